@@ -1,0 +1,1 @@
+"""Hearth's command line: a second client of app.core, beside the GUI."""

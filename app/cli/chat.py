@@ -1,0 +1,167 @@
+"""``hearth chat``: one-shot or interactive terminal chat on the shared engine.
+
+The engine runs on its worker thread; this (main) thread only prints events
+it receives through a queue, so Ctrl-C arrives here at once and becomes a
+cooperative cancel of the running answer.  Answer text goes to stdout;
+reasoning (with ``--show-reasoning``), notices and statistics go to stderr,
+so ``hearth chat --prompt … > answer.txt`` captures just the answer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import queue
+import sys
+from typing import Any, TextIO
+
+from app.core.engine import LoadOptions, Message, SamplingParams
+from app.core.errors import HearthError
+from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
+from app.core.offload import parse_gpu_layers
+from app.core.worker import EngineWorker
+
+DIM, RESET = "\033[2m", "\033[0m"
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser("chat", help="chat with a GGUF model in the terminal")
+    p.add_argument("--model", required=True, metavar="PATH", help="GGUF file (first shard of a split model)")
+    p.add_argument("--prompt", metavar="TEXT", help="ask one question, print the answer and exit")
+    p.add_argument("--json", action="store_true", help="print one JSON object per line")
+    p.add_argument("--max-tokens", type=int, default=SamplingParams.max_tokens, metavar="N")
+    p.add_argument("--ctx", type=int, default=LoadOptions.n_ctx, metavar="N", help="context size in tokens")
+    p.add_argument("--gpu-layers", type=_gpu_layers, default="auto", metavar="auto|all|N")
+    p.add_argument("--threads", type=int, default=None, metavar="N", help="CPU threads (default: physical cores)")
+    p.add_argument("--temperature", type=float, default=SamplingParams.temperature, metavar="T")
+    p.add_argument("--top-p", type=float, default=SamplingParams.top_p, metavar="P")
+    p.add_argument("--seed", type=int, default=None, metavar="N")
+    p.add_argument("--system", metavar="TEXT", help="system prompt (DeepSeek-R1 works best without one)")
+    p.add_argument("--show-reasoning", action="store_true", help="print the model's reasoning (to stderr)")
+    p.set_defaults(run=run)
+
+
+def _gpu_layers(value: str) -> str | int:
+    try:
+        return parse_gpu_layers(value)
+    except HearthError as exc:  # argparse reports it as a usage error (exit 2)
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+class _Printer:
+    """Turns events into terminal or JSON-lines output."""
+
+    def __init__(self, args: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> None:
+        self.json = args.json
+        self.show_reasoning = args.show_reasoning
+        self.out, self.err = out, err
+        self.dim = err.isatty()
+        self._in_reasoning = False
+
+    def event(self, event: GenerationEvent) -> None:
+        if self.json:
+            payload = event.to_json() if isinstance(event, GenerationSummary) else {"type": event.type, "text": event.text}
+            self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            self.out.flush()
+            return
+        if isinstance(event, ReasoningDelta):
+            if self.show_reasoning:
+                if not self._in_reasoning:
+                    self.err.write((DIM if self.dim else "") + "Thinking: ")
+                    self._in_reasoning = True
+                self.err.write(event.text)
+                self.err.flush()
+        elif isinstance(event, ContentDelta):
+            self._end_reasoning()
+            self.out.write(event.text)
+            self.out.flush()
+        else:
+            self._end_reasoning()
+            self.out.write("\n")
+            self.out.flush()
+
+    def _end_reasoning(self) -> None:
+        if self._in_reasoning:
+            self.err.write((RESET if self.dim else "") + "\n")
+            self._in_reasoning = False
+
+    def notice(self, text: str) -> None:
+        self.err.write(f"hearth: {text}\n")
+
+    def stats(self, s: GenerationSummary) -> None:
+        if self.json:
+            return
+        parts = [f"{s.completion_tokens} tokens", f"{s.tokens_per_s:.1f} tok/s", f"first token {s.ttft_s:.2f}s"]
+        if s.stop_reason is not StopReason.EOS:
+            parts.append(f"stopped: {s.stop_reason.value}")
+        if s.dropped_turns:
+            parts.append(f"{s.dropped_turns} oldest messages left out to fit the context")
+        self.err.write(f"[{', '.join(parts)}]\n")
+
+
+def _answer(
+    worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer
+) -> tuple[Message, GenerationSummary]:
+    """Run one turn, printing as it streams; Ctrl-C cancels it and keeps what came."""
+    events: queue.Queue[GenerationEvent] = queue.Queue()
+    future = worker.chat(history, params, on_event=events.put)
+    reasoning: list[str] = []
+    content: list[str] = []
+    while True:
+        try:
+            event = events.get(timeout=0.1)
+        except queue.Empty:
+            if future.done():
+                future.result()  # re-raises the worker's error (a HearthError for user problems)
+            continue
+        except KeyboardInterrupt:
+            worker.cancel()
+            continue
+        printer.event(event)
+        if isinstance(event, ReasoningDelta):
+            reasoning.append(event.text)
+        elif isinstance(event, ContentDelta):
+            content.append(event.text)
+        else:
+            return Message("assistant", "".join(content), "".join(reasoning)), event
+
+
+def run(args: argparse.Namespace) -> int:
+    printer = _Printer(args)
+    worker = EngineWorker()
+    try:
+        loaded = worker.load(args.model, LoadOptions(args.ctx, args.gpu_layers, args.threads)).result()
+        for notice in loaded.notices:
+            printer.notice(notice)
+        if not args.json:
+            printer.notice(f"{loaded.info.name}: {loaded.plan.describe()}")
+        params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_tokens, seed=args.seed)
+        history = [Message("system", args.system)] if args.system else []
+        if args.prompt is not None:
+            history.append(Message("user", args.prompt))
+            _, summary = _answer(worker, history, params, printer)
+            return 1 if summary.stop_reason is StopReason.ERROR else 0
+        return _interactive(worker, history, params, printer)
+    finally:
+        worker.shutdown()
+
+
+def _interactive(worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer) -> int:
+    printer.notice("type a message and press Enter; Ctrl-C stops an answer, Ctrl-D quits.")
+    while True:
+        try:
+            text = input("you> ")
+        except EOFError:
+            printer.err.write("\n")
+            return 0
+        except KeyboardInterrupt:
+            printer.err.write("\n")
+            continue
+        if not text.strip():
+            continue
+        history.append(Message("user", text))
+        reply, summary = _answer(worker, history, params, printer)
+        printer.stats(summary)
+        if summary.error:
+            printer.notice(summary.error)
+        history.append(reply)

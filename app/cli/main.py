@@ -1,0 +1,53 @@
+"""``hearth`` entry point: argument parsing and error reporting.
+
+Every user-caused problem arrives as a HearthError and is printed as one line
+on stderr with a non-zero exit code; anything else is a bug, logged with its
+traceback to the log file, and reported with the log's location.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from app import __version__
+from app.core import logging_setup
+from app.core.errors import HearthError
+
+log = logging.getLogger("hearth.cli")
+EXIT_INTERNAL = 70
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from app.cli import chat
+
+    parser = argparse.ArgumentParser(prog="hearth", description="Private, local chat with DeepSeek models.")
+    parser.add_argument("--version", action="version", version=f"hearth {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("gui", help="open the desktop app (the default)")
+    chat.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_path = logging_setup.setup()
+    try:
+        if args.command in (None, "gui"):
+            from app.ui.launch import run_gui
+
+            return run_gui()
+        code: int = args.run(args)
+        return code
+    except HearthError as exc:
+        print(f"hearth: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception:
+        log.exception("unexpected error")
+        print(f"hearth: internal error; details are in {log_path}", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -1,0 +1,1 @@
+"""Hearth's core: engine, models, storage.  Never imports Qt (see .importlinter)."""

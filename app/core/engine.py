@@ -1,0 +1,285 @@
+"""The in-process llama.cpp engine: load a GGUF, stream a chat turn, cancel.
+
+Not thread-safe by design: exactly one thread (see :mod:`worker`) owns an
+:class:`Engine` and the ``Llama`` object inside it.  Other threads may only
+call :meth:`Engine.request_cancel`, which sets an event that is checked
+between tokens and, while a prompt is being evaluated, by llama.cpp's abort
+callback.
+
+A turn renders the whole conversation with the model's template and hands the
+tokens to ``Llama.generate``, which keeps the KV cache of the longest common
+prefix with the previous turn: only the new tokens are evaluated.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from app.core import hardware, llama_log
+from app.core.context_fit import FittedPrompt, fit_conversation
+from app.core.errors import ModelLoadError, NoModelLoadedError
+from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
+from app.core.model_info import ModelInfo, inspect_model
+from app.core.offload import OffloadPlan, plan_offload
+from app.core.reasoning import ReasoningSplitter
+from app.core.templates import ChatTemplate, guess_family, load_family_template
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONTEXT = 4096
+LogitsProcessor = Callable[[npt.NDArray[np.intc], npt.NDArray[np.single]], npt.NDArray[np.single]]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of a conversation.  ``reasoning`` is kept but never sent back."""
+
+    role: str  # "system", "user" or "assistant"
+    content: str
+    reasoning: str = ""
+
+    def for_template(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """DeepSeek's recommended defaults (llama-cpp-python's own are different)."""
+
+    temperature: float = 0.6
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.0
+    max_tokens: int = 2048
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    n_ctx: int = DEFAULT_CONTEXT
+    gpu_layers: str | int = "auto"
+    n_threads: int | None = None
+
+
+@dataclass
+class LoadedModel:
+    info: ModelInfo
+    plan: OffloadPlan
+    template: ChatTemplate
+    n_ctx: int
+    notices: list[str] = field(default_factory=list)
+
+
+class Engine:
+    def __init__(self) -> None:
+        llama_log.install()
+        self._llama: Any = None
+        self.model: LoadedModel | None = None
+        self._cancel = threading.Event()
+        self._abort_armed = False
+        # The C callback must outlive the context; it only reads the event.
+        import llama_cpp
+
+        self._abort_cb = llama_cpp.ggml_abort_callback(self._should_abort)
+        self._no_abort_cb = llama_cpp.ggml_abort_callback()
+
+    # -- lifecycle ---------------------------------------------------------
+    def load(self, path: str, options: LoadOptions = LoadOptions(), hw: hardware.Hardware | None = None) -> LoadedModel:
+        """Validate, plan and load; the previous model is closed first."""
+        info = inspect_model(path)  # typed errors for bad files, before llama.cpp sees them
+        notices: list[str] = []
+        n_ctx = options.n_ctx
+        if n_ctx > info.context_length:
+            notices.append(f"Context {n_ctx} is more than this model was trained for; using {info.context_length}.")
+            n_ctx = info.context_length
+        plan = plan_offload(info, hw or hardware.detect(), n_ctx, options.gpu_layers)
+        if plan.notice:
+            notices.append(plan.notice)
+        self.close()
+
+        import llama_cpp
+
+        threads = options.n_threads or hardware.detect().physical_cores
+        try:
+            self._llama = llama_cpp.Llama(
+                model_path=str(info.path),
+                n_ctx=n_ctx,
+                n_gpu_layers=plan.gpu_layers,
+                n_threads=threads,
+                n_threads_batch=threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError, OSError) as exc:
+            log.exception("llama.cpp failed to load %s", info.path)
+            raise ModelLoadError(
+                f"llama.cpp could not load '{info.path.name}'.",
+                "The file may use a format or quantization this build does not support; see the log for details.",
+            ) from exc
+        template = self._template_for(info, notices)
+        self.model = LoadedModel(info, plan, template, n_ctx, notices)
+        log.info("loaded %s: %s", info.path, plan.describe())
+        return self.model
+
+    def _template_for(self, info: ModelInfo, notices: list[str]) -> ChatTemplate:
+        llama = self._llama
+        bos = llama.detokenize([llama.token_bos()], special=True).decode("utf-8", "replace")
+        eos = llama.detokenize([llama.token_eos()], special=True).decode("utf-8", "replace")
+        if info.chat_template:
+            return ChatTemplate(info.chat_template, bos, eos)
+        family = guess_family(info.architecture, info.n_layers, info.name)
+        notices.append(f"This file has no chat template; using Hearth's {family} template.")
+        return ChatTemplate(load_family_template(family), bos, eos, family=family)
+
+    def close(self) -> None:
+        """Free the model and its context now (not whenever the GC runs)."""
+        if self._llama is not None:
+            self._llama.close()
+            self._llama = None
+            self.model = None
+
+    @property
+    def loaded(self) -> LoadedModel:
+        if self._llama is None or self.model is None:
+            raise NoModelLoadedError("No model is loaded.", "Choose a model first.")
+        return self.model
+
+    # -- cancellation --------------------------------------------------------
+    def request_cancel(self) -> None:
+        """Thread-safe: stop the current turn at the next token or graph node."""
+        self._cancel.set()
+
+    def _should_abort(self, _data: ctypes.c_void_p) -> bool:
+        return self._cancel.is_set()
+
+    def _arm_abort(self, armed: bool) -> None:
+        # The callback runs for every graph node; during decode (one token per
+        # graph) cancelling between tokens is as fast, so it is armed only
+        # while a prompt is evaluated, keeping decode free of Python calls.
+        import llama_cpp
+
+        if armed != self._abort_armed:
+            cb = self._abort_cb if armed else self._no_abort_cb
+            llama_cpp.llama_set_abort_callback(self._llama.ctx, cb, None)
+            self._abort_armed = armed
+
+    # -- generation --------------------------------------------------------
+    def tokenize(self, text: str) -> list[int]:
+        return list(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
+
+    def fit(self, messages: Sequence[Message], max_tokens: int) -> FittedPrompt:
+        model = self.loaded
+        return fit_conversation(messages, model.template, self.tokenize, model.n_ctx, max_tokens)
+
+    def cached_prefix(self, tokens: Sequence[int]) -> int:
+        """Tokens of ``tokens`` whose KV entries are reused (the rule Llama.generate applies)."""
+        llama = self._llama
+        common = 0
+        for a, b in zip(llama.input_ids[: llama.n_tokens], tokens):
+            if a != b:
+                break
+            common += 1
+        # A fully cached prompt still replays its last token to get fresh logits.
+        return common - 1 if common == len(tokens) and common > 0 else common
+
+    def chat(
+        self,
+        messages: Sequence[Message],
+        params: SamplingParams = SamplingParams(),
+        *,
+        logits_processor: LogitsProcessor | None = None,
+    ) -> Iterator[GenerationEvent]:
+        """Stream one assistant turn as typed events, ending with a summary."""
+        model = self.loaded
+        llama = self._llama
+        self._cancel.clear()
+        started = time.perf_counter()
+        fitted = self.fit(messages, params.max_tokens)
+        prompt = fitted.tokens
+        evaluated = len(prompt) - self.cached_prefix(prompt)
+        splitter = ReasoningSplitter(prefilled=model.template.prefills_reasoning())
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        if params.seed is not None:
+            llama.set_seed(params.seed)
+        vocab = llama._model.vocab
+        import llama_cpp
+
+        processors = llama_cpp.LogitsProcessorList([logits_processor]) if logits_processor else None
+        stop, error, count, first_at = StopReason.LENGTH, None, 0, 0.0
+        self._arm_abort(True)
+        try:
+            stream = llama.generate(
+                prompt,
+                temp=params.temperature,
+                top_p=params.top_p,
+                top_k=params.top_k,
+                min_p=params.min_p,
+                repeat_penalty=params.repeat_penalty,
+                logits_processor=processors,
+            )
+            for token in stream:
+                if count == 0:
+                    first_at = time.perf_counter()
+                    self._arm_abort(False)
+                if self._cancel.is_set():
+                    stop = StopReason.CANCELLED
+                    break
+                if llama_cpp.llama_vocab_is_eog(vocab, token):
+                    stop = StopReason.EOS
+                    break
+                count += 1
+                piece = decoder.decode(llama.detokenize([token]))
+                if piece:
+                    yield from splitter.feed(piece)
+                if count >= fitted.max_tokens:
+                    break
+        except RuntimeError as exc:  # llama_decode failed or was aborted mid-prompt
+            if self._cancel.is_set():
+                stop = StopReason.CANCELLED
+            else:
+                log.exception("generation failed")
+                stop, error = StopReason.ERROR, f"Generation failed: {exc}"
+        finally:
+            self._arm_abort(False)
+        yield from splitter.feed(decoder.decode(b"", final=True))
+        yield from splitter.flush()
+        ended = time.perf_counter()
+        decode_time = ended - first_at if count > 1 else 0.0
+        yield GenerationSummary(
+            prompt_tokens=len(prompt),
+            evaluated_prompt_tokens=evaluated,
+            completion_tokens=count,
+            ttft_s=(first_at - started) if first_at else ended - started,
+            tokens_per_s=(count - 1) / decode_time if decode_time > 0 else 0.0,
+            total_s=ended - started,
+            stop_reason=stop,
+            gpu_layers=model.plan.gpu_layers,
+            dropped_turns=fitted.dropped_turns,
+            error=error,
+        )
+
+
+def collect(events: Iterator[GenerationEvent]) -> tuple[str, str, GenerationSummary]:
+    """Drain a stream into (reasoning, content, summary) - for one-shot callers and tests."""
+    reasoning: list[str] = []
+    content: list[str] = []
+    summary: GenerationSummary | None = None
+    for event in events:
+        if isinstance(event, ReasoningDelta):
+            reasoning.append(event.text)
+        elif isinstance(event, ContentDelta):
+            content.append(event.text)
+        else:
+            summary = event
+    assert summary is not None, "a generation stream always ends with a summary"
+    return "".join(reasoning), "".join(content), summary

@@ -1,0 +1,76 @@
+"""Typed errors for problems in the user's environment.
+
+Rule: anything a user can cause (a missing or broken file, too little memory,
+a context that is too small) is raised as a :class:`HearthError` subclass whose
+``str()`` is a complete sentence meant for the user, with a hint on what to do.
+Clients (CLI, GUI) show that text and nothing else.  Anything else that escapes
+is a bug: it goes to the log with its traceback.
+"""
+
+from __future__ import annotations
+
+
+class HearthError(Exception):
+    """Base class: ``str(err)`` is user-facing text; ``hint`` says what to do."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip()
+
+
+class ModelFileError(HearthError):
+    """The model file cannot be used; subclasses say why."""
+
+    exit_code = 3
+
+
+class ModelFileMissingError(ModelFileError):
+    pass
+
+
+class NotAGGUFError(ModelFileError):
+    pass
+
+
+class CorruptModelError(ModelFileError):
+    """Truncated or internally inconsistent GGUF."""
+
+
+class UnsupportedArchitectureError(ModelFileError):
+    pass
+
+
+class InsufficientMemoryError(HearthError):
+    """The model plus its context would not fit in the memory available."""
+
+    exit_code = 4
+
+    def __init__(self, message: str, hint: str = "", *, max_context: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.max_context = max_context
+
+
+class ContextTooSmallError(HearthError):
+    """Even the latest message alone does not fit in the context window."""
+
+    exit_code = 5
+
+
+class ModelLoadError(HearthError):
+    """llama.cpp refused a file that passed our own validation."""
+
+    exit_code = 3
+
+
+class EngineBusyError(HearthError):
+    pass
+
+
+class NoModelLoadedError(HearthError):
+    pass

@@ -1,0 +1,54 @@
+"""Typed events that a generation streams to its client (CLI, GUI, store).
+
+Reasoning and answer text travel as different event types so no client ever
+has to parse ``<think>`` tags, and reasoning can be stored apart from the
+answer.  Every stream ends with exactly one :class:`GenerationSummary`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class StopReason(enum.StrEnum):
+    EOS = "eos"  # the model finished its answer
+    LENGTH = "length"  # the answer budget or the context ran out
+    CANCELLED = "cancelled"  # the user stopped it
+    ERROR = "error"  # something failed; see GenerationSummary.error
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+    type: str = "reasoning"
+
+
+@dataclass(frozen=True)
+class ContentDelta:
+    text: str
+    type: str = "content"
+
+
+@dataclass(frozen=True)
+class GenerationSummary:
+    prompt_tokens: int  # tokens in the whole rendered prompt
+    evaluated_prompt_tokens: int  # of those, how many were computed (the rest came from the KV cache)
+    completion_tokens: int
+    ttft_s: float  # request start to first generated token
+    tokens_per_s: float  # decode speed after the first token
+    total_s: float
+    stop_reason: StopReason
+    gpu_layers: int
+    dropped_turns: int = 0  # oldest turns left out so the conversation fits the context
+    error: str | None = None
+    type: str = "done"
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["stop_reason"] = self.stop_reason.value
+        return data
+
+
+GenerationEvent = ReasoningDelta | ContentDelta | GenerationSummary

@@ -1,0 +1,112 @@
+"""What this machine can run on: RAM, CPU threads and GPU memory.
+
+GPU memory comes from NVML on NVIDIA (``nvidia-ml-py``; llama-cpp-python has
+no binding for free VRAM) and from the unified-memory budget on Apple Silicon.
+Offload is only considered when the installed llama.cpp build can offload
+at all (``llama_supports_gpu_offload()``): a CPU build on a machine with a
+GPU must plan for the CPU.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import subprocess
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psutil
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class GPU:
+    name: str
+    total_bytes: int
+    free_bytes: int
+    kind: str  # "cuda" or "metal"
+
+
+@dataclass(frozen=True)
+class Hardware:
+    ram_total_bytes: int
+    ram_available_bytes: int
+    cpu_threads: int
+    physical_cores: int
+    gpus: tuple[GPU, ...] = field(default_factory=tuple)
+    gpu_offload_supported: bool = False
+
+    @property
+    def usable_gpu(self) -> GPU | None:
+        """The GPU llama.cpp will use (the one with most free memory), if offload works."""
+        if not self.gpu_offload_supported or not self.gpus:
+            return None
+        return max(self.gpus, key=lambda g: g.free_bytes)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["gpus"] = [asdict(g) for g in self.gpus]
+        return data
+
+
+def _nvidia_gpus() -> list[GPU]:
+    try:
+        import pynvml
+    except ImportError:
+        return []
+    try:
+        pynvml.nvmlInit()
+    except Exception:  # no driver, no device: a normal CPU machine
+        return []
+    gpus = []
+    try:
+        for index in range(pynvml.nvmlDeviceGetCount()):
+            handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+            name = pynvml.nvmlDeviceGetName(handle)
+            mem = pynvml.nvmlDeviceGetMemoryInfo(handle)
+            gpus.append(GPU(name if isinstance(name, str) else name.decode(), int(mem.total), int(mem.free), "cuda"))
+    except Exception:
+        log.warning("NVML query failed; planning without the GPU", exc_info=True)
+    finally:
+        pynvml.nvmlShutdown()
+    return gpus
+
+
+def _apple_gpu(ram_total: int, ram_available: int) -> list[GPU]:
+    """Apple Silicon: the GPU shares RAM; Metal lets it wire about 2/3 to 3/4 of it."""
+    if platform.system() != "Darwin" or platform.machine() != "arm64":
+        return []
+    try:
+        brand = subprocess.run(
+            ["sysctl", "-n", "machdep.cpu.brand_string"], capture_output=True, text=True, timeout=2, check=False
+        ).stdout.strip()
+    except OSError:
+        brand = "Apple Silicon"
+    share = 0.75 if ram_total > 36 * 2**30 else 0.66  # Metal's recommendedMaxWorkingSetSize
+    budget = int(ram_total * share)
+    return [GPU(brand or "Apple Silicon", budget, min(budget, ram_available), "metal")]
+
+
+def gpu_offload_supported() -> bool:
+    try:
+        import llama_cpp
+    except ImportError:
+        return False
+    return bool(llama_cpp.llama_supports_gpu_offload())
+
+
+def detect() -> Hardware:
+    """Read the machine now (free memory changes, so this is not cached)."""
+    vm = psutil.virtual_memory()
+    physical = psutil.cpu_count(logical=False) or os.cpu_count() or 1
+    gpus = _nvidia_gpus() or _apple_gpu(vm.total, vm.available)
+    return Hardware(
+        ram_total_bytes=int(vm.total),
+        ram_available_bytes=int(vm.available),
+        cpu_threads=os.cpu_count() or 1,
+        physical_cores=int(physical),
+        gpus=tuple(gpus),
+        gpu_offload_supported=gpu_offload_supported(),
+    )

@@ -1,0 +1,163 @@
+"""What Hearth needs to know about a model before loading it.
+
+Built from the validated GGUF header(s) of a single file or of all shards of a
+split model (``name-00001-of-0000N.gguf``): architecture, layer count, bytes
+of weights per layer, KV-cache bytes per token of context, context length and
+the embedded chat template.  The offload planner and the memory check work
+from this alone, so a load that cannot fit is refused before llama.cpp
+allocates anything.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.core.errors import CorruptModelError, ModelFileMissingError, UnsupportedArchitectureError
+from app.core.gguf_header import SPLIT_RE, GGUFHeader, read_header
+
+# Architectures of the DeepSeek checkpoints Hearth supports (R1 distills on
+# qwen2/llama/qwen3, V2-Lite and V3/R1 on deepseek2, DeepSeek LLM on llama).
+SUPPORTED_ARCHITECTURES = ("llama", "qwen2", "qwen3", "deepseek", "deepseek2")
+
+_LAYER_RE = re.compile(r"^blk\.(\d+)\.")
+KV_BYTES_PER_ELEMENT = 2  # llama.cpp's default f16 K and V cache
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: Path  # the file to hand to llama.cpp (first shard of a split model)
+    shards: tuple[Path, ...]
+    architecture: str
+    name: str
+    n_layers: int
+    context_length: int
+    layer_bytes: tuple[int, ...]  # weights of each repeating block
+    output_bytes: int  # output head + final norm: offloaded with the last layer
+    other_bytes: int  # token embeddings and anything else that stays on the CPU
+    kv_bytes_per_token: tuple[int, ...]  # per layer, one token of context
+    n_embd: int
+    n_head: int
+    n_vocab: int
+    chat_template: str | None
+    file_type: int | None
+
+    @property
+    def weight_bytes(self) -> int:
+        return sum(self.layer_bytes) + self.output_bytes + self.other_bytes
+
+    @property
+    def file_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.shards)
+
+    def kv_cache_bytes(self, n_ctx: int, layers: int | None = None) -> int:
+        per_token = self.kv_bytes_per_token if layers is None else self.kv_bytes_per_token[:layers]
+        return sum(per_token) * n_ctx
+
+
+def find_shards(path: Path) -> tuple[Path, ...]:
+    """All shard files of a split model, in order; ``(path,)`` for a single file."""
+    match = SPLIT_RE.match(path.name)
+    if not match:
+        return (path,)
+    count = int(match["count"])
+    shards = tuple(path.with_name(f"{match['stem']}-{i:05d}-of-{count:05d}.gguf") for i in range(1, count + 1))
+    missing = [s.name for s in shards if not s.exists()]
+    if missing:
+        raise ModelFileMissingError(
+            f"This model is split into {count} files and {len(missing)} of them are missing: {', '.join(missing)}.",
+            "Put all parts in the same folder (or finish the download).",
+        )
+    return shards
+
+
+def _int(header: GGUFHeader, suffix: str, default: int | None = None) -> int:
+    value = header.arch_value(suffix, default)
+    if isinstance(value, list):  # per-layer arrays (e.g. head_count_kv): take the largest
+        value = max(value) if value else default
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise CorruptModelError(
+            f"'{header.path.name}' lacks the required setting '{header.architecture}.{suffix}'.",
+            "The file was not produced by a compatible converter.",
+        )
+    return value
+
+
+def _kv_per_token(header: GGUFHeader, n_layers: int) -> tuple[int, ...]:
+    """KV-cache bytes per token and layer, following llama.cpp's cache layout.
+
+    ``key_length``/``value_length`` already describe the cached vectors for every
+    layout (for deepseek2 they are the compressed latent sizes).  The MLA layout
+    (``key_length_mla`` present) caches K only: V is read back from the latent.
+    """
+    n_head = _int(header, "attention.head_count")
+    head_dim = _int(header, "embedding_length") // n_head
+    n_head_kv = header.arch_value("attention.head_count_kv", n_head)
+    heads = n_head_kv if isinstance(n_head_kv, list) else [n_head_kv] * n_layers
+    key_len = _int(header, "attention.key_length", head_dim)
+    value_len = 0 if header.arch_value("attention.key_length_mla") else _int(header, "attention.value_length", head_dim)
+    return tuple(int(h) * (key_len + value_len) * KV_BYTES_PER_ELEMENT for h in heads[:n_layers])
+
+
+def inspect_model(path: Path | str) -> ModelInfo:
+    """Validate every shard and summarize the model; raises typed errors."""
+    path = Path(path).expanduser()
+    shards = find_shards(path)
+    headers = [read_header(s) for s in shards]
+    first = headers[0]
+    arch = first.architecture
+    if not arch:
+        raise CorruptModelError(f"'{path.name}' does not say which model architecture it is.", "The file is incomplete.")
+    if arch not in SUPPORTED_ARCHITECTURES:
+        raise UnsupportedArchitectureError(
+            f"'{path.name}' is a '{arch}' model; Hearth runs DeepSeek models "
+            f"({', '.join(SUPPORTED_ARCHITECTURES)} architectures).",
+            "Choose a DeepSeek GGUF from the model catalog.",
+        )
+    split_count = first.metadata.get("split.count", 1)
+    if isinstance(split_count, int) and split_count != len(shards):
+        raise CorruptModelError(
+            f"'{path.name}' says the model has {split_count} parts, but {len(shards)} were found.",
+            "Download all parts of the model into the same folder.",
+        )
+
+    n_layers = _int(first, "block_count")
+    layer_bytes = [0] * n_layers
+    output_bytes = other_bytes = 0
+    names: set[str] = set()
+    for header in headers:
+        for tensor in header.tensors:
+            names.add(tensor.name)
+            match = _LAYER_RE.match(tensor.name)
+            if match and int(match[1]) < n_layers:
+                layer_bytes[int(match[1])] += tensor.nbytes
+            elif tensor.name.startswith(("output.", "output_norm.")):
+                output_bytes += tensor.nbytes
+            else:
+                other_bytes += tensor.nbytes
+    if "token_embd.weight" not in names:
+        raise CorruptModelError(f"'{path.name}' has no token embeddings.", "The file is incomplete.")
+
+    template = first.metadata.get("tokenizer.chat_template")
+    tokens: Any = first.metadata.get("tokenizer.ggml.tokens")
+    n_vocab = len(tokens) if isinstance(tokens, list) else getattr(tokens, "count", 0)
+    file_type = first.metadata.get("general.file_type")
+    return ModelInfo(
+        path=shards[0],
+        shards=shards,
+        architecture=arch,
+        name=str(first.metadata.get("general.name") or path.stem),
+        n_layers=n_layers,
+        context_length=_int(first, "context_length"),
+        layer_bytes=tuple(layer_bytes),
+        output_bytes=output_bytes,
+        other_bytes=other_bytes,
+        kv_bytes_per_token=_kv_per_token(first, n_layers),
+        n_embd=_int(first, "embedding_length"),
+        n_head=_int(first, "attention.head_count"),
+        n_vocab=n_vocab,
+        chat_template=template if isinstance(template, str) and template.strip() else None,
+        file_type=file_type if isinstance(file_type, int) else None,
+    )

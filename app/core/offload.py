@@ -1,0 +1,140 @@
+"""Decide how many layers go to the GPU, and refuse loads that cannot fit.
+
+llama.cpp offloads the *last* ``n_gpu_layers`` repeating layers; a value of
+``n_layers + 1`` also moves the output head.  Each offloaded layer costs its
+weights plus its share of the KV cache; a compute buffer and a safety margin
+stay reserved.  All sizes come from the GGUF header (:mod:`model_info`), so the
+plan is made before anything is allocated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.core.errors import HearthError, InsufficientMemoryError
+from app.core.hardware import Hardware
+from app.core.model_info import ModelInfo
+
+MiB = 2**20
+GiB = 2**30
+N_BATCH = 512
+RAM_OVERHEAD = 256 * MiB  # runtime, tokenizer, Python
+MIN_CONTEXT = 512
+
+
+def compute_buffer_bytes(info: ModelInfo, n_ctx: int) -> int:
+    """Scratch memory for one batch: logits plus attention scores, as llama.cpp sizes them."""
+    logits = N_BATCH * info.n_vocab * 4
+    attention = info.n_head * min(n_ctx, 8192) * N_BATCH * 4 // 4  # ubatch-tiled scores
+    activations = N_BATCH * info.n_embd * 4 * 8
+    return logits + attention + activations + 16 * MiB
+
+
+def gpu_margin(total_bytes: int) -> int:
+    return max(512 * MiB, total_bytes // 20)
+
+
+@dataclass(frozen=True)
+class OffloadPlan:
+    gpu_layers: int  # value for llama.cpp's n_gpu_layers (n_layers + 1 = everything)
+    n_layers: int
+    vram_bytes: int
+    ram_bytes: int
+    n_ctx: int
+    gpu_name: str | None
+    notice: str = ""
+
+    @property
+    def full_offload(self) -> bool:
+        return self.gpu_layers > self.n_layers
+
+    def describe(self) -> str:
+        if self.gpu_layers == 0:
+            where = "CPU only"
+        elif self.full_offload:
+            where = f"all {self.n_layers} layers on {self.gpu_name}"
+        else:
+            where = f"{self.gpu_layers} of {self.n_layers} layers on {self.gpu_name}"
+        text = (
+            f"{where}; about {self.vram_bytes / GiB:.2f} GiB VRAM and {self.ram_bytes / GiB:.2f} GiB RAM at context {self.n_ctx}"
+        )
+        return f"{text}. {self.notice}".strip() if self.notice else text
+
+
+def parse_gpu_layers(value: str | int) -> str | int:
+    """CLI/setting value -> "auto", "all" or a non-negative int."""
+    if isinstance(value, int):
+        if value < 0:
+            raise HearthError(f"GPU layers must be auto, all or a number of layers >= 0, not {value}.")
+        return value
+    text = str(value).strip().lower()
+    if text in ("auto", "all"):
+        return text
+    if text.isdigit():
+        return int(text)
+    raise HearthError(f"GPU layers must be auto, all or a number of layers, not '{value}'.")
+
+
+def _layer_cost(info: ModelInfo, index: int, n_ctx: int) -> int:
+    return info.layer_bytes[index] + info.kv_bytes_per_token[index] * n_ctx
+
+
+def _gpu_bytes(info: ModelInfo, layers: int, n_ctx: int) -> int:
+    """Weights + KV of the last ``layers`` layers (plus the output head when all are offloaded)."""
+    repeating = min(layers, info.n_layers)
+    total = sum(_layer_cost(info, i, n_ctx) for i in range(info.n_layers - repeating, info.n_layers))
+    if layers > info.n_layers:
+        total += info.output_bytes
+    return total
+
+
+def plan_offload(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int = "auto") -> OffloadPlan:
+    """Choose n_gpu_layers and check RAM; raises InsufficientMemoryError when it cannot fit."""
+    requested = parse_gpu_layers(requested)
+    gpu = hw.usable_gpu
+    notice = ""
+    all_layers = info.n_layers + 1
+    compute = compute_buffer_bytes(info, n_ctx)
+    if gpu is None:
+        if requested not in ("auto", 0):
+            notice = (
+                "This build of Hearth has no GPU support, so the model runs on the CPU."
+                if not hw.gpu_offload_supported
+                else "No GPU found, so the model runs on the CPU."
+            )
+        layers = 0
+    elif requested == "all":
+        layers = all_layers
+    elif isinstance(requested, int):
+        layers = min(requested, all_layers)
+    else:
+        budget = gpu.free_bytes - gpu_margin(gpu.total_bytes) - compute
+        layers = 0
+        while layers < all_layers and _gpu_bytes(info, layers + 1, n_ctx) <= budget:
+            layers += 1
+    vram = _gpu_bytes(info, layers, n_ctx) + (compute if layers else 0)
+    ram = info.weight_bytes + info.kv_cache_bytes(n_ctx) + compute + RAM_OVERHEAD - _gpu_bytes(info, layers, n_ctx)
+    plan = OffloadPlan(layers, info.n_layers, vram, ram, n_ctx, gpu.name if gpu else None, notice)
+    _check_ram(info, hw, plan)
+    return plan
+
+
+def _check_ram(info: ModelInfo, hw: Hardware, plan: OffloadPlan) -> None:
+    available = hw.ram_available_bytes
+    if plan.ram_bytes <= available:
+        return
+    fixed = plan.ram_bytes - info.kv_cache_bytes(plan.n_ctx)
+    per_token = sum(info.kv_bytes_per_token) or 1
+    fitting = (available - fixed) // per_token // 256 * 256
+    need = f"{plan.ram_bytes / GiB:.1f} GiB"
+    have = f"{available / GiB:.1f} GiB"
+    if fitting >= MIN_CONTEXT:
+        raise InsufficientMemoryError(
+            f"'{info.name}' needs about {need} of memory at context {plan.n_ctx}, but only {have} is available.",
+            f"Use a smaller context (at most {fitting}), close other programs, or choose a smaller quantization.",
+            max_context=int(fitting),
+        )
+    raise InsufficientMemoryError(
+        f"'{info.name}' needs about {need} of memory, but only {have} is available.",
+        "Choose a smaller model or quantization, or close other programs.",
+    )

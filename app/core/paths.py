@@ -1,0 +1,97 @@
+"""Every directory Hearth reads or writes, in one place.
+
+Why one module: an app that scatters ``os.path.expanduser`` calls cannot be
+relocated, cannot be tested in isolation, and eventually writes somewhere the
+user did not expect.  Everything the app writes goes through :func:`user_dirs`;
+setting ``HEARTH_HOME=<dir>`` moves *all* of it below that directory (tests and
+portable installs rely on this).  Without it, platformdirs puts data where each
+OS expects it (XDG on Linux, ``%LOCALAPPDATA%`` on Windows, ``~/Library`` on
+macOS).
+
+The machine-wide config dir (where IT drops a policy file) is read-only for the
+app and is *not* moved by ``HEARTH_HOME``; ``HEARTH_SITE_CONFIG`` points it
+elsewhere for tests.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Hearth"
+APP_AUTHOR = "Hearth"
+HOME_ENV = "HEARTH_HOME"
+SITE_CONFIG_ENV = "HEARTH_SITE_CONFIG"
+
+
+@dataclass(frozen=True)
+class UserDirs:
+    """The per-user locations the app writes to."""
+
+    data: Path
+    config: Path
+    models: Path
+    cache: Path
+    logs: Path
+
+    def all(self) -> tuple[Path, ...]:
+        return (self.data, self.config, self.models, self.cache, self.logs)
+
+    def ensure(self) -> UserDirs:
+        """Create every directory (idempotent) and return self."""
+        for path in self.all():
+            path.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def hearth_home() -> Path | None:
+    """The relocation root from ``HEARTH_HOME``, or None when unset/empty."""
+    value = os.environ.get(HOME_ENV, "").strip()
+    return Path(value).expanduser().resolve() if value else None
+
+
+def user_dirs() -> UserDirs:
+    """Resolve the user directories now (environment read on every call)."""
+    home = hearth_home()
+    if home is not None:
+        return UserDirs(
+            data=home / "data",
+            config=home / "config",
+            models=home / "models",
+            cache=home / "cache",
+            logs=home / "logs",
+        )
+    dirs = platformdirs.PlatformDirs(APP_NAME, APP_AUTHOR, roaming=False)
+    data = Path(dirs.user_data_dir)
+    return UserDirs(
+        data=data,
+        config=Path(dirs.user_config_dir),
+        models=data / "models",
+        cache=Path(dirs.user_cache_dir),
+        logs=Path(dirs.user_log_dir),
+    )
+
+
+def site_config_dir() -> Path:
+    """Machine-wide configuration (policy, admin catalog); never written by the app."""
+    override = os.environ.get(SITE_CONFIG_ENV, "").strip()
+    if override:
+        return Path(override).expanduser().resolve()
+    return Path(platformdirs.site_config_dir(APP_NAME, APP_AUTHOR))
+
+
+def package_root() -> Path:
+    """The repository / bundle root holding ``models/`` and ``resources/``."""
+    return Path(__file__).resolve().parents[2]
+
+
+def bundled_models_dir() -> Path:
+    """Catalog data and fallback chat templates shipped with the app."""
+    return package_root() / "models"
+
+
+def resources_dir() -> Path:
+    return package_root() / "resources"

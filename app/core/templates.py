@@ -1,0 +1,118 @@
+"""Chat templates: render the model's own Jinja template, safely.
+
+A GGUF carries its chat template as Jinja text written by whoever converted
+the file, so it is rendered in Jinja's *immutable sandbox* (no attribute
+access to Python internals, no mutation of our objects).  The environment
+matches Hugging Face's chat-template conventions (``trim_blocks``,
+``lstrip_blocks``, ``raise_exception``, ``strftime_now``) so templates render
+exactly as they do upstream.
+
+When a file has no template, llama.cpp would silently fall back to the
+llama-2 format, which garbles DeepSeek prompts.  Hearth instead picks the
+DeepSeek family template shipped in ``models/templates`` and says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from app.core.errors import HearthError
+from app.core.paths import bundled_models_dir
+
+FAMILIES = ("deepseek-r1", "deepseek-v3", "deepseek-v2")
+THINK_PREFILL = "<think>"
+
+
+class TemplateError(HearthError):
+    """The model's chat template is broken; the model cannot be chatted with."""
+
+
+def _raise_exception(message: str) -> None:
+    raise TemplateError(f"The model's chat template refused the conversation: {message}")
+
+
+def _strftime_now(fmt: str) -> str:
+    return datetime.datetime.now().strftime(fmt)
+
+
+@functools.lru_cache(maxsize=1)
+def _environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
+    env.globals["raise_exception"] = _raise_exception
+    env.globals["strftime_now"] = _strftime_now
+    return env
+
+
+@functools.lru_cache(maxsize=16)
+def _compile(source: str) -> jinja2.Template:
+    try:
+        return _environment().from_string(source)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(
+            f"The model's chat template is not valid Jinja (line {exc.lineno}: {exc.message}).",
+            "Use a different file for this model.",
+        ) from exc
+
+
+def load_family_template(family: str) -> str:
+    """The bundled template text of a DeepSeek family (see FAMILIES)."""
+    if family not in FAMILIES:
+        raise ValueError(f"unknown template family {family!r}")
+    return (bundled_models_dir() / "templates" / f"{family}.jinja").read_text(encoding="utf-8")
+
+
+def guess_family(architecture: str, n_layers: int, name: str) -> str:
+    """The DeepSeek family for a file without a template, from what its header says."""
+    lowered = name.lower()
+    if architecture == "deepseek2" and (n_layers in (26, 27) or "v2" in lowered):
+        return "deepseek-v2"
+    if architecture == "deepseek2" and "v3" in lowered and "r1" not in lowered:
+        return "deepseek-v3"
+    return "deepseek-r1"
+
+
+@dataclass(frozen=True)
+class ChatTemplate:
+    """A compiled template plus the special tokens it needs."""
+
+    source: str
+    bos_token: str
+    eos_token: str
+    family: str | None = None  # set when this is Hearth's fallback, not the file's own
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.family is not None
+
+    def render(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        *,
+        add_generation_prompt: bool = True,
+        extra: Mapping[str, Any] | None = None,
+    ) -> str:
+        context: dict[str, Any] = {
+            "messages": [dict(m) for m in messages],
+            "bos_token": self.bos_token,
+            "eos_token": self.eos_token,
+            "add_generation_prompt": add_generation_prompt,
+        }
+        context.update(extra or {})
+        try:
+            return _compile(self.source).render(**context)
+        except TemplateError:
+            raise
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"The model's chat template failed: {exc}", "Use a different file for this model.") from exc
+
+    def prefills_reasoning(self) -> bool:
+        """Whether the generation prompt opens a think block the model continues."""
+        probe = self.render([{"role": "user", "content": "x"}])
+        return probe.rstrip().endswith(THINK_PREFILL)

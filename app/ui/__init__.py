@@ -1,0 +1,1 @@
+"""Hearth's desktop GUI (PySide6): a thin client of app.core."""

@@ -1,0 +1,237 @@
+"""Generate real, tiny GGUF models for tests and benchmarks.
+
+The files are complete models in the four architectures DeepSeek checkpoints
+use (qwen2, llama, qwen3, deepseek2 with MLA), with random weights, a
+byte-level BPE tokenizer carrying DeepSeek's special tokens, and the real
+DeepSeek chat template, so the real llama-cpp-python loads and runs them.
+Also used by ``bench/`` to build a larger model (same code, bigger spec).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import gguf
+import numpy as np
+from gguf.constants import GGMLQuantizationType, LlamaFileType, TokenType
+
+from app.core.templates import load_family_template
+
+BOS = "<｜begin▁of▁sentence｜>"
+EOS = "<｜end▁of▁sentence｜>"
+USER = "<｜User｜>"
+ASSISTANT = "<｜Assistant｜>"
+THINK_OPEN = "<think>"
+THINK_CLOSE = "</think>"
+PAD = "<｜▁pad▁｜>"
+SPECIAL_CONTROL = [BOS, EOS, USER, ASSISTANT, PAD]
+SPECIAL_USER = [THINK_OPEN, THINK_CLOSE]
+MERGES = [("Ġ", "t"), ("h", "e"), ("t", "h"), ("Ġ", "a"), ("i", "n"), ("e", "r")]
+
+QUANT_TYPES = {
+    "F32": (GGMLQuantizationType.F32, LlamaFileType.ALL_F32),
+    "F16": (GGMLQuantizationType.F16, LlamaFileType.MOSTLY_F16),
+    "Q8_0": (GGMLQuantizationType.Q8_0, LlamaFileType.MOSTLY_Q8_0),
+    "Q4_0": (GGMLQuantizationType.Q4_0, LlamaFileType.MOSTLY_Q4_0),
+}
+TOKENIZER_PRE = {"qwen2": "deepseek-r1-qwen", "qwen3": "qwen2", "llama": "llama-bpe", "deepseek2": "deepseek-v3"}
+
+
+@dataclass(frozen=True)
+class TinySpec:
+    arch: str = "qwen2"
+    n_layer: int = 2
+    n_embd: int = 64
+    n_head: int = 4
+    n_head_kv: int = 2
+    n_ff: int = 128
+    n_ctx: int = 4096
+    quant: str = "F32"
+    template: str | None = "deepseek-r1"  # a family name, raw Jinja text, or None for no template
+    extra_vocab: int = 0  # plain filler tokens, to make a realistic vocab for benchmarks
+    seed: int = 0
+    name: str = "Tiny DeepSeek"
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+
+def _bytes_to_unicode() -> list[str]:
+    """GPT-2's byte -> printable character table, the basis of byte-level BPE vocabs."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    chars = printable[:]
+    extra = 0
+    for b in range(256):
+        if b not in printable:
+            printable.append(b)
+            chars.append(256 + extra)
+            extra += 1
+    table = dict(zip(printable, chars))
+    return [chr(table[b]) for b in range(256)]
+
+
+def vocabulary(extra: int = 0) -> tuple[list[str], list[int]]:
+    tokens = _bytes_to_unicode() + ["".join(m) for m in MERGES]
+    tokens += [f"tok{i}" for i in range(extra)]
+    types = [TokenType.NORMAL] * len(tokens)
+    tokens += SPECIAL_CONTROL + SPECIAL_USER
+    types += [TokenType.CONTROL] * len(SPECIAL_CONTROL) + [TokenType.USER_DEFINED] * len(SPECIAL_USER)
+    return tokens, [int(t) for t in types]
+
+
+class _Tensors:
+    """Random weights, quantized where the row length allows it."""
+
+    def __init__(self, writer: gguf.GGUFWriter, spec: TinySpec) -> None:
+        self.writer = writer
+        self.qtype = QUANT_TYPES[spec.quant][0]
+        self.rng = np.random.default_rng(spec.seed)
+
+    def norm(self, name: str, size: int) -> None:
+        self.writer.add_tensor(name, np.ones(size, dtype=np.float32))
+
+    def bias(self, name: str, size: int) -> None:
+        self.writer.add_tensor(name, np.zeros(size, dtype=np.float32))
+
+    def weight(self, name: str, *numpy_shape: int) -> None:
+        data = (self.rng.standard_normal(numpy_shape, dtype=np.float32) * 0.05).astype(np.float32)
+        block = gguf.GGML_QUANT_SIZES[self.qtype][0]
+        if self.qtype == GGMLQuantizationType.F32 or numpy_shape[-1] % block:
+            self.writer.add_tensor(name, data)
+        elif self.qtype == GGMLQuantizationType.F16:
+            self.writer.add_tensor(name, data.astype(np.float16))
+        else:
+            self.writer.add_tensor(name, gguf.quants.quantize(data, self.qtype), raw_dtype=self.qtype)
+
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference"
+REFERENCE_FILES = {"deepseek-r1": "deepseek-r1-distill.jinja"}
+
+
+def _template_text(template: str | None) -> str | None:
+    """Raw Jinja, or a family name: the real DeepSeek template where ../shared has it."""
+    if template is None or "{" in template:
+        return template
+    reference = REFERENCE_DIR / REFERENCE_FILES.get(template, "-")
+    if reference.is_file():
+        return reference.read_text(encoding="utf-8")
+    return load_family_template(template)
+
+
+def write_model(path: Path, spec: TinySpec = TinySpec(), *, split_max_tensors: int = 0) -> Path:
+    """Write the model; returns the path to load (the first shard when split)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arch = spec.arch
+    writer = gguf.GGUFWriter(path, arch, split_max_tensors=split_max_tensors)
+    tokens, types = vocabulary(spec.extra_vocab)
+    n_vocab = len(tokens)
+    writer.add_name(spec.name)
+    writer.add_context_length(spec.n_ctx)
+    writer.add_embedding_length(spec.n_embd)
+    writer.add_block_count(spec.n_layer)
+    writer.add_feed_forward_length(spec.n_ff)
+    writer.add_head_count(spec.n_head)
+    writer.add_layer_norm_rms_eps(1e-6)
+    writer.add_rope_freq_base(10000.0)
+    writer.add_file_type(QUANT_TYPES[spec.quant][1])
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre(TOKENIZER_PRE.get(arch, "default"))
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    writer.add_token_merges([" ".join(m) for m in MERGES])
+    writer.add_bos_token_id(tokens.index(BOS))
+    writer.add_eos_token_id(tokens.index(EOS))
+    writer.add_pad_token_id(tokens.index(PAD))
+    writer.add_add_bos_token(False)
+    template = _template_text(spec.template)
+    if template is not None:
+        writer.add_chat_template(template)
+
+    t = _Tensors(writer, spec)
+    t.weight("token_embd.weight", n_vocab, spec.n_embd)
+    t.norm("output_norm.weight", spec.n_embd)
+    t.weight("output.weight", n_vocab, spec.n_embd)
+    if arch == "deepseek2":
+        _deepseek2_layers(writer, t, spec)
+    else:
+        _dense_layers(writer, t, spec)
+
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    if split_max_tensors:
+        shards = sorted(path.parent.glob(f"{path.stem}-00001-of-*.gguf"))
+        return shards[0]
+    return path
+
+
+def _dense_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> None:
+    hd = spec.head_dim
+    writer.add_head_count_kv(spec.n_head_kv)
+    if spec.arch == "qwen3":
+        writer.add_key_length(hd)
+        writer.add_value_length(hd)
+    for i in range(spec.n_layer):
+        p = f"blk.{i}."
+        t.norm(p + "attn_norm.weight", spec.n_embd)
+        t.weight(p + "attn_q.weight", spec.n_head * hd, spec.n_embd)
+        t.weight(p + "attn_k.weight", spec.n_head_kv * hd, spec.n_embd)
+        t.weight(p + "attn_v.weight", spec.n_head_kv * hd, spec.n_embd)
+        t.weight(p + "attn_output.weight", spec.n_embd, spec.n_head * hd)
+        if spec.arch == "qwen2":
+            t.bias(p + "attn_q.bias", spec.n_head * hd)
+            t.bias(p + "attn_k.bias", spec.n_head_kv * hd)
+            t.bias(p + "attn_v.bias", spec.n_head_kv * hd)
+        if spec.arch == "qwen3":
+            t.norm(p + "attn_q_norm.weight", hd)
+            t.norm(p + "attn_k_norm.weight", hd)
+        _ffn(t, p, spec)
+
+
+def _ffn(t: _Tensors, p: str, spec: TinySpec) -> None:
+    t.norm(p + "ffn_norm.weight", spec.n_embd)
+    t.weight(p + "ffn_gate.weight", spec.n_ff, spec.n_embd)
+    t.weight(p + "ffn_up.weight", spec.n_ff, spec.n_embd)
+    t.weight(p + "ffn_down.weight", spec.n_embd, spec.n_ff)
+
+
+def _deepseek2_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> None:
+    """Dense-only deepseek2 in the MLA layout (only the latent K is cached)."""
+    kv_lora, n_rot, qk_nope, v_head = 32, 16, 16, 16
+    writer.add_leading_dense_block_count(spec.n_layer)
+    writer.add_q_lora_rank(0)
+    writer.add_kv_lora_rank(kv_lora)
+    writer.add_rope_dimension_count(n_rot)
+    writer.add_head_count_kv(1)
+    writer.add_key_length(kv_lora + n_rot)
+    writer.add_value_length(kv_lora)
+    writer.add_key_length_mla(qk_nope + n_rot)
+    writer.add_value_length_mla(v_head)
+    writer.add_expert_feed_forward_length(spec.n_ff)
+    writer.add_expert_shared_count(1)
+    for i in range(spec.n_layer):
+        p = f"blk.{i}."
+        t.norm(p + "attn_norm.weight", spec.n_embd)
+        t.weight(p + "attn_q.weight", spec.n_head * (qk_nope + n_rot), spec.n_embd)
+        t.weight(p + "attn_kv_a_mqa.weight", kv_lora + n_rot, spec.n_embd)
+        t.norm(p + "attn_kv_a_norm.weight", kv_lora)
+        t.weight(p + "attn_k_b.weight", spec.n_head, kv_lora, qk_nope)
+        t.weight(p + "attn_v_b.weight", spec.n_head, v_head, kv_lora)
+        t.weight(p + "attn_output.weight", spec.n_embd, spec.n_head * v_head)
+        _ffn(t, p, spec)
+
+
+def family_spec(family: str, **changes: object) -> TinySpec:
+    """A spec whose architecture and template match a DeepSeek family."""
+    base = {
+        "r1-distill-qwen": TinySpec(arch="qwen2", template="deepseek-r1"),
+        "r1-distill-llama": TinySpec(arch="llama", template="deepseek-r1", n_head_kv=4),
+        "r1-0528-qwen3": TinySpec(arch="qwen3", template="deepseek-r1"),
+        "v2-lite": TinySpec(arch="deepseek2", template="deepseek-v2"),
+        "v3": TinySpec(arch="deepseek2", template="deepseek-v3"),
+    }[family]
+    return replace(base, **changes)  # type: ignore[arg-type]

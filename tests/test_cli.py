@@ -1,0 +1,70 @@
+"""``hearth`` as a user runs it: a real subprocess on a real generated model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app import __version__
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def hearth(*args: str, stdin: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)  # carries HEARTH_HOME = the temp home
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], input=stdin, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env
+    )
+
+
+def test_version() -> None:
+    result = hearth("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"hearth {__version__}"
+
+
+def test_one_shot_json_stream(models) -> None:
+    path = models.family("r1-distill-qwen", quant="Q8_0")
+    result = hearth("chat", "--model", str(path), "--prompt", "hello", "--json", "--max-tokens", "20", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines[-1]["type"] == "done"
+    for key in ("prompt_tokens", "completion_tokens", "ttft_s", "tokens_per_s", "stop_reason", "gpu_layers"):
+        assert key in lines[-1]
+    assert lines[-1]["stop_reason"] in ("eos", "length")
+    assert {line["type"] for line in lines[:-1]} <= {"reasoning", "content"}
+    assert all(isinstance(line["text"], str) for line in lines[:-1])
+    assert "Traceback" not in result.stderr
+    assert "llama_" not in result.stderr  # llama.cpp's log goes to the log file, not the terminal
+
+
+def test_interactive_chat_keeps_history_and_quits_on_eof(models) -> None:
+    path = models.family("r1-distill-qwen", quant="Q8_0")
+    result = hearth("chat", "--model", str(path), "--max-tokens", "8", stdin="first\nsecond\n")
+    assert result.returncode == 0, result.stderr
+    stats = [line for line in result.stderr.splitlines() if line.startswith("[") and "tok/s" in line]
+    assert len(stats) == 2  # two answers, then Ctrl-D (EOF) quit cleanly
+
+
+def test_missing_model_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    result = hearth("chat", "--model", str(tmp_path / "absent.gguf"), "--prompt", "hi")
+    assert result.returncode == 3
+    assert result.stderr.strip().count("\n") == 0 and "not found" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_model_and_bad_option(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(b"GGUF" + (3).to_bytes(4, "little") + b"\xff" * 64)  # version 3, absurd counts
+    result = hearth("chat", "--model", str(bad), "--prompt", "hi")
+    assert result.returncode == 3 and "damaged" in result.stderr and "Traceback" not in result.stderr
+    result = hearth("chat", "--model", str(bad), "--gpu-layers", "lots")
+    assert result.returncode == 2 and "GPU layers" in result.stderr
+
+
+def test_prompt_too_long_for_context(models) -> None:
+    path = models.family("r1-distill-qwen", quant="Q8_0")
+    result = hearth("chat", "--model", str(path), "--ctx", "64", "--prompt", "word " * 200)
+    assert result.returncode == 5 and "too long for the context" in result.stderr

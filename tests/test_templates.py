@@ -1,0 +1,122 @@
+"""Template rendering for each DeepSeek family matches the reference templates,
+with reasoning stripped from history; the engine uses the GGUF's own template."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from app.core.engine import Engine, LoadOptions, Message
+from app.core.templates import ChatTemplate, TemplateError, guess_family, load_family_template
+from tests.conftest import reference_template
+from tests.gguf_factory import BOS, EOS, TinySpec
+
+CONVERSATIONS = [
+    [Message("user", "2+2?")],
+    [Message("system", "Be brief."), Message("user", "2+2?")],
+    [
+        Message("user", "2+2?"),
+        Message("assistant", "4", reasoning="Two plus two is four."),
+        Message("user", "and 3+3?"),
+    ],
+    [
+        Message("system", "Sys"),
+        Message("user", "a"),
+        Message("assistant", "b", reasoning="r1"),
+        Message("user", "c"),
+        Message("assistant", "d", reasoning="r2"),
+        Message("user", "e ünïcødé ✓"),
+    ],
+]
+
+
+def render_reference(source: str, messages: list[dict[str, str]]) -> str:
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    return env.from_string(source).render(messages=messages, bos_token=BOS, eos_token=EOS, add_generation_prompt=True)
+
+
+def as_history_with_reasoning_inline(conv: list[Message]) -> list[dict[str, str]]:
+    """How DeepSeek's reference expects history when a client keeps reasoning inline."""
+    out = []
+    for m in conv:
+        content = f"<think>\n{m.reasoning}\n</think>{m.content}" if m.reasoning else m.content
+        out.append({"role": m.role, "content": content})
+    return out
+
+
+@pytest.mark.parametrize("conv", CONVERSATIONS, ids=range(len(CONVERSATIONS)))
+def test_r1_family_template_matches_deepseek_reference(conv: list[Message]) -> None:
+    reference = reference_template("deepseek-r1-distill.jinja")
+    ours = ChatTemplate(load_family_template("deepseek-r1"), BOS, EOS)
+    rendered = ours.render([m.for_template() for m in conv])
+    assert rendered == render_reference(reference, as_history_with_reasoning_inline(conv))
+    assert "Two plus two" not in rendered and "r1" not in rendered.replace("<｜", "")
+    assert rendered.endswith("<｜Assistant｜><think>\n")
+
+
+@pytest.mark.parametrize("conv", CONVERSATIONS, ids=range(len(CONVERSATIONS)))
+def test_v3_family_matches_v31_reference_in_non_thinking_mode(conv: list[Message]) -> None:
+    reference = reference_template("deepseek-v3.1.jinja")
+    ours = ChatTemplate(load_family_template("deepseek-v3"), BOS, EOS)
+    expected = render_reference(reference, as_history_with_reasoning_inline(conv))
+    # V3.1 marks non-thinking turns with </think>; plain V3 has no such marker.
+    assert ours.render([m.for_template() for m in conv]) == expected.replace("<｜Assistant｜></think>", "<｜Assistant｜>")
+
+
+def test_v2_family_renders_user_assistant_turns() -> None:
+    ours = ChatTemplate(load_family_template("deepseek-v2"), BOS, EOS)
+    text = ours.render([m.for_template() for m in CONVERSATIONS[2]])
+    assert text == f"{BOS}User: 2+2?\n\nAssistant: 4{EOS}User: and 3+3?\n\nAssistant:"
+    assert not ours.prefills_reasoning()
+
+
+def test_prefill_detection() -> None:
+    assert ChatTemplate(load_family_template("deepseek-r1"), BOS, EOS).prefills_reasoning()
+    assert not ChatTemplate(load_family_template("deepseek-v3"), BOS, EOS).prefills_reasoning()
+
+
+@pytest.mark.parametrize("family", ["r1-distill-qwen", "r1-distill-llama", "r1-0528-qwen3", "v2-lite"])
+def test_engine_prompt_tokens_equal_the_reference_rendering(models, engine: Engine, family: str) -> None:
+    path = models.family(family)
+    engine.load(str(path), LoadOptions(n_ctx=1024))
+    source = engine.loaded.info.chat_template
+    assert source is not None and not engine.loaded.template.is_fallback
+    conv = CONVERSATIONS[3]
+    fitted = engine.fit(conv, max_tokens=64)
+    direct = render_reference(source, as_history_with_reasoning_inline(conv))
+    assert fitted.tokens == engine.tokenize(direct)
+    # The BOS special token is a single token at the start (added by the template, not twice).
+    assert fitted.tokens[0] == engine._llama.token_bos()
+    assert fitted.tokens[1] != engine._llama.token_bos()
+
+
+def test_file_without_template_uses_the_family_fallback_and_says_so(models, engine: Engine) -> None:
+    path = models(TinySpec(template=None), name="no-template")
+    loaded = engine.load(str(path), LoadOptions(n_ctx=512))
+    assert loaded.template.is_fallback and loaded.template.family == "deepseek-r1"
+    assert any("no chat template" in n for n in loaded.notices)
+    assert engine.fit([Message("user", "hi")], 16).tokens[-2:] == engine.tokenize("<｜Assistant｜><think>\n")[-2:]
+
+
+def test_family_guess_from_header() -> None:
+    assert guess_family("deepseek2", 27, "DeepSeek-V2-Lite-Chat") == "deepseek-v2"
+    assert guess_family("deepseek2", 61, "DeepSeek V3 0324") == "deepseek-v3"
+    assert guess_family("deepseek2", 61, "DeepSeek R1") == "deepseek-r1"
+    assert guess_family("qwen2", 28, "DeepSeek-R1-Distill-Qwen-7B") == "deepseek-r1"
+
+
+def test_sandbox_blocks_template_escapes() -> None:
+    evil = ChatTemplate("{{ ''.__class__.__mro__[1].__subclasses__() }}", BOS, EOS)
+    with pytest.raises((TemplateError, jinja2.exceptions.SecurityError)):
+        evil.render([{"role": "user", "content": "x"}])
+    mutate = ChatTemplate("{% set _ = messages.append(1) %}", BOS, EOS)
+    with pytest.raises((TemplateError, jinja2.exceptions.SecurityError)):
+        mutate.render([{"role": "user", "content": "x"}])
+
+
+def test_broken_template_and_raise_exception_are_typed_errors() -> None:
+    with pytest.raises(TemplateError, match="not valid Jinja"):
+        ChatTemplate("{% if %}", BOS, EOS).render([])
+    with pytest.raises(TemplateError, match="roles must alternate"):
+        ChatTemplate("{{ raise_exception('roles must alternate') }}", BOS, EOS).render([])
