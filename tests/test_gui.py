@@ -6,8 +6,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from app.core.worker import EngineWorker  # noqa: E402
-from app.ui.chat_window import ChatWindow  # noqa: E402
+from app.core.worker import EngineWorker
+from app.ui.chat_window import ChatWindow
 
 
 def test_chat_window_streams_an_answer(qtbot, models) -> None:  # type: ignore[no-untyped-def]

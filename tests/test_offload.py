@@ -63,7 +63,9 @@ def test_user_override_is_capped_at_all_layers(info) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("arch", ["qwen2", "deepseek2"])
-def test_kv_estimate_matches_what_llama_cpp_allocates(models, engine: Engine, arch: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_kv_estimate_matches_what_llama_cpp_allocates(
+    models, engine: Engine, arch: str, caplog: pytest.LogCaptureFixture
+) -> None:
     template = "deepseek-v2" if arch == "deepseek2" else "deepseek-r1"
     path = models(TinySpec(arch=arch, quant="Q8_0", template=template))
     with caplog.at_level(logging.DEBUG, logger="hearth.llama_cpp"):
