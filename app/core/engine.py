@@ -70,6 +70,9 @@ class LoadOptions:
     n_ctx: int = DEFAULT_CONTEXT
     gpu_layers: str | int = "auto"
     n_threads: int | None = None
+    # llama.cpp's own default is "auto"; llama-cpp-python turns it off.  Flash
+    # attention keeps long-context turns cheap on CPU and GPU alike.
+    flash_attn: bool = True
 
 
 @dataclass
@@ -118,6 +121,7 @@ class Engine:
                 n_gpu_layers=plan.gpu_layers,
                 n_threads=threads,
                 n_threads_batch=threads,
+                flash_attn=options.flash_attn,
                 verbose=False,
             )
         except (ValueError, RuntimeError, OSError) as exc:
