@@ -225,6 +225,12 @@ def _deepseek2_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> N
         _ffn(t, p, spec)
 
 
+def arch_spec(arch: str, **changes: object) -> TinySpec:
+    """A spec of one architecture with the DeepSeek template that goes with it."""
+    template = "deepseek-v2" if arch == "deepseek2" else "deepseek-r1"
+    return replace(TinySpec(arch=arch, template=template), **changes)  # type: ignore[arg-type]
+
+
 def family_spec(family: str, **changes: object) -> TinySpec:
     """A spec whose architecture and template match a DeepSeek family."""
     base = {

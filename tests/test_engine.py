@@ -18,7 +18,7 @@ from app.core.errors import ContextTooSmallError, InsufficientMemoryError, Model
 from app.core.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
 from app.core.hardware import Hardware
 from app.core.worker import EngineWorker
-from tests.gguf_factory import TinySpec
+from tests.gguf_factory import TinySpec, arch_spec
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=64, seed=1)
 
@@ -57,8 +57,7 @@ def r1(models, engine: Engine) -> Engine:
 @pytest.mark.parametrize("arch", ["qwen2", "llama", "qwen3", "deepseek2"])
 @pytest.mark.parametrize("quant", ["F16", "Q8_0", "Q4_0"])
 def test_every_architecture_and_type_generates(models, engine: Engine, arch: str, quant: str) -> None:
-    template = "deepseek-v2" if arch == "deepseek2" else "deepseek-r1"
-    engine.load(str(models(TinySpec(arch=arch, quant=quant, template=template))), LoadOptions(n_ctx=512))
+    engine.load(str(models(arch_spec(arch, quant=quant))), LoadOptions(n_ctx=512))
     reasoning, content, summary = collect(
         engine.chat([Message("user", "hello")], replace(GREEDY, max_tokens=12), logits_processor=no_eos(engine))
     )

@@ -18,7 +18,7 @@ from app.core.errors import (
 )
 from app.core.gguf_header import read_header
 from app.core.model_info import inspect_model
-from tests.gguf_factory import TinySpec
+from tests.gguf_factory import TinySpec, arch_spec
 
 ARCHS = ["qwen2", "llama", "qwen3", "deepseek2"]
 QUANTS = ["F32", "F16", "Q8_0", "Q4_0"]
@@ -27,8 +27,7 @@ QUANTS = ["F32", "F16", "Q8_0", "Q4_0"]
 @pytest.mark.parametrize("arch", ARCHS)
 @pytest.mark.parametrize("quant", QUANTS)
 def test_generated_models_validate_and_describe_themselves(models, arch: str, quant: str) -> None:
-    template = "deepseek-v2" if arch == "deepseek2" else "deepseek-r1"
-    path = models(TinySpec(arch=arch, quant=quant, template=template))
+    path = models(arch_spec(arch, quant=quant))
     info = inspect_model(path)
     assert info.architecture == arch
     assert info.n_layers == 2

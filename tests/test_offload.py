@@ -12,7 +12,7 @@ from app.core.errors import HearthError
 from app.core.hardware import GPU, Hardware, detect
 from app.core.model_info import inspect_model
 from app.core.offload import parse_gpu_layers, plan_offload
-from tests.gguf_factory import TinySpec
+from tests.gguf_factory import TinySpec, arch_spec
 
 MiB = 2**20
 
@@ -66,8 +66,7 @@ def test_user_override_is_capped_at_all_layers(info) -> None:  # type: ignore[no
 def test_kv_estimate_matches_what_llama_cpp_allocates(
     models, engine: Engine, arch: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    template = "deepseek-v2" if arch == "deepseek2" else "deepseek-r1"
-    path = models(TinySpec(arch=arch, quant="Q8_0", template=template))
+    path = models(arch_spec(arch, quant="Q8_0"))
     with caplog.at_level(logging.DEBUG, logger="hearth.llama_cpp"):
         engine.load(str(path), LoadOptions(n_ctx=2048))
     sizes = [float(m) for m in re.findall(r"llama_kv_cache: size =\s+([\d.]+) MiB", caplog.text)]

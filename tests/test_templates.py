@@ -68,12 +68,12 @@ def test_v2_family_renders_user_assistant_turns() -> None:
     ours = ChatTemplate(load_family_template("deepseek-v2"), BOS, EOS)
     text = ours.render([m.for_template() for m in CONVERSATIONS[2]])
     assert text == f"{BOS}User: 2+2?\n\nAssistant: 4{EOS}User: and 3+3?\n\nAssistant:"
-    assert not ours.prefills_reasoning()
+    assert not ours.prefills_reasoning
 
 
 def test_prefill_detection() -> None:
-    assert ChatTemplate(load_family_template("deepseek-r1"), BOS, EOS).prefills_reasoning()
-    assert not ChatTemplate(load_family_template("deepseek-v3"), BOS, EOS).prefills_reasoning()
+    assert ChatTemplate(load_family_template("deepseek-r1"), BOS, EOS).prefills_reasoning
+    assert not ChatTemplate(load_family_template("deepseek-v3"), BOS, EOS).prefills_reasoning
 
 
 @pytest.mark.parametrize("family", ["r1-distill-qwen", "r1-distill-llama", "r1-0528-qwen3", "v2-lite"])

@@ -106,14 +106,15 @@ class Engine:
         if n_ctx > info.context_length:
             notices.append(f"Context {n_ctx} is more than this model was trained for; using {info.context_length}.")
             n_ctx = info.context_length
-        plan = plan_offload(info, hw or hardware.detect(), n_ctx, options.gpu_layers)
+        hw = hw or hardware.detect()  # one probe (NVML, psutil) serves the plan and the thread count
+        plan = plan_offload(info, hw, n_ctx, options.gpu_layers)
         if plan.notice:
             notices.append(plan.notice)
         self.close()
 
         import llama_cpp
 
-        threads = options.n_threads or hardware.detect().physical_cores
+        threads = options.n_threads or hw.physical_cores
         try:
             self._llama = llama_cpp.Llama(
                 model_path=str(info.path),
@@ -211,7 +212,7 @@ class Engine:
         fitted = self.fit(messages, params.max_tokens)
         prompt = fitted.tokens
         evaluated = len(prompt) - self.cached_prefix(prompt)
-        splitter = ReasoningSplitter(prefilled=model.template.prefills_reasoning())
+        splitter = ReasoningSplitter(prefilled=model.template.prefills_reasoning)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         if params.seed is not None:
             llama.set_seed(params.seed)

@@ -112,7 +112,8 @@ class ChatTemplate:
         except jinja2.TemplateError as exc:
             raise TemplateError(f"The model's chat template failed: {exc}", "Use a different file for this model.") from exc
 
+    @functools.cached_property
     def prefills_reasoning(self) -> bool:
-        """Whether the generation prompt opens a think block the model continues."""
+        """Whether the generation prompt opens a think block the model continues (probed once)."""
         probe = self.render([{"role": "user", "content": "x"}])
         return probe.rstrip().endswith(THINK_PREFILL)
