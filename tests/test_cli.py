@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from app import __version__
 
@@ -68,3 +70,40 @@ def test_prompt_too_long_for_context(models) -> None:
     path = models.family("r1-distill-qwen", quant="Q8_0")
     result = hearth("chat", "--model", str(path), "--ctx", "64", "--prompt", "word " * 200)
     assert result.returncode == 5 and "too long for the context" in result.stderr
+
+
+def test_ctrl_c_stops_the_answer_and_the_chat_goes_on(models) -> None:
+    """SIGINT during an answer cancels just that answer; the next one runs; Ctrl-D quits.
+
+    Greedy decoding on this model runs the full 4000 tokens without an end token
+    (~2 s), so the interrupt always lands mid-answer."""
+    path = models.family("r1-distill-qwen", quant="Q8_0", n_embd=256, n_ff=512)  # slow enough to interrupt
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "chat", "--model", str(path), "--json", "--ctx", "4096", "--max-tokens", "4000", "--temperature", "0"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ),
+    )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        proc.stdin.write("tell me a long story\n")
+        proc.stdin.flush()
+        first = json.loads(proc.stdout.readline())  # the answer is streaming
+        assert first["type"] in ("reasoning", "content")
+        proc.send_signal(signal.SIGINT)
+        done = _next_done(proc.stdout)
+        assert done["stop_reason"] == "cancelled" and done["completion_tokens"] < 4000
+        proc.stdin.write("and another\n")
+        proc.stdin.close()  # Ctrl-D after the second message
+        second = _next_done(proc.stdout)
+        assert second["stop_reason"] in ("eos", "length", "cancelled")
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+    assert "Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
+
+
+def _next_done(stream: Any) -> dict[str, Any]:
+    for line in stream:
+        payload = json.loads(line)
+        if payload["type"] == "done":
+            return payload
+    raise AssertionError("the stream ended without a done line")

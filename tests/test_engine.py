@@ -254,3 +254,19 @@ def test_worker_thread_owns_the_engine_and_cancel_reaches_it(models) -> None:
         worker.shutdown()
     assert not worker._thread.is_alive()
     assert worker._engine._llama is None  # closed on shutdown
+
+
+def test_split_model_loads_through_llama_cpp_and_matches_the_single_file(models, engine: Engine) -> None:
+    spec = TinySpec(quant="Q8_0", seed=5)
+    prompt = [Message("user", "hello")]
+    params = replace(GREEDY, max_tokens=10)
+    engine.load(str(models(spec)), LoadOptions(n_ctx=512))
+    single_text = collect(engine.chat(prompt, params, logits_processor=no_eos(engine)))[:2]
+    single_ids = list(engine._llama.input_ids[: engine._llama.n_tokens])
+    loaded = engine.load(str(models(spec, split=6)), LoadOptions(n_ctx=512))
+    assert len(loaded.info.shards) > 1
+    reasoning, content, split = collect(engine.chat(prompt, params, logits_processor=no_eos(engine)))
+    assert split.completion_tokens == 10 and split.stop_reason is StopReason.LENGTH
+    # Same weights read from shards: greedy decoding picks the same tokens.
+    assert list(engine._llama.input_ids[: engine._llama.n_tokens]) == single_ids
+    assert (reasoning, content) == single_text and len(single_ids) > split.prompt_tokens

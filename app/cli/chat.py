@@ -85,6 +85,14 @@ class _Printer:
             self.err.write((RESET if self.dim else "") + "\n")
             self._in_reasoning = False
 
+    def ask(self, prompt: str) -> str:
+        """Read a line; with --json the prompt goes to stderr so stdout stays pure JSON lines."""
+        if not self.json:
+            return input(prompt)
+        self.err.write(prompt)
+        self.err.flush()
+        return input()
+
     def notice(self, text: str) -> None:
         self.err.write(f"hearth: {text}\n")
 
@@ -150,7 +158,7 @@ def _interactive(worker: EngineWorker, history: list[Message], params: SamplingP
     printer.notice("type a message and press Enter; Ctrl-C stops an answer, Ctrl-D quits.")
     while True:
         try:
-            text = input("you> ")
+            text = printer.ask("you> ")
         except EOFError:
             printer.err.write("\n")
             return 0
