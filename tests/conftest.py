@@ -31,6 +31,16 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home.mkdir(exist_ok=True)
     old = os.environ.get("HEARTH_HOME")
     os.environ["HEARTH_HOME"] = str(home)
+    site = base / "site-config"
+    site.mkdir(exist_ok=True)
+    os.environ["HEARTH_SITE_CONFIG"] = str(site)  # never the machine's real /etc/xdg
+    # Hub tokens go to a test keyring file in the temp home (subprocesses too).
+    os.environ["PYTHON_KEYRING_BACKEND"] = "tests.fake_keyring.FileKeyring"
+    import keyring
+
+    from tests.fake_keyring import FileKeyring
+
+    keyring.set_keyring(FileKeyring())
     _guard["allowed"] = (str(base), str(ROOT / ".pytest_cache"))
     yield home
     _guard["allowed"] = ()
@@ -87,3 +97,13 @@ def reference_template(name: str) -> str:
     if not path.exists():
         pytest.skip(f"reference template {path} is absent (../shared is not checked out beside the repo)")
     return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def payloads(models: ModelFactory) -> dict[str, bytes]:
+    from tests.hub_fixtures import make_payloads
+
+    return make_payloads(models)
+
+
+from tests.hub_fixtures import hub, registry  # noqa: E402, F401  (fixtures for the model-manager tests)

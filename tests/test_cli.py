@@ -79,7 +79,8 @@ def test_ctrl_c_stops_the_answer_and_the_chat_goes_on(models) -> None:
     (~2 s), so the interrupt always lands mid-answer."""
     path = models.family("r1-distill-qwen", quant="Q8_0", n_embd=256, n_ff=512)  # slow enough to interrupt
     proc = subprocess.Popen(
-        [sys.executable, "-m", "app", "chat", "--model", str(path), "--json", "--ctx", "4096", "--max-tokens", "4000", "--temperature", "0"],
+        [sys.executable, "-m", "app", "chat", "--model", str(path), "--json", "--ctx", "4096", "--max-tokens", "4000",
+         "--temperature", "0"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ),
     )  # fmt: skip
     assert proc.stdin is not None and proc.stdout is not None

@@ -21,13 +21,14 @@ EXIT_INTERNAL = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import chat
+    from app.cli import chat, models
 
     parser = argparse.ArgumentParser(prog="hearth", description="Private, local chat with DeepSeek models.")
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("gui", help="open the desktop app (the default)")
     chat.add_parser(sub)
+    models.add_parsers(sub)
     return parser
 
 

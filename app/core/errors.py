@@ -74,3 +74,55 @@ class EngineBusyError(HearthError):
 
 class NoModelLoadedError(HearthError):
     pass
+
+
+class CatalogError(HearthError):
+    """A catalog file (bundled or the admin's) does not match the schema."""
+
+    exit_code = 6
+
+
+class UnknownModelError(HearthError):
+    """No catalog entry or installed model has that id or quantization."""
+
+    exit_code = 6
+
+
+class DownloadError(HearthError):
+    """A download could not finish; what was fetched so far is kept to resume."""
+
+    exit_code = 7
+
+
+class NetworkError(DownloadError):
+    """The endpoint could not be reached, or kept failing after every retry."""
+
+
+class RemoteFileNotFoundError(DownloadError):
+    pass
+
+
+class AuthRequiredError(DownloadError):
+    """The repository is gated or private and the token is missing or refused."""
+
+
+class ChecksumMismatchError(DownloadError):
+    """The bytes do not match the published sha256; the bad file was deleted."""
+
+
+class UnverifiableFileError(DownloadError):
+    """No sha256 is known for a file from any source, so it is not accepted."""
+
+
+class InsufficientDiskError(DownloadError):
+    """Not enough free disk space for the files still to fetch (or to copy)."""
+
+
+class DownloadCancelledError(DownloadError):
+    exit_code = 130
+
+
+class CredentialStoreError(HearthError):
+    """No usable OS keyring to keep the Hub token in."""
+
+    exit_code = 8

@@ -1,0 +1,64 @@
+"""The Hub token, kept in the OS keyring and nowhere else.
+
+huggingface-hub would read a token from ``HF_TOKEN`` or from a plain file in
+its cache; Hearth never writes the token to a file.  ``hearth models login``
+stores it with :mod:`keyring` (Keychain, Windows Credential Manager, Secret
+Service); every Hub call gets it passed explicitly as ``token=``.  Where no
+keyring backend exists (a headless Linux box), saving fails with a clear
+message, and ``HF_TOKEN`` still works for that one session.
+"""
+
+from __future__ import annotations
+
+import os
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+from app.core.errors import CredentialStoreError
+
+SERVICE = "Hearth"
+
+
+def _account(endpoint: str) -> str:
+    return f"hub-token@{endpoint.rstrip('/')}"
+
+
+def _usable() -> None:
+    backend = keyring.get_keyring()
+    if isinstance(backend, fail.Keyring) or backend.priority <= 0:
+        raise CredentialStoreError(
+            "No OS keyring is available to keep the token safely, and Hearth never stores it in a plain file.",
+            "Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), "
+            "or set HF_TOKEN in the environment for this session.",
+        )
+
+
+def save_token(endpoint: str, token: str) -> None:
+    _usable()
+    try:
+        keyring.set_password(SERVICE, _account(endpoint), token)
+    except keyring.errors.KeyringError as exc:
+        raise CredentialStoreError(f"The OS keyring refused to store the token: {exc}.") from None
+
+
+def delete_token(endpoint: str) -> bool:
+    try:
+        keyring.delete_password(SERVICE, _account(endpoint))
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except keyring.errors.KeyringError as exc:
+        raise CredentialStoreError(f"The OS keyring refused to delete the token: {exc}.") from None
+    return True
+
+
+def load_token(endpoint: str) -> str | None:
+    """``HF_TOKEN`` first (explicit, per session), then the keyring; None when neither has one."""
+    env = os.environ.get("HF_TOKEN", "").strip()
+    if env:
+        return env
+    try:
+        return keyring.get_password(SERVICE, _account(endpoint))
+    except keyring.errors.KeyringError:
+        return None

@@ -1,0 +1,133 @@
+"""Will this model and quantization run here, and how well?
+
+For a catalog entry (no file yet) the estimate comes from the catalog: file
+size for the weights, the KV-cache shape per layer, a compute buffer sized
+like llama.cpp's (logits for one batch dominate).  For an installed file the
+same numbers come exactly from its GGUF header (:func:`estimate_file`), which
+is what the engine's offload planner uses; tests check both against what
+llama.cpp reports it allocated.
+
+Verdicts: ``full-gpu``, ``partial-gpu`` (k of N layers), ``cpu``, ``no-fit``.
+The recommendation is the best quality quant (the largest file) that fits
+fully in VRAM, else the largest that fits in RAM with headroom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.catalog import CatalogModel, CatalogQuant
+from app.core.hardware import Hardware
+from app.core.model_info import ModelInfo
+from app.core.offload import N_BATCH, RAM_OVERHEAD, compute_buffer_bytes, gpu_margin
+
+GiB = 2**30
+# Vocabulary sizes by architecture, for the logits buffer of catalog entries
+# (an installed file's own n_vocab is used instead).
+UNQUANTIZED = ("F32", "F16", "BF16")
+VOCAB = {"qwen2": 152064, "qwen3": 151936, "llama": 128256, "deepseek2": 129280, "deepseek": 102400}
+
+
+@dataclass(frozen=True)
+class MemoryEstimate:
+    weights: int
+    kv_cache: int
+    compute: int
+    n_ctx: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.kv_cache + self.compute
+
+    def to_json(self) -> dict[str, int]:
+        return {
+            "weights": self.weights,
+            "kv_cache": self.kv_cache,
+            "compute": self.compute,
+            "total": self.total,
+            "n_ctx": self.n_ctx,
+        }
+
+
+@dataclass(frozen=True)
+class Fit:
+    verdict: str  # full-gpu | partial-gpu | cpu | no-fit
+    gpu_layers: int  # llama.cpp n_gpu_layers (layers + 1 = everything)
+    n_layers: int
+    estimate: MemoryEstimate
+    vram_bytes: int
+    ram_bytes: int
+
+    @property
+    def label(self) -> str:
+        return {
+            "full-gpu": "full GPU",
+            "partial-gpu": f"partial GPU ({min(self.gpu_layers, self.n_layers)} of {self.n_layers} layers)",
+            "cpu": "CPU only",
+            "no-fit": "does not fit",
+        }[self.verdict]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "label": self.label,
+            "gpu_layers": self.gpu_layers,
+            "n_layers": self.n_layers,
+            "vram_bytes": self.vram_bytes,
+            "ram_bytes": self.ram_bytes,
+            "estimate": self.estimate.to_json(),
+        }
+
+
+def estimate_catalog(model: CatalogModel, quant: CatalogQuant, n_ctx: int) -> MemoryEstimate:
+    vocab = VOCAB.get(model.architecture, 152064)
+    compute = N_BATCH * vocab * 4 + 64 * 2**20
+    return MemoryEstimate(quant.size_bytes, model.kv_bytes_per_token() * n_ctx, compute, n_ctx)
+
+
+def estimate_file(info: ModelInfo, n_ctx: int) -> MemoryEstimate:
+    return MemoryEstimate(info.weight_bytes, info.kv_cache_bytes(n_ctx), compute_buffer_bytes(info, n_ctx), n_ctx)
+
+
+def ram_headroom(hw: Hardware) -> int:
+    """Memory left for the OS and other programs: 1 GiB or a tenth of RAM, whichever is more."""
+    return max(GiB, hw.ram_total_bytes // 10)
+
+
+def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware) -> Fit:
+    """Place layers like the offload planner: all on the GPU if they fit, else as many as fit."""
+    ram_budget = hw.ram_available_bytes - ram_headroom(hw)
+    units = n_layers + 1  # repeating layers plus the output head
+    per_unit = (estimate.weights + estimate.kv_cache) / units
+    gpu = hw.usable_gpu
+    layers = 0
+    if gpu is not None:
+        budget = gpu.free_bytes - gpu_margin(gpu.total_bytes) - estimate.compute
+        layers = max(0, min(units, int(budget // per_unit))) if per_unit else units
+    vram = int(per_unit * layers) + (estimate.compute if layers else 0)
+    ram = estimate.total - int(per_unit * layers) - (estimate.compute if layers else 0) + RAM_OVERHEAD
+    if layers == units:
+        verdict = "full-gpu"
+    elif ram > ram_budget:
+        verdict = "no-fit"
+    else:
+        verdict = "partial-gpu" if layers else "cpu"
+    return Fit(verdict, layers, n_layers, estimate, vram, ram)
+
+
+def fit_catalog(model: CatalogModel, quant: CatalogQuant, hw: Hardware, n_ctx: int = 4096) -> Fit:
+    return judge(estimate_catalog(model, quant, n_ctx), model.layers, hw)
+
+
+def recommend(model: CatalogModel, hw: Hardware, n_ctx: int = 4096) -> CatalogQuant | None:
+    """Best quality that runs fully on the GPU, else the largest that fits in RAM; None if nothing fits."""
+    fits = [(q, fit_catalog(model, q, hw, n_ctx)) for q in model.quants]
+    full = [q for q, f in fits if f.verdict == "full-gpu"]
+    if full:
+        return max(full, key=lambda q: q.approx_bytes)
+    usable = [q for q, f in fits if f.verdict in ("partial-gpu", "cpu")]
+    # Off the GPU, an unquantized file brings no quality a user would notice over
+    # Q8_0 at twice the memory traffic per token: offer it only if nothing else fits.
+    quantized = [q for q in usable if q.quant.upper() not in UNQUANTIZED] or usable
+    return max(quantized, key=lambda q: q.approx_bytes) if quantized else None

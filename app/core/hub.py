@@ -1,0 +1,178 @@
+"""What to download, from where: endpoint, revision, URLs, sizes and hashes.
+
+huggingface-hub does the Hub-specific work (``HF_ENDPOINT`` mirrors, URL
+layout, auth headers, metadata requests); the bytes move in
+:mod:`app.core.transfer`.  The commit is resolved once and every file and
+shard of a model is fetched at that commit, so a resume or a later shard can
+never mix revisions.
+
+A file is only accepted with a sha256 to check it against.  Sources, most
+trusted first: the catalog's pinned hash, the Hub's ``paths-info`` LFS
+metadata, the ``X-Linked-Etag`` header.  Mirrors are imperfect (no commit
+header, no LFS hash): each gap falls back to the next source, and a file with
+no hash from any source is refused rather than accepted unverified.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx2
+
+from app.core.errors import (
+    AuthRequiredError,
+    ChecksumMismatchError,
+    DownloadError,
+    NetworkError,
+    RemoteFileNotFoundError,
+    UnverifiableFileError,
+)
+from app.core.hashing import is_sha256
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ENDPOINT = "https://huggingface.co"
+METADATA_ATTEMPTS = 3
+METADATA_BACKOFF_S = 0.5
+
+
+def hub_endpoint(override: str | None = None) -> str:
+    """The configured endpoint: an explicit value, else ``HF_ENDPOINT``, else the public Hub."""
+    return (override or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+
+
+def _hub(endpoint: str) -> Any:
+    """Import huggingface-hub with Xet off for custom endpoints (Xet ignores HF_ENDPOINT)."""
+    if endpoint != DEFAULT_ENDPOINT:
+        os.environ.setdefault("HF_HUB_DISABLE_XET", "1")
+    import huggingface_hub
+
+    return huggingface_hub
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    repo: str
+    path: str
+    commit: str
+    url: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A file the catalog names, with what the catalog knows about it."""
+
+    path: str
+    size: int | None = None
+    sha256: str | None = None
+
+
+def auth_headers(endpoint: str, token: str | None) -> dict[str, str]:
+    return dict(_hub(endpoint).utils.build_hf_headers(token=token or False, library_name="hearth"))
+
+
+def resolve(repo: str, revision: str, wanted: list[Wanted], endpoint: str, token: str | None) -> list[RemoteFile]:
+    """Resolve the commit, then each file's URL, size and sha256 at that commit."""
+    hf = _hub(endpoint)
+    try:
+        first = _metadata(hf, repo, wanted[0].path, revision, endpoint, token)
+        commit = first.commit_hash or _commit_from_api(hf, repo, revision, endpoint, token) or revision
+        infos = _paths_info(hf, repo, commit, [w.path for w in wanted], endpoint, token)
+        files = []
+        for want in wanted:
+            meta = first if want is wanted[0] and commit == revision else _metadata(hf, repo, want.path, commit, endpoint, token)
+            files.append(_remote(repo, commit, want, meta, infos.get(want.path), endpoint))
+        return files
+    except hf.errors.GatedRepoError:
+        raise AuthRequiredError(
+            f"{repo} is gated: the Hub wants you to accept its terms and use a token.",
+            "Accept the terms on the model page, then run 'hearth models login'.",
+        ) from None
+    except hf.errors.RepositoryNotFoundError as exc:
+        if getattr(exc.response, "status_code", None) == 401:
+            raise AuthRequiredError(
+                f"{endpoint} refused access to {repo} (HTTP 401).",
+                "Run 'hearth models login' with a token that can read it.",
+            ) from None
+        raise RemoteFileNotFoundError(f"{repo} was not found on {endpoint}.", "Check the mirror or the catalog entry.") from None
+    except hf.errors.RevisionNotFoundError:
+        raise RemoteFileNotFoundError(f"Revision {revision} of {repo} was not found on {endpoint}.") from None
+    except hf.errors.EntryNotFoundError as exc:
+        raise RemoteFileNotFoundError(
+            f"A file of {repo} was not found on {endpoint}: {exc.response.url if exc.response else ''}.",
+            "The catalog entry may be out of date.",
+        ) from None
+    except hf.errors.HfHubHTTPError as exc:
+        if getattr(exc.response, "status_code", None) == 404:
+            raise RemoteFileNotFoundError(
+                f"{endpoint} has no such file in {repo}: {exc.response.url}.", "The catalog entry may be out of date."
+            ) from None
+        raise NetworkError(f"{endpoint} answered with an error: {exc}.", "Try again later.") from None
+    except (httpx2.TransportError, OSError) as exc:
+        raise NetworkError(
+            f"Cannot reach {endpoint} ({type(exc).__name__}).",
+            "Check the network connection, the proxy, or HF_ENDPOINT for an internal mirror.",
+        ) from None
+
+
+def _metadata(hf: Any, repo: str, path: str, revision: str, endpoint: str, token: str | None) -> Any:
+    """HEAD the resolve URL; connection errors and 5xx are retried a few times with backoff."""
+    url = hf.hf_hub_url(repo, path, revision=revision, endpoint=endpoint)
+    for attempt in range(1, METADATA_ATTEMPTS + 1):
+        try:
+            return hf.get_hf_file_metadata(url, token=token or False, endpoint=endpoint)
+        except (httpx2.TransportError, hf.errors.HfHubHTTPError) as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if attempt == METADATA_ATTEMPTS or (status is not None and status < 500 and status != 429):
+                raise
+            log.warning("metadata for %s failed (%s); retrying", path, exc)
+            time.sleep(METADATA_BACKOFF_S * 2 ** (attempt - 1))
+    raise AssertionError("unreachable")
+
+
+def _commit_from_api(hf: Any, repo: str, revision: str, endpoint: str, token: str | None) -> str | None:
+    try:
+        sha = hf.HfApi(endpoint=endpoint, token=token or False).model_info(repo, revision=revision).sha
+    except (hf.errors.HfHubHTTPError, httpx2.TransportError, ValueError, KeyError) as exc:
+        log.warning("%s: no commit from the server (%s); fetching revision %s as named", repo, exc, revision)
+        return None
+    return str(sha) if sha else None
+
+
+def _paths_info(hf: Any, repo: str, commit: str, paths: list[str], endpoint: str, token: str | None) -> dict[str, Any]:
+    try:
+        infos = hf.HfApi(endpoint=endpoint, token=token or False).get_paths_info(repo, paths, revision=commit)
+    except (hf.errors.HfHubHTTPError, httpx2.TransportError, ValueError, KeyError) as exc:
+        log.warning("%s: paths-info unavailable (%s); relying on headers", repo, exc)
+        return {}
+    return {info.path: info for info in infos}
+
+
+def _remote(repo: str, commit: str, want: Wanted, meta: Any, info: Any, endpoint: str) -> RemoteFile:
+    hub_sha = None
+    if info is not None and getattr(info, "lfs", None) is not None and is_sha256(info.lfs.sha256):
+        hub_sha = info.lfs.sha256
+    elif is_sha256(meta.etag):
+        hub_sha = meta.etag  # X-Linked-Etag of an LFS file is its sha256
+    if want.sha256 and hub_sha and want.sha256 != hub_sha:
+        raise ChecksumMismatchError(
+            f"{want.path}: the server publishes sha256 {hub_sha[:12]}…, but the catalog pins {want.sha256[:12]}….",
+            "The file at this revision is not the one the catalog vouches for; nothing was downloaded.",
+        )
+    sha = want.sha256 or hub_sha
+    if not sha:
+        raise UnverifiableFileError(
+            f"No sha256 is known for {want.path}: neither the catalog nor {endpoint} publishes one.",
+            "Hearth does not install files it cannot verify. Ask your administrator to pin the hash in the catalog.",
+        )
+    size = want.size or (info.size if info is not None else None) or meta.size
+    if not size:
+        raise DownloadError(f"{endpoint} does not say how large {want.path} is.")
+    url = _hub(endpoint).hf_hub_url(repo, want.path, revision=commit, endpoint=endpoint)
+    return RemoteFile(repo, want.path, commit, url, int(size), sha)

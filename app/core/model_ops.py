@@ -1,0 +1,253 @@
+"""Import, remove, verify installed models, and switch between quantizations.
+
+Import validates the GGUF first (our own header check), then copies it
+(hashing in the same pass), hard-links it (no extra space, same volume only),
+or references it in place.  A file whose sha256 matches a catalog pin is
+registered as that catalog entry; one whose name matches a catalog file but
+whose hash differs from the pin is registered as a local model, with a
+warning; anything else becomes ``local-<name>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from app.core.catalog import Catalog
+from app.core.downloads import check_disk
+from app.core.errors import HearthError
+from app.core.fit import Fit, estimate_file, judge
+from app.core.hardware import Hardware
+from app.core.hashing import CHUNK, sha256_file
+from app.core.model_info import inspect_model
+from app.core.registry import Installed, InstalledFile, Registry, local_id, quant_from_name
+
+log = logging.getLogger(__name__)
+
+IMPORT_MODES = ("copy", "link", "reference")
+
+
+@dataclass
+class ImportResult:
+    installed: Installed
+    notices: list[str] = field(default_factory=list)
+
+
+def _copy_hashing(src: Path, dst: Path, on_bytes: Callable[[int], None] | None) -> str:
+    """Copy and hash in one read of the source (a model file can be 40 GB)."""
+    hasher = hashlib.sha256()
+    part = dst.with_name(dst.name + ".part")
+    try:
+        with open(src, "rb") as inp, open(part, "wb") as out:
+            while chunk := inp.read(CHUNK):
+                hasher.update(chunk)
+                out.write(chunk)
+                if on_bytes:
+                    on_bytes(len(chunk))
+            out.flush()
+            os.fsync(out.fileno())
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise HearthError(f"Copying {src.name} failed: {exc.strerror}.", "Nothing was imported.") from None
+    os.replace(part, dst)
+    return hasher.hexdigest()
+
+
+def import_model(
+    path: Path, registry: Registry, catalog: Catalog, mode: str = "copy", on_bytes: Callable[[int], None] | None = None
+) -> ImportResult:
+    if mode not in IMPORT_MODES:
+        raise HearthError(f"Import mode must be one of {', '.join(IMPORT_MODES)}, not '{mode}'.")
+    info = inspect_model(path)  # raises a typed error for a bad, truncated or foreign file
+    shards = [Path(s) for s in info.shards]
+    notices: list[str] = []
+    match = catalog.find_file(shards[0].name)
+    model_id, quant = (match[0].id, match[1].quant) if match else (local_id(shards[0].name), quant_from_name(shards[0].name))
+    target = registry.models_dir / model_id / quant
+    if mode == "copy":
+        check_disk(registry.models_dir, sum(s.stat().st_size for s in shards))
+    target.mkdir(parents=True, exist_ok=True)
+    files = []
+    for shard in shards:
+        dest = target / shard.name
+        if mode == "copy":
+            sha = _copy_hashing(shard, dest, on_bytes)
+        elif mode == "link":
+            try:
+                dest.unlink(missing_ok=True)
+                os.link(shard, dest)
+            except OSError as exc:
+                raise HearthError(
+                    f"Cannot hard-link {shard.name} into the models folder: {exc.strerror}.",
+                    "Hard links only work on the same volume; import with --mode copy or --mode reference.",
+                ) from None
+            sha = sha256_file(dest, on_bytes)
+        else:
+            dest = shard.resolve()
+            sha = sha256_file(dest, on_bytes)
+        files.append(InstalledFile(str(dest), dest.stat().st_size, sha))
+    in_catalog = False
+    if match:
+        pinned = [f.sha256 for f in match[1].files]
+        if all(pinned) and pinned != [f.sha256 for f in files]:
+            notices.append(
+                f"{shards[0].name} has the name of the catalog's {match[0].name} {match[1].quant}, but not its published "
+                "sha256: it was imported as a local model."
+            )
+            model_id = local_id(shards[0].name)
+            _move(files, registry.models_dir / model_id / quant, mode)
+        else:
+            in_catalog = True
+            if not all(pinned):
+                notices.append("The catalog pins no hash for this file, so it was identified by its name only.")
+    for directory in (target, target.parent):  # a reference import leaves no files there
+        if directory.is_dir() and not any(directory.iterdir()):
+            directory.rmdir()
+    name = match[0].name if in_catalog and match else info.name
+    item = Installed(model_id, quant, files, mode, name, in_catalog)
+    registry.add(item)
+    return ImportResult(item, notices)
+
+
+def _move(files: list[InstalledFile], target: Path, mode: str) -> None:
+    if mode == "reference":
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        new = target / Path(file.path).name
+        os.replace(file.path, new)
+        file.path = str(new)
+
+
+def remove_model(item: Installed, registry: Registry) -> list[str]:
+    """Unregister; delete the files Hearth owns.  Returns what was deleted."""
+    if item.source == "shared":
+        raise HearthError(
+            f"{item.name or item.key} is provided by your administrator in a shared folder and cannot be removed here."
+        )
+    deleted = []
+    if item.owned:
+        for file in item.files:
+            path = Path(file.path)
+            if path.exists():
+                path.unlink()
+                deleted.append(str(path))
+        folder = Path(item.files[0].path).parent
+        for directory in (folder, folder.parent):
+            if directory.is_dir() and directory != registry.models_dir and not any(directory.iterdir()):
+                directory.rmdir()
+    registry.forget(item.key)
+    return deleted
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    item: Installed
+    ok: bool
+    problems: tuple[str, ...]
+    seconds: float
+
+
+def expected_hashes(item: Installed, catalog: Catalog) -> list[str | None]:
+    """Per file: the catalog pin when there is one, else the hash recorded at install."""
+    pins: list[str | None] = [None] * len(item.files)
+    if item.in_catalog:
+        try:
+            quant = catalog.get(item.model_id).quant(item.quant)
+        except HearthError:
+            quant = None
+        if quant is not None and quant.layout != "concat" and len(quant.files) == len(item.files):
+            pins = [f.sha256 for f in quant.files]
+    return [pin or f.sha256 for pin, f in zip(pins, item.files)]
+
+
+def verify_model(
+    item: Installed, registry: Registry, catalog: Catalog, on_bytes: Callable[[int], None] | None = None
+) -> VerifyResult:
+    start = time.perf_counter()
+    problems: list[str] = []
+    for file, expected in zip(item.files, expected_hashes(item, catalog)):
+        path = Path(file.path)
+        if not path.exists():
+            problems.append(f"{path.name} is missing")
+            continue
+        if path.stat().st_size != file.size:
+            problems.append(f"{path.name} has {path.stat().st_size} bytes, expected {file.size}")
+            continue
+        if file.segments:
+            problems += _verify_segments(path, file.segments, on_bytes)
+            continue
+        actual = sha256_file(path, on_bytes)
+        if expected is None:
+            if item.source == "shared":  # first verify of a pre-seeded file the catalog knows no hash for
+                problems.append(f"{path.name}: no published sha256 to compare with (hash {actual[:12]}…)")
+            file.sha256 = actual
+        elif actual != expected:
+            problems.append(f"{path.name} does not match its sha256 (expected {expected[:12]}…, got {actual[:12]}…)")
+        elif item.source == "shared":
+            file.sha256 = actual
+            registry.record_shared_hash(file)
+    ok = not problems
+    if item.source != "shared" and ok:
+        item.verified_at = time.time()
+        registry.add(item)
+    return VerifyResult(item, ok, tuple(problems), time.perf_counter() - start)
+
+
+def _verify_segments(path: Path, segments: list[tuple[int, str]], on_bytes: Callable[[int], None] | None) -> list[str]:
+    problems = []
+    with open(path, "rb") as inp:
+        for index, (size, sha) in enumerate(segments, 1):
+            hasher = hashlib.sha256()
+            remaining = size
+            while remaining:
+                chunk = inp.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                hasher.update(chunk)
+                remaining -= len(chunk)
+                if on_bytes:
+                    on_bytes(len(chunk))
+            if hasher.hexdigest() != sha:
+                problems.append(f"{path.name}: published part {index} does not match its sha256")
+    return problems
+
+
+@dataclass(frozen=True)
+class SwitchPlan:
+    target: Installed
+    fit: Fit
+    warnings: tuple[str, ...]
+
+
+def plan_switch(current: Installed | None, target: Installed, hw: Hardware, n_ctx: int) -> SwitchPlan:
+    """What changes when the conversation moves to ``target`` (the history itself is kept by the caller)."""
+    new_info = inspect_model(target.path)
+    new_fit = judge(estimate_file(new_info, n_ctx), new_info.n_layers, hw)
+    warnings = []
+    if n_ctx > new_info.context_length:
+        trained = new_info.context_length
+        warnings.append(f"{target.quant} was trained for {trained} tokens of context, less than the {n_ctx} in use.")
+    if current is not None:
+        old_info = inspect_model(current.path)
+        old_fit = judge(estimate_file(old_info, n_ctx), old_info.n_layers, hw)
+        if old_info.context_length != new_info.context_length:
+            warnings.append(
+                f"The context length changes from {old_info.context_length} to {new_info.context_length} tokens;"
+                " the oldest messages may be left out."
+            )
+        old_total, new_total = old_fit.estimate.total, new_fit.estimate.total
+        if abs(new_total - old_total) > old_total // 10:
+            more = "more" if new_total > old_total else "less"
+            gib = abs(new_total - old_total) / 2**30
+            warnings.append(f"{target.quant} needs {gib:.2f} GiB {more} memory than {current.quant}.")
+        if old_fit.verdict != new_fit.verdict:
+            warnings.append(f"It will run {new_fit.label} instead of {old_fit.label}.")
+    if new_fit.verdict == "no-fit":
+        warnings.append(f"{target.quant} does not fit in this machine's memory at context {n_ctx}.")
+    return SwitchPlan(target, new_fit, tuple(warnings))

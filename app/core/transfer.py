@@ -1,0 +1,326 @@
+"""Fetch one large file over HTTP into a resumable ``.part`` file, verified.
+
+Why by hand: huggingface-hub (>= 1.18) deletes its partial file when a
+download is interrupted, so a 40 GB model over a flaky corporate link could
+never finish across restarts.  Hub-specific work (endpoint, revision, auth
+headers, metadata) stays with huggingface-hub (:mod:`app.core.hub`); this
+module only moves bytes, with:
+
+* HTTP ``Range`` from the size of the ``.part`` file, so a restart or a kill
+  resumes where the bytes on disk end.  A sidecar ``.part.json`` records what
+  the partial file belongs to (URL, size, sha256); a mismatch starts over.
+* SHA-256 computed while streaming; on resume after a restart the kept prefix
+  is hashed once (a hash state cannot be saved).  Only a file whose hash
+  matches is renamed into place (atomic ``os.replace``); a mismatch deletes it.
+* Retries with exponential backoff and jitter on connection errors, 5xx and
+  429; a stream that sends nothing for ``stall_timeout`` seconds counts as a
+  transient error (httpx's read timeout).  A server that ignores ``Range``
+  (200 instead of 206) is detected and the file is rewritten from the start.
+* Pause (the connection is closed, the ``.part`` kept), resume, and cancel,
+  all cooperative from any thread, and progress callbacks (bytes, speed, ETA).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx2
+
+from app.core.errors import (
+    AuthRequiredError,
+    ChecksumMismatchError,
+    DownloadCancelledError,
+    DownloadError,
+    InsufficientDiskError,
+    NetworkError,
+    RemoteFileNotFoundError,
+)
+from app.core.hashing import sha256_prefix
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1 << 20
+SIDECAR = ".json"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 8  # consecutive failures without progress before giving up
+    backoff_s: float = 1.0
+    backoff_cap_s: float = 60.0
+    stall_timeout_s: float = 30.0
+    connect_timeout_s: float = 15.0
+
+    def delay(self, failures: int) -> float:
+        return float(min(self.backoff_cap_s, self.backoff_s * 2 ** (failures - 1)) * random.uniform(0.5, 1.0))
+
+
+@dataclass(frozen=True)
+class Progress:
+    name: str  # file being fetched
+    done: int  # bytes of this file on disk
+    total: int
+    speed_bps: float  # moving average over the last few seconds
+    state: str  # "downloading", "retrying", "paused", "verifying", "done"
+    message: str = ""
+
+    @property
+    def eta_s(self) -> float | None:
+        if self.speed_bps <= 0:
+            return None
+        return (self.total - self.done) / self.speed_bps
+
+
+class DownloadControl:
+    """Pause / resume / cancel a running download from another thread."""
+
+    def __init__(self) -> None:
+        self._running = threading.Event()
+        self._running.set()
+        self._cancelled = threading.Event()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def cancel(self) -> None:
+        self._cancelled.set()
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancelled.is_set()
+
+    def check(self) -> None:
+        if self._cancelled.is_set():
+            raise DownloadCancelledError("The download was cancelled.")
+
+    def wait_while_paused(self) -> None:
+        self._running.wait()
+        self.check()
+
+    def sleep(self, seconds: float) -> None:
+        """Back off, but wake at once on cancel."""
+        if self._cancelled.wait(seconds):
+            self.check()
+
+
+@dataclass(frozen=True)
+class FileRequest:
+    url: str
+    dest: Path
+    size: int
+    sha256: str
+    headers: Mapping[str, str]
+
+    @property
+    def part(self) -> Path:
+        return self.dest.with_name(self.dest.name + ".part")
+
+    @property
+    def sidecar(self) -> Path:
+        return self.part.with_name(self.part.name + SIDECAR)
+
+    def identity(self) -> dict[str, Any]:
+        return {"url": self.url, "size": self.size, "sha256": self.sha256}
+
+
+class _Transient(Exception):
+    """Worth a retry: connection lost, 5xx/429, short stream, stall."""
+
+
+class _Meter:
+    """Speed over a sliding window of a few seconds, for progress and ETA."""
+
+    def __init__(self, window_s: float = 5.0) -> None:
+        self.window = window_s
+        self.samples: list[tuple[float, int]] = []
+
+    def add(self, done: int) -> float:
+        now = time.monotonic()
+        self.samples.append((now, done))
+        while len(self.samples) > 2 and now - self.samples[0][0] > self.window:
+            self.samples.pop(0)
+        t0, d0 = self.samples[0]
+        return (done - d0) / (now - t0) if now > t0 else 0.0
+
+
+def _prepare_part(request: FileRequest) -> int:
+    """Keep a partial file that belongs to this request; return its length."""
+    part, sidecar = request.part, request.sidecar
+    part.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        recorded = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        recorded = None
+    if recorded == request.identity() and part.exists() and part.stat().st_size <= request.size:
+        return part.stat().st_size
+    if part.exists():
+        log.info("discarding %s: it belongs to another download", part)
+    part.write_bytes(b"")
+    sidecar.write_text(json.dumps(request.identity()), encoding="utf-8")
+    return 0
+
+
+def discard_partial(request: FileRequest) -> None:
+    for path in (request.part, request.sidecar):
+        path.unlink(missing_ok=True)
+
+
+def fetch_file(
+    client: httpx2.Client,
+    request: FileRequest,
+    control: DownloadControl | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    policy: RetryPolicy = RetryPolicy(),
+) -> Path:
+    """Download ``request`` to ``request.dest``; resumes a kept ``.part``; verifies sha256."""
+    control = control or DownloadControl()
+    report = on_progress or (lambda _p: None)
+    name = request.dest.name
+    state = _State(_prepare_part(request))
+    state.hasher = sha256_prefix(request.part, state.done)
+    if state.done:
+        log.info("resuming %s at byte %d of %d", name, state.done, request.size)
+    meter = _Meter()
+    failures = 0
+
+    def tick(done: int) -> None:
+        report(Progress(name, done, request.size, meter.add(done), "downloading"))
+
+    while state.done < request.size:
+        control.wait_while_paused()
+        before = state.done
+        try:
+            _stream(client, request, state, control, tick)
+        except _Transient as exc:
+            done = state.done
+            failures = 0 if done > before else failures + 1
+            if failures >= policy.attempts:
+                raise NetworkError(
+                    f"Downloading {name} failed {failures} times in a row ({exc}).",
+                    "Check the network or the mirror and run the download again; it resumes where it stopped.",
+                ) from None
+            wait = policy.delay(max(failures, 1))
+            log.warning("download of %s interrupted at %d bytes (%s); retry in %.1fs", name, done, exc, wait)
+            report(Progress(name, done, request.size, 0.0, "retrying", str(exc)))
+            control.sleep(wait)
+            continue
+        if control.paused:
+            report(Progress(name, state.done, request.size, 0.0, "paused"))
+    report(Progress(name, state.done, request.size, 0.0, "verifying"))
+    digest = state.hasher.hexdigest()
+    if digest != request.sha256:
+        discard_partial(request)
+        raise ChecksumMismatchError(
+            f"{name} does not match its published sha256 (expected {request.sha256[:12]}…, got {digest[:12]}…); "
+            "the damaged file was deleted.",
+            "Run the download again. If it fails the same way, the mirror serves a bad copy: tell your administrator.",
+        )
+    os.replace(request.part, request.dest)
+    request.sidecar.unlink(missing_ok=True)
+    report(Progress(name, state.done, request.size, 0.0, "done"))
+    return request.dest
+
+
+class _State:
+    """Bytes on disk and the running hash over exactly those bytes."""
+
+    def __init__(self, done: int) -> None:
+        self.done = done
+        self.hasher: Any = None
+
+    def restart(self) -> None:
+        self.done = 0
+        self.hasher = hashlib.sha256()
+
+
+def _stream(
+    client: httpx2.Client, request: FileRequest, state: _State, control: DownloadControl, tick: Callable[[int], None]
+) -> None:
+    """One HTTP request from byte ``state.done``, appending to the part file."""
+    headers = {**request.headers, "Range": f"bytes={state.done}-", "Accept-Encoding": "identity"}
+    try:
+        with client.stream("GET", request.url, headers=headers) as response:
+            status = response.status_code
+            _raise_for_status(status, request.dest.name)
+            if status == 200 and state.done:
+                log.warning("%s: the server ignored the Range header; starting the file over", request.dest.name)
+                state.restart()
+            elif status == 206 and not response.headers.get("content-range", "").startswith(f"bytes {state.done}-"):
+                raise _Transient(f"unexpected Content-Range {response.headers.get('content-range')!r}")
+            with open(request.part, "r+b") as out:
+                out.seek(state.done)
+                out.truncate(state.done)
+                for chunk in response.iter_raw():  # as received: a dropped connection loses nothing written
+                    if state.done + len(chunk) > request.size:
+                        raise _Transient("the server sent more bytes than the file has")
+                    _write(out, chunk, request)
+                    state.hasher.update(chunk)
+                    state.done += len(chunk)
+                    tick(state.done)
+                    control.check()
+                    if control.paused:
+                        return
+    except httpx2.TimeoutException:
+        raise _Transient(f"no data for {client.timeout.read:.0f} s") from None
+    except httpx2.TransportError as exc:
+        raise _Transient(type(exc).__name__) from None
+    if state.done < request.size:
+        raise _Transient("the connection closed early")
+
+
+def _write(out: Any, chunk: bytes, request: FileRequest) -> None:
+    try:
+        out.write(chunk)
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise InsufficientDiskError(
+                f"The disk holding {request.part.parent} is full.",
+                "Free some space and run the download again; it resumes where it stopped.",
+            ) from None
+        raise DownloadError(f"Cannot write {request.part}: {exc.strerror}.") from None
+
+
+def _raise_for_status(status: int, name: str) -> None:
+    if status in (200, 206):
+        return
+    if status in (401, 403):
+        raise AuthRequiredError(
+            f"The server refused {name} (HTTP {status}): the repository is gated or private.",
+            "Accept the model's terms on the Hub, then run 'hearth models login' with a token that has access.",
+        )
+    if status == 404:
+        raise RemoteFileNotFoundError(f"{name} was not found on the server (HTTP 404).", "The catalog entry may be out of date.")
+    if status == 416:
+        raise _Transient("range not satisfiable")
+    if status == 429 or status >= 500:
+        raise _Transient(f"HTTP {status}")
+    raise DownloadError(f"The server answered HTTP {status} for {name}.")
+
+
+def make_client(policy: RetryPolicy = RetryPolicy()) -> httpx2.Client:
+    """TLS verification is always on; redirects (the Hub's CDN) are followed."""
+    timeout = httpx2.Timeout(policy.connect_timeout_s, read=policy.stall_timeout_s)
+    return httpx2.Client(verify=True, follow_redirects=True, timeout=timeout)
+
+
+def progress_json(progress: Progress) -> dict[str, Any]:
+    return {**asdict(progress), "eta_s": progress.eta_s}
