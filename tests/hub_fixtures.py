@@ -88,5 +88,3 @@ def hub(payloads: dict[str, bytes], monkeypatch: pytest.MonkeyPatch) -> Iterator
 @pytest.fixture
 def registry(tmp_path: Path) -> Registry:
     return Registry(tmp_path / "models", shared_dir=None)
-
-

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
@@ -45,7 +47,7 @@ class Fault:
 @dataclass
 class Repo:
     commit: str
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes | Path] = field(default_factory=dict)  # a Path is served with sendfile()
     token: str | None = None  # gated: this bearer token is required
     advertised_size: dict[str, int] = field(default_factory=dict)  # lie about a size in metadata
 
@@ -64,6 +66,8 @@ class HubServer:
         self.faults: dict[str, list[Fault]] = {}
         self.log: list[Request] = []
         self.throttle_bps: int = 0
+        self._digests: dict[object, tuple[str, str, int]] = {}
+        self.chunk_bytes = 16384  # body write size (the benchmark uses 1 MiB)
         self.redirect = False
         self.commit_header = True
         self.lfs_hash = True
@@ -84,10 +88,18 @@ class HubServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def add_repo(self, repo: str, files: dict[str, bytes], token: str | None = None) -> Repo:
+    def add_repo(self, repo: str, files: dict[str, bytes | Path], token: str | None = None) -> Repo:
         commit = hashlib.sha1((repo + "".join(sorted(files))).encode()).hexdigest()
         self.repos[repo] = Repo(commit, dict(files), token)
         return self.repos[repo]
+
+    def digests(self, source: bytes | Path) -> tuple[str, str, int]:
+        """(git-style sha1, sha256, size) of a file, computed once."""
+        key: object = source if isinstance(source, bytes) else str(source)  # bytes hash once, then cached
+        if key not in self._digests:
+            data = source.read_bytes() if isinstance(source, Path) else source
+            self._digests[key] = (hashlib.sha1(data).hexdigest(), hashlib.sha256(data).hexdigest(), len(data))
+        return self._digests[key]
 
     def fault(self, path: str, *faults: Fault) -> None:
         self.faults.setdefault(path, []).extend(faults)
@@ -137,16 +149,16 @@ class HubServer:
                 infos = []
                 for name in form.get("paths", []):
                     if name in repo.files:
-                        data = repo.files[name]
-                        size = repo.advertised_size.get(name, len(data))
+                        sha1, sha256, length = hub.digests(repo.files[name])
+                        size = repo.advertised_size.get(name, length)
                         info: dict[str, object] = {
                             "type": "file",
                             "path": name,
                             "size": size,
-                            "oid": hashlib.sha1(data).hexdigest(),
+                            "oid": sha1,
                         }
                         if hub.lfs_hash:
-                            info["lfs"] = {"oid": hashlib.sha256(data).hexdigest(), "size": size, "pointerSize": 134}
+                            info["lfs"] = {"oid": sha256, "size": size, "pointerSize": 134}
                         infos.append(info)
                 self._json(infos)
                 return None
@@ -172,13 +184,13 @@ class HubServer:
                 name = match["path"]
                 if name not in repo.files:
                     return self._error(404, "Entry not found")
-                data = repo.files[name]
-                headers = {"ETag": f'"{hashlib.sha1(data).hexdigest()}"', "Accept-Ranges": "bytes"}
+                sha1, sha256, length = hub.digests(repo.files[name])
+                headers = {"ETag": f'"{sha1}"', "Accept-Ranges": "bytes"}
                 if hub.commit_header:
                     headers["X-Repo-Commit"] = repo.commit
                 if hub.lfs_hash:
-                    headers["X-Linked-Etag"] = f'"{hashlib.sha256(data).hexdigest()}"'
-                headers["X-Linked-Size"] = str(repo.advertised_size.get(name, len(data)))
+                    headers["X-Linked-Etag"] = f'"{sha256}"'
+                headers["X-Linked-Size"] = str(repo.advertised_size.get(name, length))
                 if hub.redirect and RESOLVE.match(path):
                     self.send_response(302)
                     for key, value in headers.items():
@@ -188,9 +200,12 @@ class HubServer:
                     self.end_headers()
                     return None
                 fault = hub.faults[name].pop(0) if body and hub.faults.get(name) else None
-                return self._send_bytes(data, headers, body, fault)
+                return self._send_bytes(repo.files[name], headers, body, fault)
 
-            def _send_bytes(self, data: bytes, headers: dict[str, str], body: bool, fault: Fault | None) -> None:
+            def _send_bytes(self, source: bytes | Path, headers: dict[str, str], body: bool, fault: Fault | None) -> None:
+                plain = isinstance(source, Path) and fault is None and not hub.throttle_bps
+                data = b"" if plain else (source.read_bytes() if isinstance(source, Path) else source)
+                length = source.stat().st_size if isinstance(source, Path) else len(source)
                 if fault and fault.kind == "status":
                     return self._error(fault.status, "injected failure")
                 if fault and fault.kind == "corrupt":
@@ -199,27 +214,43 @@ class HubServer:
                 range_header = self.headers.get("Range")
                 if range_header and not (fault and fault.kind == "ignore_range"):
                     start = int(re.match(r"bytes=(\d+)-", range_header)[1])  # type: ignore[index]
-                    if start >= len(data):
+                    if start >= length:
                         self.send_response(416)
-                        self.send_header("Content-Range", f"bytes */{len(data)}")
+                        self.send_header("Content-Range", f"bytes */{length}")
                         self.send_header("Content-Length", "0")
                         self.end_headers()
                         return None
                     self.send_response(206)
-                    self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                    self.send_header("Content-Range", f"bytes {start}-{length - 1}/{length}")
                 else:
                     self.send_response(200)
                 for key, value in headers.items():
                     self.send_header(key, value)
-                self.send_header("Content-Length", str(len(data) - start))
+                self.send_header("Content-Length", str(length - start))
                 self.end_headers()
-                if body:
+                if body and plain:
+                    self._sendfile(source, start, length)  # type: ignore[arg-type]
+                elif body:
                     self._body(data[start:], fault)
                 return None
 
+            def _sendfile(self, path: Path, start: int, length: int) -> None:
+                """Zero-copy, like a real mirror's web server: the server costs almost no CPU."""
+                self.wfile.flush()
+                with open(path, "rb") as src:
+                    offset = start
+                    try:
+                        while offset < length:
+                            sent = os.sendfile(self.connection.fileno(), src.fileno(), offset, length - offset)
+                            if not sent:
+                                break
+                            offset += sent
+                    except (BrokenPipeError, ConnectionResetError):
+                        self.close_connection = True
+
             def _body(self, payload: bytes, fault: Fault | None) -> None:
                 limit = fault.after if fault and fault.kind in ("drop", "stall") else len(payload)
-                step = 16384
+                step = hub.chunk_bytes
                 sent = 0
                 try:
                     while sent < min(limit, len(payload)):
@@ -258,13 +289,15 @@ class HubServer:
 
 
 def main() -> None:
-    """Serve a directory's GGUF files as repo ``local/models`` (for manual testing)."""
+    """Serve a directory's GGUF files as repo ``local/models`` (manual tests, benchmarks):
+    ``python -m tests.hub_server DIR [CHUNK_BYTES]``; prints the endpoint."""
     import sys
-    from pathlib import Path
 
     root = Path(sys.argv[1])
     server = HubServer()
-    server.add_repo("local/models", {p.name: p.read_bytes() for p in root.glob("*.gguf")})
+    if len(sys.argv) > 2:
+        server.chunk_bytes = int(sys.argv[2])
+    server.add_repo("local/models", {p.name: p for p in root.glob("*.gguf")})
     server.start()
     print(server.endpoint, flush=True)
     threading.Event().wait()

@@ -178,7 +178,8 @@ def run_info(args: argparse.Namespace) -> int:
         return 0
     print(f"{model.name} ({model.id}) - {model.family}, {model.parameters_b}B parameters, {model.architecture}")
     print(f"license: {model.license}; context: {model.context_length} tokens; source: {model.repo}@{model.revision}")
-    print(f"sampling: temperature {model.temperature}, top-p {model.top_p}; system prompt: {'yes' if model.system_prompt else 'no'}")
+    system = "yes" if model.system_prompt else "no"
+    print(f"sampling: temperature {model.temperature}, top-p {model.top_p}; system prompt: {system}")
     print(f"fit at context {args.ctx} on this machine:")
     for q in data["quants"]:
         mark = "*" if q["quant"] == data["recommended_quant"] else " "
@@ -199,8 +200,9 @@ class _Bar:
     def __call__(self, p: OverallProgress) -> None:
         if self.as_json:
             if p.file.state != "downloading" or p.file.state != self.last_state:
-                print(json.dumps({"type": "progress", "state": p.file.state, "file": p.file.name, "done": p.done,
-                                  "total": p.total, "speed_bps": round(p.file.speed_bps), "message": p.file.message}), flush=True)  # fmt: skip
+                line = {"type": "progress", "state": p.file.state, "file": p.file.name, "done": p.done, "total": p.total}
+                line.update(speed_bps=round(p.file.speed_bps), eta_s=p.file.eta_s, message=p.file.message)
+                print(json.dumps(line), flush=True)
             self.last_state = p.file.state
             return
         if self.bar is None:

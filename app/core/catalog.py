@@ -26,6 +26,8 @@ from app.core.gguf_header import SPLIT_RE
 
 CATALOG_NAME = "catalog.json"
 PART_RE = re.compile(r"\.gguf\.part(\d+)of(\d+)$")
+# Publishers whose quants need the ik_llama.cpp fork and do not load in mainline llama.cpp.
+FORK_ONLY_PUBLISHERS = frozenset({"ubergarm"})
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,9 @@ def validate(data: Any, source: str) -> list[CatalogModel]:
     models = [_model(entry, source) for entry in data["models"]]
     seen: set[str] = set()
     for model in models:
+        for repo in {model.repo, *(q.repo for q in model.quants)}:
+            if repo.split("/")[0].lower() in FORK_ONLY_PUBLISHERS:
+                raise CatalogError(f"The catalog {source}: {model.id} points at {repo}, whose quants need the ik_llama.cpp fork.")
         if model.id in seen:
             raise CatalogError(f"The catalog {source} lists the model id '{model.id}' twice.")
         seen.add(model.id)

@@ -22,12 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx2
-
 from app.core import hub
 from app.core.catalog import CatalogModel, CatalogQuant
 from app.core.credentials import load_token
 from app.core.errors import DownloadError, InsufficientDiskError
+from app.core.http_client import HttpClient
 from app.core.model_info import inspect_model
 from app.core.registry import Installed, InstalledFile, Registry
 from app.core.transfer import DownloadControl, FileRequest, Progress, RetryPolicy, discard_partial, fetch_file, make_client
@@ -97,7 +96,7 @@ def download(
     control: DownloadControl | None = None,
     on_progress: Callable[[OverallProgress], None] | None = None,
     policy: RetryPolicy = RetryPolicy(),
-    client: httpx2.Client | None = None,
+    client: HttpClient | None = None,
 ) -> Installed:
     endpoint = hub.hub_endpoint(endpoint)
     token = token or load_token(endpoint)

@@ -1,0 +1,95 @@
+"""The HTTP client that moves model bytes: urllib3, with proxies and TLS.
+
+Why urllib3 for the bytes (huggingface-hub's own httpx2 client is used for
+metadata): ``read1`` hands over whatever the socket has, up to 1 MiB, in one
+call, so a 1 GiB download costs a few thousand Python iterations instead of
+tens of thousands, and a dropped connection loses none of the bytes already
+received.  Measured with ``bench/download_verify.py``.
+
+TLS verification is always on (the system's trust store through Python's
+default SSL context).  Proxies come from the usual environment variables
+(``HTTPS_PROXY``, ``NO_PROXY``, …), as corporate networks set them.
+Redirects (the Hub sends large files to its CDN) are followed; urllib3 drops
+the ``Authorization`` header when a redirect leaves the host.
+"""
+
+from __future__ import annotations
+
+import urllib.request
+from typing import Any
+from urllib.parse import urlsplit
+
+import urllib3
+from urllib3.exceptions import HTTPError, MaxRetryError, ProtocolError, ReadTimeoutError, SSLError
+
+from app.core.errors import DownloadError
+
+READ_SIZE = 1 << 20
+
+
+class TransientHTTPError(Exception):
+    """Worth a retry: connection refused or lost, timeout, short body."""
+
+
+class HttpClient:
+    def __init__(self, connect_timeout_s: float, stall_timeout_s: float) -> None:
+        self.stall_timeout_s = stall_timeout_s
+        self._timeout = urllib3.Timeout(connect=connect_timeout_s, read=stall_timeout_s)
+        # Hearth retries whole requests itself (resuming with Range); urllib3 only follows redirects.
+        self._retries = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=10, raise_on_status=False)
+        self._direct = urllib3.PoolManager(timeout=self._timeout, retries=self._retries, cert_reqs="CERT_REQUIRED")
+        self._proxied: dict[str, urllib3.ProxyManager] = {}
+
+    def _pool(self, url: str) -> urllib3.PoolManager:
+        parts = urlsplit(url)
+        proxy = urllib.request.getproxies().get(parts.scheme)
+        if not proxy or urllib.request.proxy_bypass(parts.hostname or ""):
+            return self._direct
+        if proxy not in self._proxied:
+            self._proxied[proxy] = urllib3.ProxyManager(
+                proxy, timeout=self._timeout, retries=self._retries, cert_reqs="CERT_REQUIRED"
+            )
+        return self._proxied[proxy]
+
+    def get(self, url: str, headers: dict[str, str]) -> Any:
+        """Start a streamed GET; the caller reads with :func:`read_chunks` and closes."""
+        try:
+            return self._pool(url).request("GET", url, headers=headers, preload_content=False, decode_content=False)
+        except MaxRetryError as exc:
+            raise _classify(exc.reason or exc) from None
+        except HTTPError as exc:
+            raise _classify(exc) from None
+
+    def read_chunks(self, response: Any) -> Any:
+        """Yield body bytes as they arrive; network failures become TransientHTTPError."""
+        try:
+            while chunk := response.read1(READ_SIZE):
+                yield chunk
+        except HTTPError as exc:
+            raise _classify(exc) from None
+        except OSError as exc:
+            raise TransientHTTPError(type(exc).__name__) from None
+
+    def close(self) -> None:
+        self._direct.clear()
+        for pool in self._proxied.values():
+            pool.clear()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _classify(exc: BaseException) -> Exception:
+    if isinstance(exc, SSLError):
+        return DownloadError(
+            f"The server's TLS certificate could not be verified ({exc}).",
+            "If your organisation inspects TLS, its root certificate must be in the system's trust store.",
+        )
+    if isinstance(exc, ReadTimeoutError):
+        return TransientHTTPError("no data within the stall timeout")
+    if isinstance(exc, ProtocolError):
+        return TransientHTTPError("the connection broke")
+    return TransientHTTPError(type(exc).__name__)
