@@ -21,6 +21,7 @@ from app.core.errors import (
     ChecksumMismatchError,
     CredentialStoreError,
     DownloadCancelledError,
+    DownloadError,
     InsufficientDiskError,
     NetworkError,
     RemoteFileNotFoundError,
@@ -227,3 +228,25 @@ def test_pause_resume_and_cancel(hub, payloads, registry) -> None:
     assert starts(hub, "tiny-Q8_0.gguf")[-1] == paused_at  # resumed with Range after the pause
     assert not list(registry.models_dir.rglob("*.part"))  # cancel removes the partial file
     assert seen[-1].total == len(payloads["tiny-Q8_0.gguf"])
+
+
+def test_a_second_download_of_the_same_files_is_refused_while_one_runs(hub, payloads, registry) -> None:
+    hub.throttle_bps = 200_000
+    control = DownloadControl()
+    started = threading.Event()
+    outcome: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            fetch(tiny_catalog(payloads), registry, control=control, on_progress=lambda _p: started.set())
+        except DownloadCancelledError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    assert started.wait(10)
+    with pytest.raises(DownloadError, match="already being downloaded"):
+        fetch(tiny_catalog(payloads), registry)
+    control.cancel()
+    thread.join(10)
+    assert outcome  # the first download was still running, and was cancelled

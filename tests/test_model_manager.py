@@ -181,6 +181,13 @@ def test_cli_list_info_hw_json(cli_env: dict[str, str]) -> None:
     assert info["quants"][0]["fit"]["verdict"] in ("cpu", "full-gpu", "partial-gpu")
     hw = json.loads(hearth("hw", "--json", env=cli_env).stdout)
     assert hw["ram_total_bytes"] > 0 and hw["cpu_threads"] >= 1
+    site_catalog = Path(cli_env["HEARTH_SITE_CONFIG"]) / "catalog.json"
+    checked = hearth("models", "check-catalog", str(site_catalog), env=cli_env)
+    assert checked.returncode == 0 and "valid, 1 model(s), 3 quantization(s)" in checked.stdout
+    draft = Path(cli_env["HEARTH_HOME"]).parent / "draft-catalog.json"
+    draft.write_text(site_catalog.read_text().replace('"layers": 2', '"layers": 0'))
+    invalid = hearth("models", "check-catalog", str(draft), env=cli_env)
+    assert invalid.returncode == 6 and "models/0/layers" in invalid.stderr
     unknown = hearth("models", "info", "no-such-model", env=cli_env)
     assert unknown.returncode == 6 and "No model 'no-such-model'" in unknown.stderr
 
@@ -234,6 +241,8 @@ def test_download_killed_with_sigkill_resumes_from_its_partial_offset(
     proc.wait(10)
     kept = part.stat().st_size
     assert 40_000 <= kept < len(payloads["tiny-Q8_0.gguf"])
+    listed = json.loads(hearth("models", "list", "--installed", "--json", env=cli_env).stdout)
+    assert listed["partial_downloads"] == [{"model_id": "test-tiny", "quant": "Q8_0", "bytes_on_disk": kept}]
     hub.throttle_bps = 0
     before = len(hub.file_gets("tiny-Q8_0.gguf"))
     resumed = hearth("models", "download", "test-tiny", "--quant", "Q8_0", env=cli_env)
@@ -254,3 +263,26 @@ def test_cli_import_and_remove(models, cli_env: dict[str, str], tmp_path: Path) 
     assert hearth("models", "remove", "test-tiny", env=cli_env).returncode == 0 and source.exists()
     missing = hearth("models", "import", str(tmp_path / "nope.gguf"), env=cli_env)
     assert missing.returncode == 3 and "not found" in missing.stderr
+
+
+def test_cli_chat_with_an_installed_id_switches_quantization_mid_conversation(
+    models, cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    q8 = named_copy(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "a", "tiny-Q8_0.gguf")
+    q4 = named_copy(models(TinySpec(quant="Q4_0", seed=11, n_ctx=1024)), tmp_path / "b", "tiny.Q4_0.gguf")
+    for source in (q8, q4):
+        assert hearth("models", "import", str(source), env=cli_env).returncode == 0
+    chat = hearth(
+        "chat", "--model", "test-tiny:Q8_0", "--ctx", "2048", "--max-tokens", "6",
+        env=cli_env, stdin="hello\n/quants\n/quant Q4_0\nand again\n",
+    )  # fmt: skip
+    assert chat.returncode == 0, chat.stderr
+    assert (
+        "installed quantizations: Q8_0 (in use), Q4_0" in chat.stderr
+        or "installed quantizations: Q4_0, Q8_0 (in use)" in chat.stderr
+    )
+    assert "1024 tokens of context" in chat.stderr  # the warning about the smaller context
+    assert "now using Q4_0" in chat.stderr and "the conversation continues" in chat.stderr
+    assert len([line for line in chat.stderr.splitlines() if "tok/s" in line]) == 2
+    ambiguous = hearth("chat", "--model", "test-tiny", "--prompt", "hi", env=cli_env)
+    assert ambiguous.returncode == 6 and "test-tiny:QUANT" in ambiguous.stderr

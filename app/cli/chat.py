@@ -15,10 +15,14 @@ import queue
 import sys
 from typing import Any, TextIO
 
+from app.core import hardware
+from app.core.catalog import Catalog, load_catalog
 from app.core.engine import LoadOptions, Message, SamplingParams
 from app.core.errors import HearthError
 from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
+from app.core.model_ops import plan_switch, resolve_model
 from app.core.offload import parse_gpu_layers
+from app.core.registry import Installed, Registry
 from app.core.worker import EngineWorker
 
 DIM, RESET = "\033[2m", "\033[0m"
@@ -26,7 +30,9 @@ DIM, RESET = "\033[2m", "\033[0m"
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("chat", help="chat with a GGUF model in the terminal")
-    p.add_argument("--model", required=True, metavar="PATH", help="GGUF file (first shard of a split model)")
+    p.add_argument(
+        "--model", required=True, metavar="PATH|ID[:QUANT]", help="GGUF file (first shard of a split model) or an installed model"
+    )
     p.add_argument("--prompt", metavar="TEXT", help="ask one question, print the answer and exit")
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
     p.add_argument("--max-tokens", type=int, default=SamplingParams.max_tokens, metavar="N")
@@ -136,9 +142,12 @@ def _answer(
 
 def run(args: argparse.Namespace) -> int:
     printer = _Printer(args)
+    registry, catalog = Registry(), load_catalog()
+    path, installed = resolve_model(args.model, registry, catalog)
     worker = EngineWorker()
+    options = LoadOptions(args.ctx, args.gpu_layers, args.threads)
     try:
-        loaded = worker.load(args.model, LoadOptions(args.ctx, args.gpu_layers, args.threads)).result()
+        loaded = worker.load(str(path), options).result()
         for notice in loaded.notices:
             printer.notice(notice)
         if not args.json:
@@ -149,13 +158,59 @@ def run(args: argparse.Namespace) -> int:
             history.append(Message("user", args.prompt))
             _, summary = _answer(worker, history, params, printer)
             return 1 if summary.stop_reason is StopReason.ERROR else 0
-        return _interactive(worker, history, params, printer)
+        switcher = _QuantSwitcher(worker, registry, catalog, installed, options, printer)
+        return _interactive(worker, history, params, printer, switcher)
     finally:
         worker.shutdown()
 
 
-def _interactive(worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer) -> int:
-    printer.notice("type a message and press Enter; Ctrl-C stops an answer, Ctrl-D quits.")
+class _QuantSwitcher:
+    """``/quant Q`` in an interactive chat: reload another installed quantization, keep the history."""
+
+    def __init__(
+        self,
+        worker: EngineWorker,
+        registry: Registry,
+        catalog: Catalog,
+        current: Installed | None,
+        options: LoadOptions,
+        printer: _Printer,
+    ) -> None:
+        self.worker, self.registry, self.catalog = worker, registry, catalog
+        self.current, self.options, self.printer = current, options, printer
+
+    def command(self, text: str) -> bool:
+        """Handle a slash command; False when ``text`` is not one."""
+        name, _, arg = text.strip().partition(" ")
+        if name not in ("/quant", "/quants"):
+            return False
+        if self.current is None:
+            self.printer.notice("quantization switching works with an installed model: --model ID[:QUANT]")
+            return True
+        family = self.registry.family(self.current.model_id, self.catalog)
+        if name == "/quants" or not arg:
+            marks = [f"{i.quant}{' (in use)' if i.key == self.current.key else ''}" for i in family]
+            self.printer.notice("installed quantizations: " + ", ".join(marks))
+            return True
+        target = next((i for i in family if i.quant.lower() == arg.strip().lower()), None)
+        if target is None:
+            self.printer.notice(
+                f"{arg.strip()} is not installed; see /quants, or run: hearth models download {self.current.model_id}"
+            )
+            return True
+        plan = plan_switch(self.current, target, hardware.detect(), self.options.n_ctx)
+        for warning in plan.warnings:
+            self.printer.notice(warning)
+        loaded = self.worker.load(str(target.path), self.options).result()
+        self.current = target
+        self.printer.notice(f"now using {target.quant}: {loaded.plan.describe()}; the conversation continues")
+        return True
+
+
+def _interactive(
+    worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer, switcher: _QuantSwitcher
+) -> int:
+    printer.notice("type a message and press Enter; /quants lists quantizations, Ctrl-C stops an answer, Ctrl-D quits.")
     while True:
         try:
             text = printer.ask("you> ")
@@ -165,7 +220,7 @@ def _interactive(worker: EngineWorker, history: list[Message], params: SamplingP
         except KeyboardInterrupt:
             printer.err.write("\n")
             continue
-        if not text.strip():
+        if not text.strip() or switcher.command(text):
             continue
         history.append(Message("user", text))
         reply, summary = _answer(worker, history, params, printer)

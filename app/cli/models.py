@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core import credentials, hardware, hub
-from app.core.catalog import Catalog, CatalogModel, load_catalog
-from app.core.downloads import OverallProgress, download
+from app.core.catalog import Catalog, CatalogModel, load_catalog, load_file
+from app.core.downloads import OverallProgress, download, partial_downloads
 from app.core.errors import HearthError, UnknownModelError
 from app.core.fit import fit_catalog, recommend
 from app.core.model_ops import IMPORT_MODES, import_model, remove_model, verify_model
@@ -69,6 +69,10 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_remove)
 
+    p = msub.add_parser("check-catalog", help="validate an admin catalog file before deploying it")
+    p.add_argument("path", type=Path)
+    p.set_defaults(run=run_check_catalog)
+
     p = msub.add_parser("login", help="store a Hub token in the OS keyring (for gated models)")
     p.add_argument("--token-stdin", action="store_true", help="read the token from standard input")
     p.add_argument("--logout", action="store_true", help="delete the stored token")
@@ -80,7 +84,11 @@ def _print_json(data: Any) -> None:
 
 
 def _gb(n: int) -> str:
-    return f"{n / GB:.2f} GB"
+    """Sizes as the Hub shows them (decimal units)."""
+    for unit, scale in (("GB", GB), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.2f} {unit}"
+    return f"{n} B"
 
 
 def run_hw(args: argparse.Namespace) -> int:
@@ -132,7 +140,15 @@ def run_list(args: argparse.Namespace) -> int:
     catalog, registry, hw = load_catalog(), Registry(), hardware.detect()
     installed = registry.all(catalog)
     if args.json:
-        data: dict[str, Any] = {"installed": [i.to_json() for i in installed], "disk_usage_bytes": _usage(installed)}
+        partial = [
+            {"model_id": p.model_id, "quant": p.quant, "bytes_on_disk": p.bytes_on_disk}
+            for p in partial_downloads(registry.models_dir)
+        ]
+        data: dict[str, Any] = {
+            "installed": [i.to_json() for i in installed],
+            "disk_usage_bytes": _usage(installed),
+            "partial_downloads": partial,
+        }
         if not args.installed:
             data["catalog"] = [_model_json(m, hw, args.ctx, installed) for m in catalog.models]
         _print_json(data)
@@ -150,6 +166,9 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"  {item.key:40} {_gb(item.size_bytes):>10}  {item.source:9} {item.path}")
     if installed:
         print(f"  disk used: {_gb(_usage(installed))} (shared and referenced files included)")
+    for part in partial_downloads(registry.models_dir):
+        print(f"Interrupted download: {part.model_id} {part.quant}, {_gb(part.bytes_on_disk)} so far."
+              f" Resume: hearth models download {part.model_id} --quant {part.quant}")  # fmt: skip
     return 0
 
 
@@ -285,6 +304,13 @@ def run_remove(args: argparse.Namespace) -> int:
         _print_json({"removed": items[0].key, "deleted_files": deleted})
     else:
         print(f"removed {items[0].key}" + (f" ({len(deleted)} file(s) deleted)" if deleted else " (files left in place)"))
+    return 0
+
+
+def run_check_catalog(args: argparse.Namespace) -> int:
+    models = load_file(args.path, str(args.path))
+    quants = sum(len(m.quants) for m in models)
+    print(f"{args.path}: valid, {len(models)} model(s), {quants} quantization(s)")
     return 0
 
 

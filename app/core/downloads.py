@@ -22,6 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 from app.core import hub
 from app.core.catalog import CatalogModel, CatalogQuant
 from app.core.credentials import load_token
@@ -76,6 +78,24 @@ def _on_disk(request: FileRequest) -> int:
     return request.part.stat().st_size if recorded == request.identity() and request.part.exists() else 0
 
 
+@dataclass(frozen=True)
+class PartialDownload:
+    model_id: str
+    quant: str
+    bytes_on_disk: int
+
+
+def partial_downloads(models_dir: Path) -> list[PartialDownload]:
+    """Interrupted downloads waiting to be resumed (shown by 'hearth models list')."""
+    found = []
+    root = models_dir / ".downloads"
+    for folder in sorted(root.glob("*/*")) if root.is_dir() else []:
+        size = sum(p.stat().st_size for p in folder.iterdir() if not p.name.endswith((".json", ".lock")))
+        if size:
+            found.append(PartialDownload(folder.parent.name, folder.name, size))
+    return found
+
+
 def check_disk(directory: Path, needed: int) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(directory).free
@@ -104,6 +124,42 @@ def download(
     remote = hub.resolve(quant.repo, quant.revision, wanted, endpoint, token)
     headers = hub.auth_headers(endpoint, token)
     stage = staging_dir(registry.models_dir, model, quant)
+    stage.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(stage / ".lock", blocking=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DownloadError(
+            f"{model.name} {quant.quant} is already being downloaded by another Hearth window or process."
+        ) from None
+    try:
+        return _download_locked(model, quant, registry, remote, headers, stage, control, on_progress, policy, client)
+    finally:
+        lock.release()
+        _tidy(stage, registry.models_dir)
+
+
+def _tidy(stage: Path, models_dir: Path) -> None:
+    """Remove a staging folder that holds nothing to resume (only the lock file)."""
+    if stage.is_dir() and all(p.name == ".lock" for p in stage.iterdir()):
+        shutil.rmtree(stage, ignore_errors=True)
+        for parent in (stage.parent, stage.parent.parent):
+            if parent != models_dir and parent.is_dir() and not any(parent.iterdir()):
+                parent.rmdir()
+
+
+def _download_locked(
+    model: CatalogModel,
+    quant: CatalogQuant,
+    registry: Registry,
+    remote: list[hub.RemoteFile],
+    headers: dict[str, str],
+    stage: Path,
+    control: DownloadControl | None,
+    on_progress: Callable[[OverallProgress], None] | None,
+    policy: RetryPolicy,
+    client: HttpClient | None,
+) -> Installed:
     requests = [FileRequest(r.url, stage / Path(r.path).name, r.size, r.sha256, headers) for r in remote]
     total = sum(r.size for r in requests)
     have = sum(_on_disk(r) for r in requests)

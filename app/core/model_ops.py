@@ -251,3 +251,13 @@ def plan_switch(current: Installed | None, target: Installed, hw: Hardware, n_ct
     if new_fit.verdict == "no-fit":
         warnings.append(f"{target.quant} does not fit in this machine's memory at context {n_ctx}.")
     return SwitchPlan(target, new_fit, tuple(warnings))
+
+
+def resolve_model(spec: str, registry: Registry, catalog: Catalog) -> tuple[Path, Installed | None]:
+    """``--model`` value -> file to load: a path, or an installed ``ID`` / ``ID:QUANT``."""
+    path = Path(spec).expanduser()
+    if path.exists() or spec.endswith(".gguf") or "/" in spec or "\\" in spec:
+        return path, None
+    model_id, _, quant = spec.partition(":")
+    item = registry.get(model_id, quant or None, catalog)
+    return item.path, item

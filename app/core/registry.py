@@ -167,7 +167,9 @@ class Registry:
         if not matches:
             raise UnknownModelError(f"'{model_id}{':' + quant if quant else ''}' is not installed.", "See 'hearth models list'.")
         quants = ", ".join(i.quant for i in matches)
-        raise UnknownModelError(f"Several quantizations of {model_id} are installed ({quants}).", "Add --quant to pick one.")
+        raise UnknownModelError(
+            f"Several quantizations of {model_id} are installed ({quants}).", f"Name one: {model_id}:QUANT (or --quant QUANT)."
+        )
 
     def family(self, model_id: str, catalog: Catalog | None = None) -> list[Installed]:
         """All installed quantizations of one model, smallest first: what the quant switcher offers."""
