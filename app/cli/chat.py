@@ -13,8 +13,10 @@ import argparse
 import json
 import queue
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
+from app.cli.conversations import open_store
 from app.core import hardware
 from app.core.catalog import Catalog, load_catalog
 from app.core.engine import LoadOptions, Message, SamplingParams
@@ -22,7 +24,9 @@ from app.core.errors import HearthError
 from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
 from app.core.model_ops import plan_switch, resolve_model
 from app.core.offload import parse_gpu_layers
-from app.core.registry import Installed, Registry
+from app.core.registry import Installed, Registry, quant_from_name
+from app.core.store_session import ConversationRecorder
+from app.core.store_stream import StreamRecorder
 from app.core.worker import EngineWorker
 
 DIM, RESET = "\033[2m", "\033[0m"
@@ -44,6 +48,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--seed", type=int, default=None, metavar="N")
     p.add_argument("--system", metavar="TEXT", help="system prompt (DeepSeek-R1 works best without one)")
     p.add_argument("--show-reasoning", action="store_true", help="print the model's reasoning (to stderr)")
+    p.add_argument("--no-save", action="store_true", help="do not store this chat in the encrypted conversation store")
+    p.add_argument("--conversation", type=int, metavar="ID", help="continue a stored conversation")
     p.set_defaults(run=run)
 
 
@@ -114,9 +120,30 @@ class _Printer:
 
 
 def _answer(
-    worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer
+    worker: EngineWorker,
+    history: list[Message],
+    params: SamplingParams,
+    printer: _Printer,
+    recorder: ConversationRecorder | None = None,
 ) -> tuple[Message, GenerationSummary]:
-    """Run one turn, printing as it streams; Ctrl-C cancels it and keeps what came."""
+    """Run one turn, printing (and storing) as it streams; Ctrl-C cancels it and keeps what came."""
+    if recorder is not None:
+        recorder.user(history[-1].content)
+        stream = recorder.start_answer()
+    try:
+        reply, summary = _stream_answer(worker, history, params, printer, stream if recorder else None)
+    except BaseException:
+        if recorder is not None:
+            stream.finish(status="error")
+        raise
+    if recorder is not None:
+        stream.finish(summary)
+    return reply, summary
+
+
+def _stream_answer(
+    worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer, stream: StreamRecorder | None
+) -> tuple[Message, GenerationSummary]:
     events: queue.Queue[GenerationEvent] = queue.Queue()
     future = worker.chat(history, params, on_event=events.put)
     reasoning: list[str] = []
@@ -134,8 +161,12 @@ def _answer(
         printer.event(event)
         if isinstance(event, ReasoningDelta):
             reasoning.append(event.text)
+            if stream is not None:
+                stream.add_reasoning(event.text)
         elif isinstance(event, ContentDelta):
             content.append(event.text)
+            if stream is not None:
+                stream.add_content(event.text)
         else:
             return Message("assistant", "".join(content), "".join(reasoning)), event
 
@@ -153,15 +184,42 @@ def run(args: argparse.Namespace) -> int:
         if not args.json:
             printer.notice(f"{loaded.info.name}: {loaded.plan.describe()}")
         params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_tokens, seed=args.seed)
-        history = [Message("system", args.system)] if args.system else []
+        recorder, history = _recorder(args, path, installed)
+        if args.system and not any(m.role == "system" for m in history):
+            history.insert(0, Message("system", args.system))
         if args.prompt is not None:
             history.append(Message("user", args.prompt))
-            _, summary = _answer(worker, history, params, printer)
+            _, summary = _answer(worker, history, params, printer, recorder)
+            _saved(printer, recorder)
             return 1 if summary.stop_reason is StopReason.ERROR else 0
-        switcher = _QuantSwitcher(worker, registry, catalog, installed, options, printer)
-        return _interactive(worker, history, params, printer, switcher)
+        switcher = _QuantSwitcher(worker, registry, catalog, installed, options, printer, recorder)
+        try:
+            return _interactive(worker, history, params, printer, switcher)
+        finally:
+            _saved(printer, recorder)
     finally:
         worker.shutdown()
+
+
+def _recorder(
+    args: argparse.Namespace, path: Path, installed: Installed | None
+) -> tuple[ConversationRecorder | None, list[Message]]:
+    """Store the chat unless --no-save; --conversation ID continues a stored one."""
+    if args.no_save:
+        if args.conversation is not None:
+            raise HearthError("--conversation needs the store; it cannot be combined with --no-save.")
+        return None, []
+    store = open_store()
+    model_id = installed.model_id if installed else path.name
+    quant = installed.quant if installed else quant_from_name(path.name)
+    if args.conversation is not None:
+        return ConversationRecorder.resume(store, args.conversation, model_id, quant)
+    return ConversationRecorder(store, None, model_id, quant, args.system), []
+
+
+def _saved(printer: _Printer, recorder: ConversationRecorder | None) -> None:
+    if recorder is not None and recorder.conversation_id is not None:
+        printer.notice(f"saved as conversation {recorder.conversation_id} (hearth conversations show {recorder.conversation_id})")
 
 
 class _QuantSwitcher:
@@ -175,9 +233,11 @@ class _QuantSwitcher:
         current: Installed | None,
         options: LoadOptions,
         printer: _Printer,
+        recorder: ConversationRecorder | None = None,
     ) -> None:
         self.worker, self.registry, self.catalog = worker, registry, catalog
         self.current, self.options, self.printer = current, options, printer
+        self.recorder = recorder
 
     def command(self, text: str) -> bool:
         """Handle a slash command; False when ``text`` is not one."""
@@ -203,6 +263,8 @@ class _QuantSwitcher:
             self.printer.notice(warning)
         loaded = self.worker.load(str(target.path), self.options).result()
         self.current = target
+        if self.recorder is not None:
+            self.recorder.switch_model(target.model_id, target.quant)
         self.printer.notice(f"now using {target.quant}: {loaded.plan.describe()}; the conversation continues")
         return True
 
@@ -223,7 +285,7 @@ def _interactive(
         if not text.strip() or switcher.command(text):
             continue
         history.append(Message("user", text))
-        reply, summary = _answer(worker, history, params, printer)
+        reply, summary = _answer(worker, history, params, printer, switcher.recorder)
         printer.stats(summary)
         if summary.error:
             printer.notice(summary.error)

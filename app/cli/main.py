@@ -21,7 +21,7 @@ EXIT_INTERNAL = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import chat, models
+    from app.cli import chat, conversations, models
 
     parser = argparse.ArgumentParser(prog="hearth", description="Private, local chat with DeepSeek models.")
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("gui", help="open the desktop app (the default)")
     chat.add_parser(sub)
     models.add_parsers(sub)
+    conversations.add_parser(sub)
     return parser
 
 

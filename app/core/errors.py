@@ -126,3 +126,29 @@ class CredentialStoreError(HearthError):
     """No usable OS keyring to keep the Hub token in."""
 
     exit_code = 8
+
+
+class StoreError(HearthError):
+    """The conversation store cannot be opened or written."""
+
+    exit_code = 9
+
+
+class StoreKeyError(StoreError):
+    """No key for the encrypted store (keyring missing or emptied, no passphrase given)."""
+
+
+class WrongKeyError(StoreError):
+    """The key or passphrase does not open the database."""
+
+
+class StoreTooNewError(StoreError):
+    """The database was written by a newer Hearth."""
+
+
+class StoreFullError(StoreError):
+    """The disk (or the database's size limit) is full; the last change was not saved."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The data folder or the database file cannot be written."""

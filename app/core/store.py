@@ -1,0 +1,375 @@
+"""The encrypted conversation store (SQLCipher 4 through ``sqlcipher3``).
+
+One database in the user data dir, encrypted as a whole (pages, WAL, FTS
+index); the key comes from :mod:`store_key`.  WAL journaling, foreign keys
+and ``secure_delete`` are on for every connection.  One connection per
+thread (SQLite connections must not be shared): :meth:`Store._db` hands each
+thread its own.
+
+Conversations hold messages in a tree: a message's ``parent_id`` is the one it
+answers or follows, so editing a question or regenerating an answer adds a
+sibling, and ``active_leaf`` remembers which branch is shown.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlcipher
+
+from app.core import paths
+from app.core.errors import StoreError, StoreFullError, StoreReadOnlyError, WrongKeyError
+from app.core.store_key import KeyManager, StoreKey
+from app.core.store_schema import migrate
+
+DB_NAME = "conversations.db"
+MESSAGE_FIELDS = (
+    "id, conversation_id, parent_id, role, content, reasoning, model_id, quant, prompt_tokens, completion_tokens, "
+    "tokens_per_s, ttft_s, status, error, created_at, updated_at"
+)
+CONVERSATION_FIELDS = "id, title, model_id, quant, settings, pinned, created_at, updated_at, active_leaf"
+
+
+@dataclass
+class Conversation:
+    id: int
+    title: str
+    model_id: str | None
+    quant: str | None
+    settings: dict[str, Any]
+    pinned: bool
+    created_at: float
+    updated_at: float
+    active_leaf: int | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> Conversation:
+        return cls(row[0], row[1], row[2], row[3], json.loads(row[4] or "{}"), bool(row[5]), row[6], row[7], row[8])
+
+
+@dataclass
+class StoredMessage:
+    id: int
+    conversation_id: int
+    parent_id: int | None
+    role: str
+    content: str
+    reasoning: str = ""
+    model_id: str | None = None
+    quant: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    tokens_per_s: float | None = None
+    ttft_s: float | None = None
+    status: str = "complete"
+    error: str | None = None
+    created_at: float = field(default_factory=time.time)
+    updated_at: float = field(default_factory=time.time)
+
+    @classmethod
+    def from_row(cls, row: Any) -> StoredMessage:
+        return cls(*row)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    conversation_id: int
+    message_id: int | None  # None: the title matched
+    title: str
+    snippet: str  # matches wrapped in [ ]
+
+
+def default_path() -> Path:
+    return paths.user_dirs().data / DB_NAME
+
+
+def _translate(exc: Exception, path: Path) -> Exception:
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if "full" in text or code in (errno.ENOSPC, errno.EDQUOT):
+        return StoreFullError(
+            f"The conversation store could not save the last change: the disk holding {path.parent} is full.",
+            "Free some space; everything saved before is intact.",
+        )
+    read_only = code in (errno.EACCES, errno.EPERM, errno.EROFS)
+    if read_only or "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
+        return StoreReadOnlyError(
+            f"The conversation store at {path} cannot be written (read-only folder or file).",
+            "Check the permissions of the data folder, or set HEARTH_HOME to a writable place.",
+        )
+    return StoreError(f"The conversation store failed: {exc}.")
+
+
+class Store:
+    def __init__(self, path: Path | None = None, passphrase: str | None = None) -> None:
+        self.path = path or default_path()
+        self.keys = KeyManager(self.path, passphrase)
+        self._local = threading.local()
+        self._all: list[Any] = []
+        self._lock = threading.Lock()
+        self._key: StoreKey | None = None
+        self._db()  # open now: a wrong key or a too-new schema is reported at once
+
+    # -- connections -------------------------------------------------------
+    def _connect(self) -> Any:
+        new = not self.path.exists()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            candidates = [self._key] if self._key else ([self.keys.create()] if new else self.keys.candidates())
+        except OSError as exc:
+            raise _translate(exc, self.path) from None
+        last: Exception | None = None
+        for key in candidates:
+            try:
+                db = sqlcipher.connect(str(self.path), isolation_level=None, timeout=10, check_same_thread=True)
+            except sqlcipher.Error as exc:
+                raise _translate(exc, self.path) from None
+            try:
+                db.execute(f"PRAGMA key = {key.pragma_value}")
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlcipher.DatabaseError as exc:
+                db.close()
+                if "not a database" not in str(exc):  # SQLITE_NOTADB is what a wrong key looks like
+                    raise _translate(exc, self.path) from None
+                last = exc
+                continue
+            self._key = key
+            return self._configure(db)
+        what = "passphrase" if self.keys.source() == "passphrase" else "key in the OS keyring"
+        raise WrongKeyError(
+            f"The {what} does not open the conversation store ({self.path.name}).",
+            "Check the passphrase." if what == "passphrase" else "The keyring entry may belong to another installation.",
+        ) from last
+
+    def _configure(self, db: Any) -> Any:
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed app loses nothing committed
+            with self._lock:
+                migrate(db)
+        except sqlcipher.Error as exc:
+            db.close()
+            raise _translate(exc, self.path) from None
+        return db
+
+    def _db(self) -> Any:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._connect()
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        db = self._db()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except sqlcipher.Error as exc:
+            raise _translate(exc, self.path) from None
+
+    def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
+        try:
+            return list(self._db().execute(sql, args).fetchall())
+        except sqlcipher.Error as exc:
+            raise _translate(exc, self.path) from None
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._all:
+                with suppress(sqlcipher.Error):
+                    db.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- conversations -----------------------------------------------------
+    def create_conversation(
+        self, title: str = "", model_id: str | None = None, quant: str | None = None, settings: dict[str, Any] | None = None
+    ) -> int:
+        now = time.time()
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO conversations (title, model_id, quant, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (title, model_id, quant, json.dumps(settings or {}), now, now),
+            )
+            return int(cur.lastrowid)
+
+    def get_conversation(self, conversation_id: int) -> Conversation:
+        rows = self.query(f"SELECT {CONVERSATION_FIELDS} FROM conversations WHERE id = ?", (conversation_id,))
+        if not rows:
+            raise StoreError(f"There is no conversation {conversation_id}.", "See 'hearth conversations list'.")
+        return Conversation.from_row(rows[0])
+
+    def list_conversations(self, limit: int = 50, offset: int = 0) -> list[Conversation]:
+        """Pinned first, then newest first: one page for the sidebar."""
+        rows = self.query(
+            f"SELECT {CONVERSATION_FIELDS} FROM conversations ORDER BY pinned DESC, updated_at DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [Conversation.from_row(r) for r in rows]
+
+    def update_conversation(self, conversation_id: int, **changes: Any) -> None:
+        allowed = {"title", "model_id", "quant", "settings", "pinned", "active_leaf"}
+        if not changes.keys() <= allowed:
+            raise ValueError(f"unknown fields: {set(changes) - allowed}")
+        if "settings" in changes:
+            changes["settings"] = json.dumps(changes["settings"])
+        sets = ", ".join(f"{k} = ?" for k in changes)
+        with self.transaction() as db:
+            db.execute(
+                f"UPDATE conversations SET {sets}, updated_at = ? WHERE id = ?", (*changes.values(), time.time(), conversation_id)
+            )
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
+        self.checkpoint()
+
+    def delete_older_than(self, days: float) -> int:
+        """Retention: delete conversations not touched for ``days`` days; returns how many."""
+        cutoff = time.time() - days * 86400
+        with self.transaction() as db:
+            count = db.execute("DELETE FROM conversations WHERE updated_at < ? AND pinned = 0", (cutoff,)).rowcount
+        self.checkpoint()
+        return int(count)
+
+    def checkpoint(self) -> None:
+        """Move the WAL into the database and truncate it, so deleted text lingers in no side file."""
+        self.query("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    # -- messages ----------------------------------------------------------
+    def add_message(
+        self, conversation_id: int, role: str, content: str, *, parent_id: int | str | None = "active", **fields: Any
+    ) -> int:
+        """Append under ``parent_id`` (default: the active leaf) and make it the active leaf."""
+        now = time.time()
+        with self.transaction() as db:
+            if parent_id == "active":
+                row = db.execute("SELECT active_leaf FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
+                if row is None:
+                    raise StoreError(f"There is no conversation {conversation_id}.")
+                parent_id = row[0]
+            names = ["conversation_id", "parent_id", "role", "content", "created_at", "updated_at", *fields]
+            values = [conversation_id, parent_id, role, content, now, now, *fields.values()]
+            cur = db.execute(f"INSERT INTO messages ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})", values)
+            message_id = int(cur.lastrowid)
+            db.execute(
+                "UPDATE conversations SET active_leaf = ?, updated_at = ? WHERE id = ?", (message_id, now, conversation_id)
+            )
+            return message_id
+
+    def update_message(self, message_id: int, **fields: Any) -> None:
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            db.execute(f"UPDATE messages SET {sets}, updated_at = ? WHERE id = ?", (*fields.values(), time.time(), message_id))
+
+    def message(self, message_id: int) -> StoredMessage:
+        rows = self.query(f"SELECT {MESSAGE_FIELDS} FROM messages WHERE id = ?", (message_id,))
+        if not rows:
+            raise StoreError(f"There is no message {message_id}.")
+        return StoredMessage.from_row(rows[0])
+
+    def thread(self, conversation_id: int, leaf: int | None = None) -> list[StoredMessage]:
+        """The messages of one branch, oldest first (default: the active branch)."""
+        if leaf is None:
+            leaf = self.get_conversation(conversation_id).active_leaf
+        if leaf is None:
+            return []
+        rows = self.query(
+            f"""WITH RECURSIVE chain(id, depth) AS (SELECT ?, 0 UNION ALL
+                SELECT m.parent_id, chain.depth + 1 FROM messages m JOIN chain ON m.id = chain.id WHERE m.parent_id IS NOT NULL)
+                SELECT {", ".join("m." + f.strip() for f in MESSAGE_FIELDS.split(","))}
+                FROM chain JOIN messages m ON m.id = chain.id ORDER BY chain.depth DESC""",
+            (leaf,),
+        )
+        return [StoredMessage.from_row(r) for r in rows]
+
+    def siblings(self, message_id: int) -> list[StoredMessage]:
+        """The alternatives at one point of the tree (the ‹ 2/3 › of the chat view), oldest first."""
+        msg = self.message(message_id)
+        rows = self.query(
+            f"SELECT {MESSAGE_FIELDS} FROM messages WHERE conversation_id = ? AND parent_id IS ? ORDER BY id",
+            (msg.conversation_id, msg.parent_id),
+        )
+        return [StoredMessage.from_row(r) for r in rows]
+
+    def select_branch(self, message_id: int) -> None:
+        """Show the branch through ``message_id``: its newest descendant becomes the active leaf."""
+        msg = self.message(message_id)
+        leaf = message_id
+        while rows := self.query("SELECT MAX(id) FROM messages WHERE parent_id = ? HAVING MAX(id) IS NOT NULL", (leaf,)):
+            leaf = rows[0][0]
+        self.update_conversation(msg.conversation_id, active_leaf=leaf)
+
+    def count(self) -> tuple[int, int]:
+        conversations = self.query("SELECT count(*) FROM conversations")[0][0]
+        messages = self.query("SELECT count(*) FROM messages")[0][0]
+        return int(conversations), int(messages)
+
+    # -- search ------------------------------------------------------------
+    def search(self, text: str, limit: int = 20) -> list[SearchHit]:
+        """Every word must match (prefix match on the last one); hits carry a highlighted snippet."""
+        words = [w.replace('"', '""') for w in text.split() if w.strip()]
+        if not words:
+            return []
+        query = " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
+        titles = self.query(
+            """SELECT c.id, c.title, highlight(titles_fts, 0, '[', ']') FROM titles_fts
+               JOIN conversations c ON c.id = titles_fts.rowid WHERE titles_fts MATCH ? ORDER BY rank LIMIT ?""",
+            (query, limit),
+        )
+        messages = self.query(
+            """SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, 0, '[', ']', '…', 12) FROM messages_fts
+               JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
+               WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?""",
+            (query, limit),
+        )
+        hits = [SearchHit(r[0], None, r[1], r[2]) for r in titles]
+        hits += [SearchHit(r[0], r[1], r[2], r[3]) for r in messages]
+        return hits[:limit]
+
+    # -- keys and removal ----------------------------------------------------
+    def rotate_key(self, new_passphrase: str | None = None) -> None:
+        """Re-encrypt the database with a new key (or passphrase), safely against interruption."""
+        new = self.keys.begin_rotation(new_passphrase)
+        db = self._db()
+        for other in list(self._all):
+            if other is not db:
+                other.close()
+        with self._lock:
+            self._all = [db]
+        try:
+            db.execute(f"PRAGMA rekey = {new.pragma_value}")
+        except sqlcipher.Error as exc:
+            raise _translate(exc, self.path) from None
+        self.keys.finish_rotation(new)
+        self._key = new
+
+    @classmethod
+    def delete_everything(cls, path: Path | None = None) -> list[str]:
+        """Remove the database, its side files and its key. Returns what was deleted."""
+        path = path or default_path()
+        removed = []
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if file.exists():
+                file.unlink()
+                removed.append(str(file))
+        KeyManager(path).forget()
+        return removed

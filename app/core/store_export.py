@@ -1,0 +1,141 @@
+"""Export conversations to Markdown or JSON, and import them back.
+
+Hearth's JSON keeps everything (every branch, reasoning, statistics) so an
+export imports into another installation unchanged.  Markdown shows the
+active branch for people to read.  Import also takes the plain OpenAI-style
+``{"messages": [{"role": …, "content": …}]}`` (or just the list).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from app.core.errors import HearthError
+from app.core.store import Conversation, Store, StoredMessage
+
+FORMAT_ONE = "hearth-conversation"
+FORMAT_ALL = "hearth-export"
+ROLES = ("system", "user", "assistant")
+STAT_FIELDS = ("model_id", "quant", "prompt_tokens", "completion_tokens", "tokens_per_s", "ttft_s", "status", "error")
+
+
+class ImportFormatError(HearthError):
+    exit_code = 10
+
+
+def conversation_json(store: Store, conversation_id: int) -> dict[str, Any]:
+    conv = store.get_conversation(conversation_id)
+    rows = store.query("SELECT id FROM messages WHERE conversation_id = ? ORDER BY id", (conversation_id,))
+    messages = [store.message(r[0]) for r in rows]
+    return {
+        "format": FORMAT_ONE,
+        "version": 1,
+        "title": conv.title,
+        "model_id": conv.model_id,
+        "quant": conv.quant,
+        "settings": conv.settings,
+        "pinned": conv.pinned,
+        "created_at": conv.created_at,
+        "updated_at": conv.updated_at,
+        "active_leaf": conv.active_leaf,
+        "messages": [
+            {"id": m.id, "parent_id": m.parent_id, "role": m.role, "content": m.content, "reasoning": m.reasoning,
+             "created_at": m.created_at, **{k: getattr(m, k) for k in STAT_FIELDS}}
+            for m in messages
+        ],
+    }  # fmt: skip
+
+
+def all_json(store: Store) -> dict[str, Any]:
+    ids = [r[0] for r in store.query("SELECT id FROM conversations ORDER BY id")]
+    return {"format": FORMAT_ALL, "version": 1, "conversations": [conversation_json(store, i) for i in ids]}
+
+
+def _speaker(message: StoredMessage) -> str:
+    return {"user": "You", "assistant": "Assistant", "system": "System"}[message.role]
+
+
+def conversation_markdown(store: Store, conversation_id: int) -> str:
+    conv: Conversation = store.get_conversation(conversation_id)
+    lines = [f"# {conv.title or 'Untitled conversation'}", ""]
+    when = time.strftime("%Y-%m-%d %H:%M", time.localtime(conv.created_at))
+    model = f" with {conv.model_id}{' ' + conv.quant if conv.quant else ''}" if conv.model_id else ""
+    lines += [f"*{when}{model}*", ""]
+    for message in store.thread(conversation_id):
+        mark = "" if message.status == "complete" else f" ({message.status})"
+        lines += [f"## {_speaker(message)}{mark}", ""]
+        if message.reasoning:
+            lines += ["<details><summary>Reasoning</summary>", "", message.reasoning.strip(), "", "</details>", ""]
+        lines += [message.content.strip(), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def import_data(store: Store, data: Any) -> list[int]:
+    """Import Hearth JSON (one or all) or OpenAI-style messages; returns the new conversation ids."""
+    if isinstance(data, dict) and data.get("format") == FORMAT_ALL:
+        return [_import_hearth(store, c) for c in _list(data.get("conversations"), "conversations")]
+    if isinstance(data, dict) and data.get("format") == FORMAT_ONE:
+        return [_import_hearth(store, data)]
+    if isinstance(data, dict) and "messages" in data:
+        return [_import_plain(store, _list(data["messages"], "messages"), str(data.get("title") or ""))]
+    if isinstance(data, list):
+        return [_import_plain(store, data, "")]
+    raise ImportFormatError(
+        "This file is neither a Hearth export nor an OpenAI-style message list.",
+        'Expected {"format": "hearth-conversation", …} or {"messages": [{"role": "user", "content": "…"}]}.',
+    )
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ImportFormatError(f"'{name}' must be a list.")
+    return value
+
+
+def _check(message: Any, index: int) -> tuple[str, str]:
+    if not isinstance(message, dict) or message.get("role") not in ROLES or not isinstance(message.get("content", ""), str):
+        raise ImportFormatError(f"Message {index + 1} needs a role (system, user or assistant) and text content.")
+    return message["role"], message.get("content", "")
+
+
+def _import_plain(store: Store, messages: list[Any], title: str) -> int:
+    checked = [_check(m, i) for i, m in enumerate(messages)]
+    first_user = next((text for role, text in checked if role == "user"), "")
+    conversation_id = store.create_conversation(title or first_user[:60] or "Imported conversation")
+    for role, text in checked:
+        store.add_message(conversation_id, role, text)
+    return conversation_id
+
+
+def _import_hearth(store: Store, data: Any) -> int:
+    if not isinstance(data, dict):
+        raise ImportFormatError("A conversation in the export is not an object.")
+    messages = _list(data.get("messages", []), "messages")
+    for index, message in enumerate(messages):
+        _check(message, index)
+    settings = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    conversation_id = store.create_conversation(str(data.get("title") or ""), data.get("model_id"), data.get("quant"), settings)
+    new_ids: dict[Any, int] = {}
+    pending = list(messages)
+    while pending:  # parents first, whatever order the file lists them in
+        ready = [m for m in pending if m.get("parent_id") is None or m.get("parent_id") in new_ids]
+        if not ready:
+            raise ImportFormatError("Some messages point at parents that are not in the file.")
+        for message in ready:
+            fields = {k: message[k] for k in STAT_FIELDS if message.get(k) is not None}
+            if fields.get("status") not in (None, "complete", "partial", "cancelled", "error"):
+                fields.pop("status")
+            new_ids[message.get("id")] = store.add_message(
+                conversation_id, message["role"], message.get("content", ""),
+                parent_id=new_ids.get(message.get("parent_id")), reasoning=str(message.get("reasoning") or ""), **fields,
+            )  # fmt: skip
+            pending.remove(message)
+    leaf = new_ids.get(data.get("active_leaf"))
+    store.update_conversation(conversation_id, pinned=bool(data.get("pinned")), **({"active_leaf": leaf} if leaf else {}))
+    return conversation_id
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=1, ensure_ascii=False)

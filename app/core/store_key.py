@@ -1,0 +1,176 @@
+"""The key of the encrypted conversation store, and where it lives.
+
+Two ways, chosen on first run and recorded (not the key, only the way) in
+``store.json`` beside the database:
+
+* ``keyring`` (the normal case): a random 256-bit key, created once, kept in
+  the OS keyring and handed to SQLCipher as a raw key (no KDF needed).
+* ``passphrase``: where no usable keyring exists (a headless Linux box), the
+  user sets a passphrase (terminal prompt, GUI dialog, or
+  ``HEARTH_PASSPHRASE`` for automation); SQLCipher derives the key from it
+  with its own PBKDF2-HMAC-SHA512 and a per-database salt.
+
+There is never a silent fallback to an unencrypted database or to a key in a
+plain file: without a keyring and without a passphrase, opening fails with a
+message saying what to do.
+
+Key rotation writes the new key to the keyring under a *pending* name first,
+re-keys the database, then promotes it; an interruption at any point leaves a
+key that opens the database.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from contextlib import suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+import keyring.errors
+from keyring.backends import fail
+
+from app.core.errors import StoreKeyError
+
+SERVICE = "Hearth"
+ACCOUNT = "conversation-store-key"
+PENDING = "conversation-store-key-pending"
+PASSPHRASE_ENV = "HEARTH_PASSPHRASE"
+
+
+@dataclass(frozen=True)
+class StoreKey:
+    """What to give SQLCipher's ``PRAGMA key``: a raw hex key or a passphrase."""
+
+    pragma_value: str
+    source: str  # "keyring" or "passphrase"
+
+    @classmethod
+    def raw(cls, hex_key: str) -> StoreKey:
+        return cls(f"\"x'{hex_key}'\"", "keyring")
+
+    @classmethod
+    def passphrase(cls, text: str) -> StoreKey:
+        return cls("'" + text.replace("'", "''") + "'", "passphrase")
+
+
+def keyring_usable() -> bool:
+    backend = keyring.get_keyring()
+    return not isinstance(backend, fail.Keyring) and backend.priority > 0
+
+
+def _get(account: str) -> str | None:
+    try:
+        return keyring.get_password(SERVICE, account)
+    except keyring.errors.KeyringError:
+        return None
+
+
+def _set(account: str, value: str) -> None:
+    try:
+        keyring.set_password(SERVICE, account, value)
+    except keyring.errors.KeyringError as exc:
+        raise StoreKeyError(f"The OS keyring refused to store the conversation key: {exc}.") from None
+
+
+def _delete(account: str) -> None:
+    with suppress(keyring.errors.KeyringError):
+        keyring.delete_password(SERVICE, account)
+
+
+class KeyManager:
+    """Finds, creates, rotates and forgets the store key for one database."""
+
+    def __init__(self, db_path: Path, passphrase: str | None = None) -> None:
+        self.db_path = db_path
+        self.marker = db_path.with_name("store.json")
+        self._passphrase = passphrase
+
+    def _marker(self) -> dict[str, str]:
+        try:
+            data = json.loads(self.marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def source(self) -> str | None:
+        value = self._marker().get("key_source")
+        return value if value in ("keyring", "passphrase") else None
+
+    def _accounts(self) -> tuple[str, str]:
+        """Keyring names for this database: each store (each HEARTH_HOME) has its own key."""
+        store_id = self._marker().get("store_id", "")
+        suffix = f":{store_id}" if store_id else ""
+        return ACCOUNT + suffix, PENDING + suffix
+
+    def _record(self, source: str) -> None:
+        """Written before the key: a folder that cannot take this file gets no keyring entry."""
+        self.marker.parent.mkdir(parents=True, exist_ok=True)
+        self.marker.write_text(json.dumps({"key_source": source, "store_id": secrets.token_hex(8)}), encoding="utf-8")
+
+    def passphrase(self) -> str | None:
+        return self._passphrase or os.environ.get(PASSPHRASE_ENV) or None
+
+    def candidates(self) -> list[StoreKey]:
+        """Keys to try for an existing database, best first."""
+        source = self.source() or ("keyring" if keyring_usable() else "passphrase")
+        if source == "passphrase":
+            text = self.passphrase()
+            if not text:
+                raise StoreKeyError(
+                    "The conversation store is protected by a passphrase.",
+                    f"Enter it when asked, or set {PASSPHRASE_ENV} for unattended use.",
+                )
+            return [StoreKey.passphrase(text)]
+        keys = [StoreKey.raw(k) for k in map(_get, self._accounts()) if k]
+        if not keys:
+            raise StoreKeyError(
+                "The key of the conversation store is missing from the OS keyring, so the conversations cannot be read.",
+                "If the keyring was reset, the conversations are lost; 'hearth conversations purge --all' starts over.",
+            )
+        return keys
+
+    def create(self) -> StoreKey:
+        """First run: a random key in the keyring, or the user's passphrase when there is no keyring."""
+        if keyring_usable():
+            hex_key = secrets.token_hex(32)
+            self._record("keyring")
+            try:
+                _set(self._accounts()[0], hex_key)
+            except StoreKeyError:
+                self.marker.unlink(missing_ok=True)
+                raise
+            return StoreKey.raw(hex_key)
+        text = self.passphrase()
+        if not text:
+            raise StoreKeyError(
+                "No OS keyring is available to keep the conversation key, and Hearth never stores it in a plain file.",
+                f"Choose a passphrase (Hearth asks for it), or set {PASSPHRASE_ENV} for unattended use.",
+            )
+        self._record("passphrase")
+        return StoreKey.passphrase(text)
+
+    def begin_rotation(self, new_passphrase: str | None = None) -> StoreKey:
+        if self.source() == "passphrase":
+            if not new_passphrase:
+                raise StoreKeyError("A new passphrase is needed to rotate the key of a passphrase-protected store.")
+            return StoreKey.passphrase(new_passphrase)
+        hex_key = secrets.token_hex(32)
+        _set(self._accounts()[1], hex_key)
+        return StoreKey.raw(hex_key)
+
+    def finish_rotation(self, key: StoreKey) -> None:
+        if key.source == "keyring":
+            current, pending = self._accounts()
+            _set(current, key.pragma_value[3:-2])
+            _delete(pending)
+        else:
+            self._passphrase = key.pragma_value[1:-1].replace("''", "'")
+
+    def forget(self) -> None:
+        """Delete everything: the key and the marker (the database is deleted by the store)."""
+        for account in self._accounts():
+            _delete(account)
+        self.marker.unlink(missing_ok=True)

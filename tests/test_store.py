@@ -1,0 +1,362 @@
+"""The encrypted conversation store: encryption on disk, keys and passphrases,
+migrations from every older schema, branches, streaming persistence across a
+SIGKILL, disk full, read-only folders, deletion, export/import and rotation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backends import fail
+from sqlcipher3 import dbapi2 as sqlcipher
+
+from app.core import store_key
+from app.core.errors import StoreFullError, StoreKeyError, StoreReadOnlyError, StoreTooNewError, WrongKeyError
+from app.core.store import Store
+from app.core.store_export import ImportFormatError, conversation_json, conversation_markdown, import_data
+from app.core.store_schema import CURRENT_VERSION, migrate
+from app.core.store_session import ConversationRecorder
+from app.core.store_stream import StreamRecorder
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = "zebra-quartz-MARKER-7319 the secret launch code"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Iterator[Path]:
+    path = tmp_path / "data" / "conversations.db"
+    yield path
+    store_key.KeyManager(path).forget()
+
+
+@pytest.fixture
+def no_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+def raw_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+
+
+def test_nothing_is_in_clear_on_disk(db_path: Path) -> None:
+    store = Store(db_path)
+    conversation = store.create_conversation(f"Title {MARKER}")
+    store.add_message(conversation, "user", f"Remember {MARKER}", reasoning=MARKER)
+    assert db_path.with_name("conversations.db-wal").stat().st_size > 0  # the WAL is scanned too
+    assert [h.message_id for h in store.search("zebra quartz")][-1] is not None  # the text is really stored
+    data = raw_bytes(db_path)
+    for needle in (b"zebra-quartz", "zebra-quartz".encode("utf-16-le"), b"secret launch", b"SQLite format 3"):
+        assert needle not in data
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(db_path).execute("SELECT * FROM sqlite_master").fetchall()
+    marker = json.loads(db_path.with_name("store.json").read_text())
+    assert set(marker) == {"key_source", "store_id"} and marker["key_source"] == "keyring"  # no key in any file
+    store.close()
+
+
+def test_missing_or_wrong_key_is_a_clear_error(db_path: Path) -> None:
+    Store(db_path).close()
+    account = store_key.KeyManager(db_path)._accounts()[0]
+    good = keyring.get_password(store_key.SERVICE, account)
+    keyring.set_password(store_key.SERVICE, account, "ab" * 32)
+    with pytest.raises(WrongKeyError, match="does not open the conversation store"):
+        Store(db_path)
+    keyring.delete_password(store_key.SERVICE, account)
+    with pytest.raises(StoreKeyError, match="missing from the OS keyring"):
+        Store(db_path)
+    keyring.set_password(store_key.SERVICE, account, good)
+    Store(db_path).close()
+
+
+def test_passphrase_where_there_is_no_keyring(db_path: Path, no_keyring: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(StoreKeyError, match="never stores it in a plain file"):
+        Store(db_path)
+    assert not db_path.exists()  # no silent fallback to an unencrypted database
+    monkeypatch.setenv("HEARTH_PASSPHRASE", "correct horse battery staple")
+    store = Store(db_path)
+    store.add_message(store.create_conversation("t"), "user", MARKER)
+    store.close()
+    assert b"zebra-quartz" not in raw_bytes(db_path) and b"horse" not in db_path.with_name("store.json").read_bytes()
+    monkeypatch.setenv("HEARTH_PASSPHRASE", "wrong")
+    with pytest.raises(WrongKeyError, match="passphrase does not open"):
+        Store(db_path)
+    monkeypatch.delenv("HEARTH_PASSPHRASE")
+    with pytest.raises(StoreKeyError, match="protected by a passphrase"):
+        Store(db_path)
+    store = Store(db_path, passphrase="correct horse battery staple")
+    store.rotate_key("new passphrase")
+    store.close()
+    assert Store(db_path, passphrase="new passphrase").count() == (1, 1)
+    with pytest.raises(WrongKeyError):
+        Store(db_path, passphrase="correct horse battery staple")
+
+
+def _old_database(path: Path, version: int) -> None:
+    """A store at schema ``version`` with data written the way that version would."""
+    key = store_key.KeyManager(path).create()
+    db = sqlcipher.connect(str(path), isolation_level=None)
+    db.execute(f"PRAGMA key = {key.pragma_value}")
+    migrate(db, target=version)
+    if version >= 1:
+        db.execute("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (1, 'Old chat about tides', 1, 1)")
+        parent = "NULL"
+        for i, (role, text) in enumerate([("user", "Why are there tides?"), ("assistant", "The moon pulls the oceans.")], 1):
+            columns, values = (
+                "id, conversation_id, role, content, created_at, updated_at",
+                f"{i}, 1, '{role}', '{text}', {i}, {i}",
+            )
+            if version >= 2:
+                columns, values = columns + ", parent_id", values + f", {parent}"
+            db.execute(f"INSERT INTO messages ({columns}) VALUES ({values})")
+            parent = str(i)
+        if version >= 2:
+            db.execute("UPDATE conversations SET active_leaf = 2")
+    db.close()
+
+
+@pytest.mark.parametrize("version", range(CURRENT_VERSION))
+def test_migrates_from_every_older_schema(db_path: Path, version: int) -> None:
+    db_path.parent.mkdir(parents=True)
+    _old_database(db_path, version)
+    store = Store(db_path)
+    assert store.query("PRAGMA user_version")[0][0] == CURRENT_VERSION
+    if version >= 1:
+        thread = store.thread(1)
+        assert [m.content for m in thread] == ["Why are there tides?", "The moon pulls the oceans."]
+        assert thread[1].parent_id == thread[0].id
+        assert {h.message_id for h in store.search("moon")} == {2}
+        assert store.search("tides")[0].message_id is None  # the title is indexed too
+    new = store.create_conversation("after migration")
+    store.add_message(new, "user", "works")
+    assert store.query("PRAGMA integrity_check")[0][0] == "ok"
+    store.close()
+
+
+def test_a_newer_database_is_refused_untouched(db_path: Path) -> None:
+    Store(db_path).close()
+    key = store_key.KeyManager(db_path).candidates()[0]
+    db = sqlcipher.connect(str(db_path), isolation_level=None)
+    db.execute(f"PRAGMA key = {key.pragma_value}")
+    db.execute(f"PRAGMA user_version = {CURRENT_VERSION + 1}")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    before = hashlib.sha256(db_path.read_bytes()).hexdigest()
+    with pytest.raises(StoreTooNewError, match="newer Hearth"):
+        Store(db_path)
+    assert hashlib.sha256(db_path.read_bytes()).hexdigest() == before
+
+
+def test_branches_from_regenerate_and_edit(db_path: Path) -> None:
+    store = Store(db_path)
+    c = store.create_conversation("branches")
+    q1 = store.add_message(c, "user", "first question")
+    a1 = store.add_message(c, "assistant", "first answer")
+    a2 = store.add_message(c, "assistant", "regenerated answer", parent_id=q1)
+    assert [m.id for m in store.siblings(a1)] == [a1, a2]
+    q2 = store.add_message(c, "user", "edited question", parent_id=None)  # edit and resend the first question
+    store.add_message(c, "assistant", "answer to the edit")
+    assert [m.content for m in store.thread(c)] == ["edited question", "answer to the edit"]
+    assert [m.id for m in store.siblings(q2)] == [q1, q2]
+    store.select_branch(a1)
+    store.close()
+    reopened = Store(db_path)
+    assert [m.content for m in reopened.thread(c)] == ["first question", "first answer"]  # the active branch is remembered
+
+
+def test_streaming_flushes_twice_a_second_without_new_tokens(db_path: Path) -> None:
+    store = Store(db_path)
+    recorder = ConversationRecorder(store, model_id="m", quant="Q4_0")
+    recorder.user("hello")
+    stream = recorder.start_answer()
+    assert store.message(stream.message_id).status == "partial"  # exists before the first token
+    stream.add_reasoning("thinking ")
+    stream.add_content("partial text")
+    time.sleep(0.8)  # no token for a while: the flusher still saves what came
+    assert store.message(stream.message_id).content == "partial text"
+    stream.finish(status="cancelled")
+    assert store.message(stream.message_id).status == "cancelled"
+    resumed, history = ConversationRecorder.resume(store, recorder.conversation_id or 0, "m", "Q8_0")
+    assert [(m.role, m.content, m.reasoning) for m in history] == [
+        ("user", "hello", ""),
+        ("assistant", "partial text", "thinking "),
+    ]
+
+
+def test_answer_streamed_by_a_killed_process_survives_partial(models, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kill ``hearth chat`` with SIGKILL mid-answer: the stored answer misses at most ~0.5 s of text."""
+    home = tmp_path / "home"
+    env = dict(os.environ, HEARTH_HOME=str(home))
+    path = models.family("r1-distill-qwen", quant="Q8_0", n_embd=256, n_ff=512)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "chat", "--model", str(path), "--json", "--ctx", "4096", "--max-tokens", "4000",
+         "--temperature", "0", "--prompt", "Tell me a long story"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    received: list[tuple[float, str]] = []
+    first = None
+    for line in proc.stdout:
+        event = json.loads(line)
+        now = time.monotonic()
+        first = first or now
+        received.append((now, event.get("text", "")))
+        if now - first > 1.2:
+            break
+    proc.kill()
+    killed_at = time.monotonic()
+    proc.wait(10)
+    monkeypatch.setenv("HEARTH_HOME", str(home))  # the child's test keyring lives in its home
+    env_store = Store(home / "data" / "conversations.db")
+    message = env_store.message(env_store.thread(1)[-1].id)
+    streamed = "".join(text for _, text in received)
+    stored = message.reasoning + message.content
+    assert message.status == "partial" and message.role == "assistant"
+    assert streamed.startswith(stored) or stored.startswith(streamed)  # what was stored is what was streamed
+    safe = "".join(text for when, text in received if when < killed_at - 0.5 - 0.25)  # 0.25 s for pipes and scheduling
+    assert len(stored) >= len(safe) > 0
+    assert env_store.query("PRAGMA integrity_check")[0][0] == "ok"
+
+
+def test_disk_full_keeps_what_was_saved(db_path: Path) -> None:
+    store = Store(db_path)
+    c = store.create_conversation("keep me")
+    store.add_message(c, "user", "saved before the disk filled up")
+    pages = store.query("PRAGMA page_count")[0][0]
+    store.query(f"PRAGMA max_page_count = {pages + 2}")
+    with pytest.raises(StoreFullError, match="full"):
+        store.add_message(c, "assistant", "x" * 2_000_000)
+    assert [m.content for m in store.thread(c)] == ["saved before the disk filled up"]
+    assert store.query("PRAGMA integrity_check")[0][0] == "ok"
+
+
+def test_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
+    folder, existing = tmp_path / "locked", tmp_path / "existing"
+    folder.mkdir()
+    store = Store(existing / "conversations.db")
+    store.add_message(store.create_conversation("before"), "user", "written before the folder became read-only")
+    store.close()
+    if subprocess.run(["chattr", "+i", str(folder), str(existing)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not available here (needed because root ignores permission bits)")
+    try:
+        with pytest.raises(StoreReadOnlyError, match="cannot be written"):
+            Store(folder / "conversations.db")  # a new store
+        with pytest.raises(StoreReadOnlyError, match="cannot be written"):
+            Store(existing / "conversations.db")  # an existing one: its WAL cannot be created
+    finally:
+        subprocess.run(["chattr", "-i", str(folder), str(existing)], check=True)
+        store_key.KeyManager(folder / "conversations.db").forget()
+    assert Store(existing / "conversations.db").thread(1)[0].content == "written before the folder became read-only"
+    store_key.KeyManager(existing / "conversations.db").forget()
+
+
+def test_delete_really_deletes(db_path: Path) -> None:
+    store = Store(db_path)
+    keep = store.create_conversation("keep")
+    store.add_message(keep, "user", "harmless")
+    gone = store.create_conversation("remove me")
+    store.add_message(gone, "user", MARKER)
+    assert store.query("PRAGMA secure_delete")[0][0] == 1
+    store.delete_conversation(gone)
+    assert db_path.with_name("conversations.db-wal").stat().st_size == 0  # checkpointed and truncated
+    assert store.search("zebra") == [] and store.count() == (1, 1)
+    old = store.create_conversation("ancient")
+    pinned = store.create_conversation("ancient but pinned")
+    store.update_conversation(pinned, pinned=True)
+    store.query("UPDATE conversations SET updated_at = 0 WHERE id IN (?, ?)", (old, pinned))
+    assert store.delete_older_than(30) == 1 and {c.title for c in store.list_conversations()} == {"keep", "ancient but pinned"}
+    store.close()
+    account = store_key.KeyManager(db_path)._accounts()[0]
+    removed = Store.delete_everything(db_path)
+    assert str(db_path) in removed and not db_path.exists()
+    assert keyring.get_password(store_key.SERVICE, account) is None
+    assert Store(db_path).count() == (0, 0)  # a fresh store with a fresh key
+
+
+def test_key_rotation_survives_an_interruption(db_path: Path) -> None:
+    store = Store(db_path)
+    store.add_message(store.create_conversation("rotate"), "user", "still here")
+    account = store.keys._accounts()[0]
+    old = keyring.get_password(store_key.SERVICE, account)
+    store.rotate_key()
+    store.close()
+    assert keyring.get_password(store_key.SERVICE, account) not in (old, None)
+    assert Store(db_path).thread(1)[0].content == "still here"
+    # Interrupted between re-keying and promoting the new key: the pending one still opens it.
+    store = Store(db_path)
+    pending = store.keys.begin_rotation()
+    store._db().execute(f"PRAGMA rekey = {pending.pragma_value}")
+    store.close()
+    assert Store(db_path).count() == (1, 1)
+
+
+def test_one_connection_per_thread_under_concurrent_writes(db_path: Path) -> None:
+    store = Store(db_path)
+    c = store.create_conversation("busy")
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for i in range(30):
+                store.add_message(c, "user", f"thread {n} message {i}", parent_id=None)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and store.count() == (1, 120)
+
+
+def test_export_and_import_round_trip(db_path: Path) -> None:
+    store = Store(db_path)
+    recorder = ConversationRecorder(store, model_id="r1-distill-qwen-7b", quant="Q4_K_M", system="Be brief.")
+    recorder.user("What is 2+2?")
+    stream = recorder.start_answer()
+    stream.add_reasoning("Adding.")
+    stream.add_content("4")
+    stream.finish(status="complete")
+    c = recorder.conversation_id or 0
+    store.add_message(c, "assistant", "four", parent_id=store.thread(c)[0].id, status="cancelled")
+    exported = conversation_json(store, c)
+    markdown = conversation_markdown(store, c)
+    assert "## You" in markdown and "four" in markdown and "(cancelled)" in markdown
+    [copy] = import_data(store, json.loads(json.dumps(exported)))
+    again = conversation_json(store, copy)
+    strip = lambda d: [{k: v for k, v in m.items() if k not in ("id", "parent_id", "created_at")} for m in d["messages"]]  # noqa: E731
+    assert strip(again) == strip(exported) and again["settings"] == {"system": "Be brief."}
+    assert [m.content for m in store.thread(copy)] == ["What is 2+2?", "four"]
+    [plain] = import_data(store, {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]})
+    assert [m.role for m in store.thread(plain)] == ["user", "assistant"]
+    with pytest.raises(ImportFormatError, match="role"):
+        import_data(store, [{"role": "wizard", "content": "x"}])
+    with pytest.raises(ImportFormatError, match="neither"):
+        import_data(store, {"something": "else"})
+
+
+def test_stream_recorder_standalone_finish_with_summary(db_path: Path) -> None:
+    from app.core.events import GenerationSummary, StopReason
+
+    store = Store(db_path)
+    c = store.create_conversation("stats")
+    user = store.add_message(c, "user", "q")
+    stream = StreamRecorder(store, c, user)
+    stream.add_content("answer")
+    summary = GenerationSummary(10, 10, 5, 0.1, 50.0, 0.2, StopReason.LENGTH, 0)
+    stream.finish(summary)
+    message = store.message(stream.message_id)
+    assert (message.status, message.completion_tokens, message.tokens_per_s) == ("complete", 5, 50.0)
