@@ -26,6 +26,7 @@ test: install
 bench: install
 	$(PY) bench/engine_overhead.py
 	$(PY) bench/download_verify.py
+	$(PY) bench/store_bench.py
 
 # Rebuild llama-cpp-python with GPU offload (the wheel cache would otherwise reuse the CPU build).
 gpu-cuda: install

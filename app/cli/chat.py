@@ -214,7 +214,8 @@ def _recorder(
     quant = installed.quant if installed else quant_from_name(path.name)
     if args.conversation is not None:
         return ConversationRecorder.resume(store, args.conversation, model_id, quant)
-    return ConversationRecorder(store, None, model_id, quant, args.system), []
+    sampling = {"temperature": args.temperature, "top_p": args.top_p}
+    return ConversationRecorder(store, None, model_id, quant, args.system, sampling), []
 
 
 def _saved(printer: _Printer, recorder: ConversationRecorder | None) -> None:

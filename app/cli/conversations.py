@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.core import settings
 from app.core.errors import HearthError, StoreKeyError
 from app.core.store import Store, default_path
 from app.core.store_export import all_json, conversation_json, conversation_markdown, dumps, import_data
@@ -21,7 +22,17 @@ from app.core.store_key import PASSPHRASE_ENV, KeyManager, keyring_usable
 
 
 def open_store(passphrase: str | None = None) -> Store:
-    """Open the store; where a passphrase is needed and none is set, ask for it on a terminal."""
+    """Open the store (asking for a passphrase on a terminal when one is needed) and apply retention."""
+    store = _open(passphrase)
+    days = settings.load().get("retention_days")
+    if days:
+        removed = store.delete_older_than(float(days))
+        if removed:
+            print(f"hearth: deleted {removed} conversation(s) older than {days} days (retention setting)", file=sys.stderr)
+    return store
+
+
+def _open(passphrase: str | None) -> Store:
     try:
         return Store(passphrase=passphrase)
     except StoreKeyError:
@@ -80,6 +91,10 @@ def add_parser(sub: Any) -> None:
     group.add_argument("--all", action="store_true", help="delete the database and its key")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p.set_defaults(run=run_purge)
+
+    p = csub.add_parser("retention", help="delete conversations untouched for N days, now and at every start")
+    p.add_argument("days", help="a number of days, or 'off'")
+    p.set_defaults(run=run_retention)
 
     p = csub.add_parser("rekey", help="re-encrypt the store with a new key (or a new passphrase)")
     p.set_defaults(run=run_rekey)
@@ -190,6 +205,23 @@ def run_purge(args: argparse.Namespace) -> int:
     _confirm(f"Delete every conversation not touched for {args.older_than:g} days?", args.yes)
     count = store.delete_older_than(args.older_than)
     print(f"deleted {count} conversation(s) older than {args.older_than:g} days (pinned ones are kept)")
+    return 0
+
+
+def run_retention(args: argparse.Namespace) -> int:
+    if args.days.lower() == "off":
+        settings.save({"retention_days": None})
+        print("retention off: conversations are kept until you delete them")
+        return 0
+    try:
+        days = float(args.days)
+    except ValueError:
+        raise HearthError(f"Retention must be a number of days or 'off', not '{args.days}'.") from None
+    if days <= 0:
+        raise HearthError("Retention must be more than 0 days.")
+    settings.save({"retention_days": days})
+    open_store()  # applies it now
+    print(f"conversations untouched for {days:g} days are deleted (now, and every time Hearth starts)")
     return 0
 
 

@@ -103,13 +103,8 @@ def resolve(repo: str, revision: str, wanted: list[Wanted], endpoint: str, token
         raise RemoteFileNotFoundError(f"{repo} was not found on {endpoint}.", "Check the mirror or the catalog entry.") from None
     except hf.errors.RevisionNotFoundError:
         raise RemoteFileNotFoundError(f"Revision {revision} of {repo} was not found on {endpoint}.") from None
-    except hf.errors.EntryNotFoundError as exc:
-        raise RemoteFileNotFoundError(
-            f"A file of {repo} was not found on {endpoint}: {exc.response.url if exc.response else ''}.",
-            "The catalog entry may be out of date.",
-        ) from None
     except hf.errors.HfHubHTTPError as exc:
-        if getattr(exc.response, "status_code", None) == 404:
+        if getattr(exc.response, "status_code", None) == 404:  # EntryNotFoundError, or a mirror's bare 404
             raise RemoteFileNotFoundError(
                 f"{endpoint} has no such file in {repo}: {exc.response.url}.", "The catalog entry may be out of date."
             ) from None

@@ -28,10 +28,12 @@ class ConversationRecorder:
         model_id: str | None = None,
         quant: str | None = None,
         system: str | None = None,
+        sampling: dict[str, float] | None = None,
     ) -> None:
         self.store = store
         self.conversation_id = conversation_id
         self.model_id, self.quant, self.system = model_id, quant, system
+        self.sampling = sampling or {}
         self.parent: int | None = None
         if conversation_id is not None:
             self.parent = store.get_conversation(conversation_id).active_leaf
@@ -49,7 +51,9 @@ class ConversationRecorder:
 
     def user(self, text: str) -> int:
         if self.conversation_id is None:
-            settings = {"system": self.system} if self.system else {}
+            settings: dict[str, object] = {"sampling": self.sampling} if self.sampling else {}
+            if self.system:
+                settings["system"] = self.system
             self.conversation_id = self.store.create_conversation(title_from(text), self.model_id, self.quant, settings)
         self.parent = self.store.add_message(self.conversation_id, "user", text, parent_id=self.parent)
         return self.parent
