@@ -285,6 +285,21 @@ def test_delete_really_deletes(db_path: Path) -> None:
     assert Store(db_path).count() == (0, 0)  # a fresh store with a fresh key
 
 
+def test_a_very_long_conversation_can_be_deleted(db_path: Path) -> None:
+    store = Store(db_path)
+    c = store.create_conversation("long")
+    with store.transaction() as db:
+        parent = None
+        for i in range(1500):  # deeper than SQLite's trigger recursion limit
+            parent = db.execute(
+                "INSERT INTO messages (conversation_id, parent_id, role, content, created_at, updated_at)"
+                " VALUES (?, ?, 'user', ?, 0, 0)",
+                (c, parent, f"message {i}"),
+            ).lastrowid
+    store.delete_conversation(c)
+    assert store.count() == (0, 0) and store.search("message") == []
+
+
 def test_key_rotation_survives_an_interruption(db_path: Path) -> None:
     store = Store(db_path)
     store.add_message(store.create_conversation("rotate"), "user", "still here")

@@ -155,6 +155,9 @@ class Store:
             db.execute("PRAGMA secure_delete = ON")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed app loses nothing committed
+            # Pages in SQLite's cache are decrypted; pages read back from the OS must be decrypted and
+            # their HMAC checked again, so a larger cache is most of what keeps encryption cheap.
+            db.execute("PRAGMA cache_size = -65536")
             with self._lock:
                 migrate(db)
         except sqlcipher.Error as exc:
@@ -237,18 +240,23 @@ class Store:
                 f"UPDATE conversations SET {sets}, updated_at = ? WHERE id = ?", (*changes.values(), time.time(), conversation_id)
             )
 
-    def delete_conversation(self, conversation_id: int) -> None:
+    def _delete_where(self, where: str, args: tuple[Any, ...]) -> int:
+        """Delete conversations and their messages.  The parent links are cut first: a cascade
+        down a long chain of messages would hit SQLite's trigger depth limit (1000)."""
         with self.transaction() as db:
-            db.execute("DELETE FROM conversations WHERE id = ?", (conversation_id,))
-        self.checkpoint()
-
-    def delete_older_than(self, days: float) -> int:
-        """Retention: delete conversations not touched for ``days`` days; returns how many."""
-        cutoff = time.time() - days * 86400
-        with self.transaction() as db:
-            count = db.execute("DELETE FROM conversations WHERE updated_at < ? AND pinned = 0", (cutoff,)).rowcount
+            chosen = f"SELECT id FROM conversations WHERE {where}"
+            db.execute(f"UPDATE messages SET parent_id = NULL WHERE conversation_id IN ({chosen})", args)
+            db.execute(f"DELETE FROM messages WHERE conversation_id IN ({chosen})", args)
+            count = db.execute(f"DELETE FROM conversations WHERE {where}", args).rowcount
         self.checkpoint()
         return int(count)
+
+    def delete_conversation(self, conversation_id: int) -> None:
+        self._delete_where("id = ?", (conversation_id,))
+
+    def delete_older_than(self, days: float) -> int:
+        """Retention: delete conversations not touched for ``days`` days (pinned ones stay); returns how many."""
+        return self._delete_where("updated_at < ? AND pinned = 0", (time.time() - days * 86400,))
 
     def checkpoint(self) -> None:
         """Move the WAL into the database and truncate it, so deleted text lingers in no side file."""
@@ -325,20 +333,23 @@ class Store:
 
     # -- search ------------------------------------------------------------
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
-        """Every word must match (prefix match on the last one); hits carry a highlighted snippet."""
+        """Every word must match (prefix match on the last one), newest first; hits carry a highlighted snippet."""
         words = [w.replace('"', '""') for w in text.split() if w.strip()]
         if not words:
             return []
         query = " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
         titles = self.query(
             """SELECT c.id, c.title, highlight(titles_fts, 0, '[', ']') FROM titles_fts
-               JOIN conversations c ON c.id = titles_fts.rowid WHERE titles_fts MATCH ? ORDER BY rank LIMIT ?""",
+               JOIN conversations c ON c.id = titles_fts.rowid WHERE titles_fts MATCH ? ORDER BY titles_fts.rowid DESC LIMIT ?""",
             (query, limit),
         )
+        # Newest first: FTS5 walks its index in descending rowid order and stops after ``limit``
+        # rows, so snippets are built for those rows only and a common word costs no more than a
+        # rare one (ranking by bm25 would score every match first).
         messages = self.query(
             """SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, 0, '[', ']', '…', 12) FROM messages_fts
                JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
-               WHERE messages_fts MATCH ? ORDER BY rank LIMIT ?""",
+               WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?""",
             (query, limit),
         )
         hits = [SearchHit(r[0], None, r[1], r[2]) for r in titles]
