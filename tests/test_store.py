@@ -199,7 +199,7 @@ def test_answer_streamed_by_a_killed_process_survives_partial(models, tmp_path: 
     """Kill ``hearth chat`` with SIGKILL mid-answer: the stored answer misses at most ~0.5 s of text."""
     home = tmp_path / "home"
     env = dict(os.environ, HEARTH_HOME=str(home))
-    path = models.family("r1-distill-qwen", quant="Q8_0", n_embd=256, n_ff=512)
+    path = models.family("r1-distill-qwen", quant="Q8_0", n_embd=1024, n_ff=4096, n_layer=4)  # ~400 tok/s: 4000 take ~10 s
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "chat", "--model", str(path), "--json", "--ctx", "4096", "--max-tokens", "4000",
          "--temperature", "0", "--prompt", "Tell me a long story"],

@@ -22,8 +22,9 @@ from app.core.catalog import Catalog, load_catalog
 from app.core.engine import LoadOptions, Message, SamplingParams
 from app.core.errors import HearthError
 from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
-from app.core.model_ops import plan_switch, resolve_model
+from app.core.model_ops import ensure_verified, identify, plan_switch, resolve_model
 from app.core.offload import parse_gpu_layers
+from app.core.policy import load as load_policy
 from app.core.registry import Installed, Registry, quant_from_name
 from app.core.store_session import ConversationRecorder
 from app.core.store_stream import StreamRecorder
@@ -35,7 +36,9 @@ DIM, RESET = "\033[2m", "\033[0m"
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("chat", help="chat with a GGUF model in the terminal")
     p.add_argument(
-        "--model", required=True, metavar="PATH|ID[:QUANT]", help="GGUF file (first shard of a split model) or an installed model"
+        "--model",
+        metavar="PATH|ID[:QUANT]",
+        help="GGUF file (first shard of a split model) or an installed model (default: the policy's default_model)",
     )
     p.add_argument("--prompt", metavar="TEXT", help="ask one question, print the answer and exit")
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
@@ -174,9 +177,25 @@ def _stream_answer(
 def run(args: argparse.Namespace) -> int:
     printer = _Printer(args)
     registry, catalog = Registry(), load_catalog()
-    path, installed = resolve_model(args.model, registry, catalog)
+    rules = load_policy()
+    spec = args.model or rules["default_model"]
+    if not spec:
+        raise HearthError("Which model? Give --model PATH or an installed ID[:QUANT] (see 'hearth models list').")
+    path, installed = resolve_model(spec, registry, catalog)
+    model_id, quant = identify(path, installed, catalog)
+    rules.require_model(model_id, quant)
+    if installed is not None and installed.source == "shared":
+        ensure_verified(installed, registry, catalog)
+    ctx, ctx_notice = rules.cap("max_context", args.ctx)
+    gpu_layers = args.gpu_layers
+    if rules["max_gpu_layers"] is not None and not (isinstance(gpu_layers, int) and gpu_layers <= rules["max_gpu_layers"]):
+        if gpu_layers != "auto":
+            printer.notice(f"GPU layers are limited to {rules['max_gpu_layers']} by your organisation's policy")
+        gpu_layers = rules["max_gpu_layers"]
+    if ctx_notice:
+        printer.notice(ctx_notice)
     worker = EngineWorker()
-    options = LoadOptions(args.ctx, args.gpu_layers, args.threads)
+    options = LoadOptions(ctx, gpu_layers, args.threads)
     try:
         loaded = worker.load(str(path), options).result()
         for notice in loaded.notices:

@@ -16,6 +16,8 @@ from typing import Any
 
 from app.core import settings
 from app.core.errors import HearthError, StoreKeyError
+from app.core.policy import PolicyDenied
+from app.core.policy import load as load_policy
 from app.core.store import Store, default_path
 from app.core.store_export import all_json, conversation_json, conversation_markdown, dumps, import_data
 from app.core.store_key import PASSPHRASE_ENV, KeyManager, keyring_usable
@@ -24,7 +26,7 @@ from app.core.store_key import PASSPHRASE_ENV, KeyManager, keyring_usable
 def open_store(passphrase: str | None = None) -> Store:
     """Open the store (asking for a passphrase on a terminal when one is needed) and apply retention."""
     store = _open(passphrase)
-    days = settings.load().get("retention_days")
+    days = load_policy()["retention_days"] or settings.load().get("retention_days")
     if days:
         removed = store.delete_older_than(float(days))
         if removed:
@@ -150,6 +152,7 @@ def run_search(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    load_policy().require_export()
     if args.all == (args.id is not None):
         raise HearthError("Name one conversation id, or --all.")
     store = open_store()
@@ -209,6 +212,10 @@ def run_purge(args: argparse.Namespace) -> int:
 
 
 def run_retention(args: argparse.Namespace) -> int:
+    rules = load_policy()
+    rules.require_unlocked("retention_days")
+    if rules["retention_days"] is not None:
+        raise PolicyDenied(f"Retention is set to {rules['retention_days']} days by your organisation's policy.")
     if args.days.lower() == "off":
         settings.save({"retention_days": None})
         print("retention off: conversations are kept until you delete them")

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.core import logging_setup
+from app.core import logging_setup, netguard, policy
 from app.core.errors import HearthError
 
 log = logging.getLogger("hearth.cli")
@@ -21,22 +22,42 @@ EXIT_INTERNAL = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import chat, conversations, models
+    from app.cli import admin, chat, conversations, models
 
     parser = argparse.ArgumentParser(prog="hearth", description="Private, local chat with DeepSeek models.")
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
+    parser.add_argument("--backend", action="store_true", help="print which llama.cpp backend this build uses and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("gui", help="open the desktop app (the default)")
     chat.add_parser(sub)
     models.add_parsers(sub)
     conversations.add_parser(sub)
+    admin.add_parsers(sub)
     return parser
+
+
+def start_private() -> None:
+    """Zero egress from the first line: no Hub telemetry, the network guard on, policy problems said."""
+    os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    current = policy.load()
+    if current["offline"]:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    netguard.install()
+    if current.errors:
+        log.error("%s", current.describe_errors())
+        print(f"hearth: {current.describe_errors()}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     log_path = logging_setup.setup()
+    start_private()
+    if args.backend:
+        from app.core.hardware import llama_backend
+
+        print(llama_backend())
+        return 0
     try:
         if args.command in (None, "gui"):
             from app.ui.launch import run_gui

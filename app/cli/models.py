@@ -94,7 +94,7 @@ def _gb(n: int) -> str:
 def run_hw(args: argparse.Namespace) -> int:
     hw = hardware.detect()
     if args.json:
-        _print_json(hw.to_json())
+        _print_json({**hw.to_json(), "backend": hardware.llama_backend()})
         return 0
     print(f"RAM: {_gb(hw.ram_total_bytes)} total, {_gb(hw.ram_available_bytes)} available")
     print(f"CPU: {hw.physical_cores} cores, {hw.cpu_threads} threads")
@@ -102,7 +102,9 @@ def run_hw(args: argparse.Namespace) -> int:
         print(f"GPU: {gpu.name} ({gpu.kind}), {_gb(gpu.total_bytes)} total, {_gb(gpu.free_bytes)} free")
     if not hw.gpus:
         print("GPU: none")
-    print(f"GPU offload in this build: {'yes' if hw.gpu_offload_supported else 'no'}")
+    backend = hardware.llama_backend()
+    note = " (this build has no GPU offload; models run on the CPU)" if backend == "CPU" else ""
+    print(f"llama.cpp backend: {backend}{note}")
     return 0
 
 

@@ -24,12 +24,13 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from app.core import hub
+from app.core import hub, netguard
 from app.core.catalog import CatalogModel, CatalogQuant
 from app.core.credentials import load_token
 from app.core.errors import DownloadError, InsufficientDiskError
 from app.core.http_client import HttpClient
 from app.core.model_info import inspect_model
+from app.core.policy import load as load_policy
 from app.core.registry import Installed, InstalledFile, Registry
 from app.core.transfer import DownloadControl, FileRequest, Progress, RetryPolicy, discard_partial, fetch_file, make_client
 
@@ -118,7 +119,25 @@ def download(
     policy: RetryPolicy = RetryPolicy(),
     client: HttpClient | None = None,
 ) -> Installed:
+    rules = load_policy()
+    rules.require_download()
+    rules.require_model(model.id, quant.quant)
     endpoint = hub.hub_endpoint(endpoint)
+    with netguard.allow(endpoint, f"download of {model.id} {quant.quant}"):
+        return _download(model, quant, registry, endpoint, token, control, on_progress, policy, client)
+
+
+def _download(
+    model: CatalogModel,
+    quant: CatalogQuant,
+    registry: Registry,
+    endpoint: str,
+    token: str | None,
+    control: DownloadControl | None,
+    on_progress: Callable[[OverallProgress], None] | None,
+    policy: RetryPolicy,
+    client: HttpClient | None,
+) -> Installed:
     token = token or load_token(endpoint)
     wanted = [hub.Wanted(f.path, f.size, f.sha256) for f in quant.files]
     remote = hub.resolve(quant.repo, quant.revision, wanted, endpoint, token)

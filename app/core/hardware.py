@@ -110,3 +110,19 @@ def detect() -> Hardware:
         gpus=tuple(gpus),
         gpu_offload_supported=gpu_offload_supported(),
     )
+
+
+def llama_backend() -> str:
+    """Which accelerator this build of llama.cpp can use: "CUDA", "Metal", another GPU backend, or "CPU"."""
+    if not gpu_offload_supported():
+        return "CPU"
+    try:
+        import llama_cpp
+
+        info = llama_cpp.llama_print_system_info().decode(errors="replace").upper()
+    except (ImportError, AttributeError, OSError):
+        return "GPU"
+    for name, label in (("CUDA", "CUDA"), ("METAL", "Metal"), ("VULKAN", "Vulkan"), ("HIP", "ROCm"), ("SYCL", "SYCL")):
+        if name in info:
+            return label
+    return "GPU"

@@ -9,22 +9,25 @@ received.  Measured with ``bench/download_verify.py``.
 TLS verification is always on (the system's trust store through Python's
 default SSL context).  Proxies come from the usual environment variables
 (``HTTPS_PROXY``, ``NO_PROXY``, …), as corporate networks set them.
-Redirects (the Hub sends large files to its CDN) are followed; urllib3 drops
-the ``Authorization`` header when a redirect leaves the host.
+Redirects (the Hub sends large files to its CDN) are followed here, not by
+urllib3, so the network guard can allow the CDN host first; the
+``Authorization`` header is dropped when a redirect leaves the host.
 """
 
 from __future__ import annotations
 
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import urllib3
 from urllib3.exceptions import HTTPError, MaxRetryError, ProtocolError, ReadTimeoutError, SSLError
 
+from app.core import netguard
 from app.core.errors import DownloadError
 
 READ_SIZE = 1 << 20
+MAX_REDIRECTS = 10
 
 
 class TransientHTTPError(Exception):
@@ -35,8 +38,9 @@ class HttpClient:
     def __init__(self, connect_timeout_s: float, stall_timeout_s: float) -> None:
         self.stall_timeout_s = stall_timeout_s
         self._timeout = urllib3.Timeout(connect=connect_timeout_s, read=stall_timeout_s)
-        # Hearth retries whole requests itself (resuming with Range); urllib3 only follows redirects.
-        self._retries = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=10, raise_on_status=False)
+        # Hearth retries whole requests itself (resuming with Range) and follows redirects itself,
+        # so that the network guard can allow the redirect target (the Hub's CDN) first.
+        self._retries = urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=0, raise_on_redirect=False)
         self._direct = urllib3.PoolManager(timeout=self._timeout, retries=self._retries, cert_reqs="CERT_REQUIRED")
         self._proxied: dict[str, urllib3.ProxyManager] = {}
 
@@ -52,13 +56,27 @@ class HttpClient:
         return self._proxied[proxy]
 
     def get(self, url: str, headers: dict[str, str]) -> Any:
-        """Start a streamed GET; the caller reads with :func:`read_chunks` and closes."""
-        try:
-            return self._pool(url).request("GET", url, headers=headers, preload_content=False, decode_content=False)
-        except MaxRetryError as exc:
-            raise _classify(exc.reason or exc) from None
-        except HTTPError as exc:
-            raise _classify(exc) from None
+        """Start a streamed GET, following redirects; the caller reads with :func:`read_chunks` and closes."""
+        for _ in range(MAX_REDIRECTS):
+            try:
+                response = self._pool(url).request(
+                    "GET", url, headers=headers, preload_content=False, decode_content=False, redirect=False
+                )
+            except MaxRetryError as exc:
+                raise _classify(exc.reason or exc) from None
+            except HTTPError as exc:
+                raise _classify(exc) from None
+            location = response.headers.get("location")
+            if response.status not in (301, 302, 303, 307, 308) or not location:
+                return response
+            response.drain_conn()
+            response.release_conn()
+            target = urljoin(url, location)
+            if urlsplit(target).hostname != urlsplit(url).hostname:
+                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}  # the CDN gets no token
+                netguard.permit(target, f"redirect from {urlsplit(url).hostname}")
+            url = target
+        raise TransientHTTPError("too many redirects")
 
     def read_chunks(self, response: Any) -> Any:
         """Yield body bytes as they arrive; network failures become TransientHTTPError."""

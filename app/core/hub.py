@@ -41,8 +41,12 @@ METADATA_BACKOFF_S = 0.5
 
 
 def hub_endpoint(override: str | None = None) -> str:
-    """The configured endpoint: an explicit value, else ``HF_ENDPOINT``, else the public Hub."""
-    return (override or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+    """The machine policy's endpoint (users cannot change it), else an explicit value,
+    else ``HF_ENDPOINT``, else the public Hub."""
+    from app.core import policy
+
+    enforced = policy.load()["hub_endpoint"]
+    return str(enforced or override or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
 
 
 def _hub(endpoint: str) -> Any:

@@ -261,3 +261,27 @@ def resolve_model(spec: str, registry: Registry, catalog: Catalog) -> tuple[Path
     model_id, _, quant = spec.partition(":")
     item = registry.get(model_id, quant or None, catalog)
     return item.path, item
+
+
+def identify(path: Path, installed: Installed | None, catalog: Catalog) -> tuple[str, str]:
+    """(model id, quant) of what is about to be loaded, for the policy's allowed_models."""
+    if installed is not None:
+        return installed.model_id, installed.quant
+    match = catalog.find_file(path.name)
+    if match:
+        return match[0].id, match[1].quant
+    return local_id(path.name), quant_from_name(path.name)
+
+
+def ensure_verified(item: Installed, registry: Registry, catalog: Catalog) -> None:
+    """A pre-seeded shared model is checked against its catalog hash before its first use
+    (the result is remembered while the file is unchanged)."""
+    pins = [pin for pin in expected_hashes(item, catalog) if pin]
+    if not pins or all(f.sha256 for f in item.files):
+        return
+    result = verify_model(item, registry, catalog)
+    if not result.ok:
+        raise HearthError(
+            f"The pre-installed model {item.key} does not match its published hash: {'; '.join(result.problems)}.",
+            "It was not loaded. Tell your IT department.",
+        )

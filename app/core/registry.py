@@ -90,8 +90,10 @@ class Installed:
 
 
 def shared_models_dir() -> Path | None:
-    """The admin's read-only, pre-seeded models dir, if one is configured."""
-    value = os.environ.get(SHARED_ENV, "").strip()
+    """The admin's read-only, pre-seeded models dir: the machine policy's, else ``HEARTH_SHARED_MODELS``."""
+    from app.core import policy
+
+    value = policy.load()["shared_models_dir"] or os.environ.get(SHARED_ENV, "").strip()
     return Path(value).expanduser().resolve() if value else None
 
 

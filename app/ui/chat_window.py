@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.engine import LoadedModel, Message
 from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta
+from app.core.hardware import llama_backend
 from app.core.worker import EngineWorker
 from app.ui.bridge import EventBridge
 
@@ -69,7 +70,7 @@ class ChatWindow(QMainWindow):
         central = QWidget()
         central.setLayout(layout)
         self.setCentralWidget(central)
-        self.statusBar().showMessage("No model loaded")
+        self.statusBar().showMessage(f"No model loaded. {backend_notice()}")
 
     def choose_model(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a GGUF model", "", "GGUF models (*.gguf)")
@@ -121,3 +122,9 @@ class ChatWindow(QMainWindow):
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def backend_notice() -> str:
+    """Said at start: which accelerator this build uses, and that the CPU is used when there is none."""
+    backend = llama_backend()
+    return f"Backend: {backend}." if backend != "CPU" else "Backend: CPU (this build has no GPU support, models run on the CPU)."

@@ -1,0 +1,170 @@
+"""The organisation's machine-wide policy, which users cannot override.
+
+A TOML file in the machine-wide config dir (``policy.toml`` beside the admin
+catalog; ``HEARTH_POLICY`` names another file, for tests and staging).  Every
+key is optional; unknown keys and wrong types are errors.  A policy that
+cannot be read or has any error is never ignored: Hearth reports the problem
+(naming the key) and applies the **most restrictive** value of every key until
+IT fixes the file, because a typo must not quietly open what IT closed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app.core import paths
+from app.core.errors import HearthError
+
+POLICY_ENV = "HEARTH_POLICY"
+POLICY_NAME = "policy.toml"
+SETTING_NAMES = ("temperature", "top_p", "max_tokens", "context", "gpu_layers", "threads", "system_prompt", "retention_days")
+
+
+class PolicyError(HearthError):
+    exit_code = 11
+
+
+class PolicyDenied(HearthError):
+    """Something the policy forbids (a download, a model, an export, a setting)."""
+
+    exit_code = 12
+
+
+@dataclass(frozen=True)
+class Key:
+    kind: type | tuple[type, ...]
+    open: Any  # the value when the policy does not set the key
+    restrictive: Any  # the value when the policy is invalid
+    doc: str
+
+
+KEYS: dict[str, Key] = {
+    "offline": Key(bool, False, True, "no network at all, downloads included"),
+    "allow_downloads": Key(bool, True, False, "users may download models"),
+    "allowed_models": Key(list, ["*"], [], "patterns of model ids or id:QUANT users may download and load"),
+    "hub_endpoint": Key(str, None, None, "the only download endpoint (an internal mirror)"),
+    "shared_models_dir": Key(str, None, None, "read-only folder of pre-seeded models"),
+    "default_model": Key(str, None, None, "model (id or id:QUANT) used when none is chosen"),
+    "max_context": Key(int, None, 2048, "largest context size in tokens"),
+    "max_gpu_layers": Key(int, None, 0, "most layers offloaded to a GPU"),
+    # Not shortened by an invalid file: deleting conversations cannot be undone.
+    "retention_days": Key(int, None, None, "conversations untouched this long are deleted"),
+    "allow_export": Key(bool, True, False, "users may export conversations"),
+    "locked_settings": Key(list, [], list(SETTING_NAMES), "settings users cannot change"),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    values: dict[str, Any]
+    sources: dict[str, str]  # key -> "default", the policy file, or "restrictive fallback"
+    path: Path | None
+    errors: tuple[str, ...] = field(default_factory=tuple)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def model_allowed(self, model_id: str, quant: str | None = None) -> bool:
+        names = [model_id.lower()] + ([f"{model_id}:{quant}".lower()] if quant else [])
+        return any(fnmatch.fnmatchcase(name, pattern.lower()) for pattern in self["allowed_models"] for name in names)
+
+    def require_model(self, model_id: str, quant: str | None = None) -> None:
+        if not self.model_allowed(model_id, quant):
+            raise PolicyDenied(
+                f"Your organisation's policy does not allow the model {model_id}{':' + quant if quant else ''}.",
+                "Ask IT which models are approved.",
+            )
+
+    def require_download(self) -> None:
+        if self["offline"]:
+            raise PolicyDenied("Hearth is in offline mode by your organisation's policy: no downloads.")
+        if not self["allow_downloads"]:
+            raise PolicyDenied("Your organisation's policy does not allow downloading models.", "Ask IT to pre-seed the model.")
+
+    def require_export(self) -> None:
+        if not self["allow_export"]:
+            raise PolicyDenied("Your organisation's policy does not allow exporting conversations.")
+
+    def locked(self, setting: str) -> bool:
+        return setting in self["locked_settings"]
+
+    def require_unlocked(self, setting: str) -> None:
+        if self.locked(setting):
+            raise PolicyDenied(f"The setting '{setting}' is locked by your organisation's policy.")
+
+    def cap(self, key: str, value: int) -> tuple[int, str | None]:
+        """Apply a ``max_*`` limit; returns the value to use and a notice when it was lowered."""
+        limit = self[key]
+        if limit is None or value <= limit:
+            return value, None
+        return limit, f"{key.replace('_', ' ')} is limited to {limit} by your organisation's policy"
+
+    def describe_errors(self) -> str:
+        return (
+            f"The machine policy {self.path} is invalid ({'; '.join(self.errors)}); "
+            "Hearth applies its most restrictive settings until IT corrects it."
+        )
+
+
+def policy_path() -> Path:
+    override = os.environ.get(POLICY_ENV, "").strip()
+    return Path(override).expanduser() if override else paths.site_config_dir() / POLICY_NAME
+
+
+def _check(key: str, value: Any) -> str | None:
+    spec = KEYS.get(key)
+    if spec is None:
+        return f"unknown key '{key}'"
+    if spec.kind is int and (isinstance(value, bool) or not isinstance(value, int)):
+        return f"'{key}' must be a whole number"
+    if spec.kind is not int and not isinstance(value, spec.kind):
+        return f"'{key}' must be {'true or false' if spec.kind is bool else 'a ' + getattr(spec.kind, '__name__', 'value')}"
+    if spec.kind is list and not all(isinstance(v, str) for v in value):
+        return f"'{key}' must be a list of strings"
+    if key == "locked_settings" and (unknown := [v for v in value if v not in SETTING_NAMES]):
+        return f"'locked_settings' names unknown settings {unknown} (known: {', '.join(SETTING_NAMES)})"
+    minimum = {"max_context": 512, "max_gpu_layers": 0, "retention_days": 1}.get(key)
+    if minimum is not None and value < minimum:
+        return f"'{key}' must be at least {minimum}"
+    if key == "hub_endpoint" and not value.startswith(("https://", "http://")):
+        return "'hub_endpoint' must be an http(s) URL"
+    return None
+
+
+def parse(text: str) -> tuple[dict[str, Any], list[str]]:
+    """Values set by the file and the list of problems (empty when valid)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return {}, [f"not valid TOML: {exc}"]
+    errors = [e for key, value in data.items() if (e := _check(key, value))]
+    return data, errors
+
+
+def load(path: Path | None = None) -> Policy:
+    path = path or policy_path()
+    defaults = {k: spec.open for k, spec in KEYS.items()}
+    if not path.exists():
+        return Policy(defaults, dict.fromkeys(KEYS, "default"), None)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        data: dict[str, Any] = {}
+        errors = [f"cannot be read: {exc}"]
+    else:
+        data, errors = parse(text)
+    if errors:
+        restrictive = {k: spec.restrictive for k, spec in KEYS.items()}
+        return Policy(restrictive, dict.fromkeys(KEYS, "restrictive fallback"), path, tuple(errors))
+    values = {**defaults, **data}
+    sources = {k: (str(path) if k in data else "default") for k in KEYS}
+    return Policy(values, sources, path)

@@ -1,0 +1,252 @@
+"""Machine policy (parsing, restrictive fallback, enforcement) and zero egress
+(the network guard, the activity log, a whole session without a connection,
+and the same session in a network namespace without interfaces)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.core import policy
+from tests.gguf_factory import TinySpec
+from tests.hub_fixtures import tiny_catalog_data
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def hearth(
+    *args: str, env: dict[str, str], stdin: str | None = None, prefix: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "app", *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=ROOT, env=env
+    )
+
+
+def write_policy(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "policy.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def test_valid_policy_values_and_sources(tmp_path: Path) -> None:
+    path = write_policy(
+        tmp_path,
+        """
+        offline = false
+        allowed_models = ["r1-distill-qwen-*", "v2-lite-chat:Q4_K_M"]
+        hub_endpoint = "https://artifactory.example.com/api/huggingfaceml/hf"
+        max_context = 8192
+        locked_settings = ["retention_days", "gpu_layers"]
+        """,
+    )
+    rules = policy.load(path)
+    assert rules.valid and rules["max_context"] == 8192 and rules["allow_downloads"] is True
+    assert rules.sources["max_context"] == str(path) and rules.sources["allow_export"] == "default"
+    assert rules.model_allowed("r1-distill-qwen-7b", "Q4_K_M") and rules.model_allowed("v2-lite-chat", "Q4_K_M")
+    assert not rules.model_allowed("v2-lite-chat", "Q8_0") and not rules.model_allowed("r1-671b", "UD-IQ1_S")
+    assert rules.locked("gpu_layers") and not rules.locked("temperature")
+    assert rules.cap("max_context", 16384) == (8192, "max context is limited to 8192 by your organisation's policy")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("ofline = true", "unknown key 'ofline'"),
+        ('offline = "yes"', "'offline' must be true or false"),
+        ("max_context = 100", "'max_context' must be at least 512"),
+        ("allowed_models = [1, 2]", "'allowed_models' must be a list of strings"),
+        ('locked_settings = ["colour"]', "unknown settings ['colour']"),
+        ('hub_endpoint = "ftp://x"', "'hub_endpoint' must be an http(s) URL"),
+        ("offline = tru", "not valid TOML"),
+    ],
+)
+def test_invalid_policy_names_the_key_and_falls_back_to_restrictive(tmp_path: Path, text: str, named: str) -> None:
+    rules = policy.load(write_policy(tmp_path, text))
+    assert not rules.valid and named in rules.describe_errors()
+    assert rules["offline"] is True and rules["allow_downloads"] is False and rules["allow_export"] is False
+    assert rules["allowed_models"] == [] and rules["max_gpu_layers"] == 0
+    assert set(rules["locked_settings"]) == set(policy.SETTING_NAMES)
+    assert rules["retention_days"] is None  # never deletes conversations because of a typo
+
+
+# --- enforcement through the CLI ----------------------------------------------------------
+
+
+@pytest.fixture
+def env(hub: Any, payloads: dict[str, bytes], tmp_path: Path) -> dict[str, str]:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data(payloads)), encoding="utf-8")
+    return dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), HEARTH_SITE_CONFIG=str(site), HF_ENDPOINT=hub.endpoint)
+
+
+def test_cli_policy_show_and_check(env: dict[str, str], tmp_path: Path) -> None:
+    good = write_policy(tmp_path, "allow_export = false\nmax_gpu_layers = 10\n")
+    checked = hearth("policy", "check", str(good), env=env)
+    assert checked.returncode == 0 and "2 key(s) set" in checked.stdout
+    shown = json.loads(hearth("policy", "show", "--json", env=dict(env, HEARTH_POLICY=str(good))).stdout)
+    assert shown["values"]["allow_export"] is False and shown["sources"]["max_gpu_layers"] == str(good)
+    bad = write_policy(tmp_path, "max_gpu_layers = -1\n")
+    refused = hearth("policy", "check", str(bad), env=env)
+    assert refused.returncode == 11 and "max_gpu_layers" in refused.stderr
+
+
+def test_downloads_follow_the_policy(hub: Any, env: dict[str, str], tmp_path: Path) -> None:
+    offline = dict(env, HEARTH_POLICY=str(write_policy(tmp_path, "offline = true\n")))
+    result = hearth("models", "download", "test-tiny", "--quant", "Q8_0", env=offline)
+    assert result.returncode == 12 and "offline mode" in result.stderr
+    assert hub.log == []  # not even a metadata request
+    only_q8 = dict(env, HEARTH_POLICY=str(write_policy(tmp_path, 'allowed_models = ["test-tiny:Q8_0"]\n')))
+    denied = hearth("models", "download", "test-tiny", "--quant", "F16", env=only_q8)
+    assert denied.returncode == 12 and "does not allow the model test-tiny:F16" in denied.stderr
+    # The policy's endpoint wins over the user's HF_ENDPOINT.
+    mirror = write_policy(tmp_path, f'allowed_models = ["test-tiny:Q8_0"]\nhub_endpoint = "{hub.endpoint}"\n')
+    pinned = dict(env, HEARTH_POLICY=str(mirror), HF_ENDPOINT="http://127.0.0.1:9")
+    assert hearth("models", "download", "test-tiny", "--quant", "Q8_0", env=pinned).returncode == 0
+    log = json.loads(hearth("network", "log", "--json", env=pinned).stdout)
+    assert log and all(e["allowed"] and e["host"] == "127.0.0.1" and "download of test-tiny Q8_0" in e["why"] for e in log)
+    invalid = dict(env, HEARTH_POLICY=str(write_policy(tmp_path, "allow_downloads = 1\n")))
+    result = hearth("models", "download", "test-tiny", "--quant", "Q8_0", env=invalid)
+    assert result.returncode == 12 and "most restrictive" in result.stderr
+
+
+def test_chat_and_conversations_follow_the_policy(models, env: dict[str, str], tmp_path: Path) -> None:
+    model = shutil.copyfile(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "tiny-Q8_0.gguf")
+    assert hearth("models", "import", str(model), env=env).returncode == 0
+    rules = write_policy(
+        tmp_path,
+        """
+        default_model = "test-tiny:Q8_0"
+        max_context = 1024
+        allow_export = false
+        locked_settings = ["retention_days"]
+        """,
+    )
+    env = dict(env, HEARTH_POLICY=str(rules))
+    chat = hearth("chat", "--prompt", "hello", "--ctx", "4096", "--max-tokens", "4", env=env)  # no --model
+    assert chat.returncode == 0, chat.stderr
+    assert "limited to 1024" in chat.stderr
+    export = hearth("conversations", "export", "1", env=env)
+    assert export.returncode == 12 and "does not allow exporting" in export.stderr
+    locked = hearth("conversations", "retention", "30", env=env)
+    assert locked.returncode == 12 and "locked" in locked.stderr
+    other = shutil.copyfile(models(TinySpec(quant="F16", seed=2)), tmp_path / "other-F16.gguf")
+    denied = hearth(
+        "chat",
+        "--model",
+        str(other),
+        "--prompt",
+        "hi",
+        env=dict(env, HEARTH_POLICY=str(write_policy(tmp_path, 'allowed_models = ["test-*"]'))),
+    )
+    assert denied.returncode == 12 and "local-other:F16" in denied.stderr
+
+
+def test_preseeded_model_is_verified_before_first_use(
+    models, env: dict[str, str], payloads: dict[str, bytes], tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "tiny-Q8_0.gguf").write_bytes(payloads["tiny-Q8_0.gguf"])
+    site = Path(env["HEARTH_SITE_CONFIG"])
+    pin = {"tiny-Q8_0.gguf": hashlib.sha256(payloads["tiny-Q8_0.gguf"]).hexdigest()}
+    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data(payloads, pins=pin)), encoding="utf-8")
+    env = dict(env, HEARTH_POLICY=str(write_policy(tmp_path, f'shared_models_dir = "{shared}"\n')))
+    listed = json.loads(hearth("models", "list", "--installed", "--json", env=env).stdout)
+    assert [(i["key"], i["source"]) for i in listed["installed"]] == [("test-tiny:Q8_0", "shared")]
+    assert hearth("chat", "--model", "test-tiny:Q8_0", "--prompt", "hi", "--max-tokens", "2", env=env).returncode == 0
+    tampered = bytearray(payloads["tiny-Q8_0.gguf"])
+    tampered[-1] ^= 1
+    (shared / "tiny-Q8_0.gguf").write_bytes(bytes(tampered))  # changed after the first verification
+    refused = hearth("chat", "--model", "test-tiny:Q8_0", "--prompt", "hi", "--max-tokens", "2", env=env)
+    assert refused.returncode == 1 and "does not match its published hash" in refused.stderr
+
+
+# --- zero egress ---------------------------------------------------------------------------
+
+GUARD_PROBE = """
+import socket, sys
+from app.core import netguard
+netguard.install()
+server = socket.create_server(("127.0.0.1", 0))
+port = server.getsockname()[1]
+try:
+    socket.create_connection(("127.0.0.1", port), timeout=2)
+    print("connected without permission")
+except netguard.EgressBlockedError:
+    print("blocked")
+try:
+    socket.getaddrinfo("example.com", 443)
+    print("resolved without permission")
+except netguard.EgressBlockedError:
+    print("blocked lookup")
+with netguard.allow(f"http://127.0.0.1:{port}/x", "test download"):
+    socket.create_connection(("127.0.0.1", port), timeout=2).close()
+    print("allowed")
+print(socket.socketpair()[0].family)  # local IPC is not restricted
+"""
+
+
+def test_guard_blocks_everything_not_allowed_and_logs_it(tmp_path: Path) -> None:
+    env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-c", GUARD_PROBE], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert result.stdout.splitlines()[:3] == ["blocked", "blocked lookup", "allowed"], result.stderr
+    log = json.loads(subprocess.run([sys.executable, "-m", "app", "network", "log", "--json"], capture_output=True, text=True,
+                                    cwd=ROOT, env=env).stdout)  # fmt: skip
+    assert [(e["host"], e["allowed"]) for e in log] == [("127.0.0.1", False), ("example.com", False), ("127.0.0.1", True)]
+    assert log[2]["why"] == "test download"
+
+
+def session(models, env: dict[str, str], tmp_path: Path, prefix: tuple[str, ...] = ()) -> list[str]:
+    """Start, chat, switch quantization, search, export: everything but a download."""
+    q8 = shutil.copyfile(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "tiny-Q8_0.gguf")
+    q4 = shutil.copyfile(models(TinySpec(quant="Q4_0", seed=11)), tmp_path / "tiny.Q4_0.gguf")
+    outputs = []
+    for args, stdin in [
+        (("--version",), None),
+        (("hw",), None),
+        (("models", "import", str(q8)), None),
+        (("models", "import", str(q4)), None),
+        (
+            (
+                "models",
+                "list",
+            ),
+            None,
+        ),
+        (("chat", "--model", "test-tiny:Q8_0", "--max-tokens", "4"), "hello there\n/quant Q4_0\nagain\n"),
+        (("conversations", "search", "hello"), None),
+        (("conversations", "export", "1", "--format", "json"), None),
+    ]:
+        result = hearth(*args, env=env, stdin=stdin, prefix=prefix)
+        assert result.returncode == 0, (args, result.stderr)
+        outputs.append(result.stdout)
+    return outputs
+
+
+def test_a_whole_session_makes_no_connection_attempt(models, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data({"tiny-Q8_0.gguf": b"x", "tiny.Q4_0.gguf.part1of2": b"x",
+                                                                     "tiny.Q4_0.gguf.part2of2": b"x"})))  # fmt: skip
+    env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), HEARTH_SITE_CONFIG=str(site))
+    outputs = session(models, env, tmp_path)
+    assert "hello" in outputs[-2]
+    assert hearth("network", "log", "--json", env=env).stdout.strip() == "[]"  # not one attempt, allowed or blocked
+    if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
+        pytest.skip("unshare -n is not permitted here; the in-process check above still ran")
+    isolated = dict(env, HEARTH_HOME=str(tmp_path / "home-isolated"))
+    (tmp_path / "iso").mkdir()
+    assert session(models, isolated, tmp_path / "iso", prefix=("unshare", "-n"))[-1]  # works the same with no network at all
