@@ -28,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
     parser.add_argument("--backend", action="store_true", help="print which llama.cpp backend this build uses and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("gui", help="open the desktop app (the default)")
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    gui.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     chat.add_parser(sub)
     models.add_parsers(sub)
     conversations.add_parser(sub)
@@ -62,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in (None, "gui"):
             from app.ui.launch import run_gui
 
-            return run_gui()
+            return run_gui(smoke_test=getattr(args, "smoke_test", False))
         code: int = args.run(args)
         return code
     except HearthError as exc:

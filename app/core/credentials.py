@@ -14,9 +14,9 @@ import os
 
 import keyring
 import keyring.errors
-from keyring.backends import fail
 
 from app.core.errors import CredentialStoreError
+from app.core.store_key import keyring_usable
 
 SERVICE = "Hearth"
 
@@ -26,8 +26,7 @@ def _account(endpoint: str) -> str:
 
 
 def _usable() -> None:
-    backend = keyring.get_keyring()
-    if isinstance(backend, fail.Keyring) or backend.priority <= 0:
+    if not keyring_usable():
         raise CredentialStoreError(
             "No OS keyring is available to keep the token safely, and Hearth never stores it in a plain file.",
             "Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), "

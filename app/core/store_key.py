@@ -22,6 +22,7 @@ key that opens the database.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 from contextlib import suppress
@@ -33,6 +34,8 @@ import keyring.errors
 from keyring.backends import fail
 
 from app.core.errors import StoreKeyError
+
+log = logging.getLogger(__name__)
 
 SERVICE = "Hearth"
 ACCOUNT = "conversation-store-key"
@@ -57,7 +60,11 @@ class StoreKey:
 
 
 def keyring_usable() -> bool:
-    backend = keyring.get_keyring()
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken backend setup (D-Bus down, bad PYTHON_KEYRING_BACKEND) means: no keyring
+        log.warning("the OS keyring is not usable: %s", exc)
+        return False
     return not isinstance(backend, fail.Keyring) and backend.priority > 0
 
 
