@@ -2,7 +2,31 @@
 
 from __future__ import annotations
 
+import gc
 import sys
+
+
+def open_store_with_dialog(parent: object = None) -> object:
+    """The encrypted store; where a passphrase is needed, ask for it in a dialog (never a plain fallback)."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    from app.core.errors import StoreKeyError, WrongKeyError
+    from app.core.store import Store, default_path
+
+    try:
+        return Store()
+    except StoreKeyError:
+        pass
+    new = not default_path().exists()
+    prompt = "Choose a passphrase to encrypt your conversations:" if new else "Passphrase of your conversations:"
+    while True:
+        text, ok = QInputDialog.getText(parent, "Hearth", prompt, QLineEdit.EchoMode.Password)  # type: ignore[arg-type]
+        if not ok:
+            raise StoreKeyError("No passphrase was given, so the conversations cannot be opened.")
+        try:
+            return Store(passphrase=text)
+        except WrongKeyError:
+            prompt = "That passphrase does not open your conversations. Try again:"
 
 
 def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
@@ -10,18 +34,28 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.core.catalog import load_catalog
+    from app.core.registry import Registry
     from app.core.worker import EngineWorker
-    from app.ui.chat_window import ChatWindow
+    from app.ui.chat_controller import ChatController
+    from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv or sys.argv)
     app.setApplicationName("Hearth")
-    worker = EngineWorker()
-    window = ChatWindow(worker)
+    # Qt objects must be destroyed on the UI thread.  Python's cyclic GC runs in whichever thread
+    # allocates at the wrong moment (the engine's, for instance), so run it only here, on a timer.
+    gc.disable()
+    collector = QTimer()
+    collector.timeout.connect(lambda: gc.collect())
+    collector.start(5000)
+    store = open_store_with_dialog()
+    controller = ChatController(EngineWorker(), store)  # type: ignore[arg-type]
+    window = MainWindow(controller, Registry(), load_catalog())
     window.show()
     if smoke_test:
         QTimer.singleShot(300, lambda: (print(f"window shown: {window.windowTitle()}", flush=True), app.quit()))
     try:
         code: int = app.exec()
     finally:
-        worker.shutdown()  # cancels a running answer and closes the model
+        controller.shutdown()  # cancels a running answer, saves what came, closes the model
     return code

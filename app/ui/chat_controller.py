@@ -1,0 +1,187 @@
+"""The chat logic of the window, without widgets: engine, store and branches.
+
+The view calls these methods on the UI thread and listens to the signals.
+The engine runs on its worker thread (tokens arrive batched through
+:class:`EventBridge`); the answer is persisted while it streams by
+:class:`StreamRecorder` (its own thread and connection), so the UI thread only
+does small, fast writes (a user message, a branch switch).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.engine import LoadedModel, LoadOptions, Message, SamplingParams
+from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta
+from app.core.registry import Installed
+from app.core.store import Store, StoredMessage
+from app.core.store_session import ConversationRecorder
+from app.core.store_stream import StreamRecorder
+from app.core.worker import EngineWorker
+from app.ui.bridge import EventBridge
+
+
+class _Relay(QObject):
+    """Hands worker-thread results to the UI thread."""
+
+    loaded = Signal(object, object)  # LoadedModel | Exception, Installed | None
+
+
+class ChatController(QObject):
+    thread_changed = Signal()  # the shown branch changed: re-render the whole view
+    answer_started = Signal(int)  # message id of the streaming answer
+    delta = Signal(str, str)  # "reasoning" | "content", text
+    answer_finished = Signal(object)  # GenerationSummary
+    model_changed = Signal(object, object)  # LoadedModel, Installed | None
+    failed = Signal(str)
+    conversations_changed = Signal()
+
+    def __init__(self, worker: EngineWorker, store: Store, params: SamplingParams | None = None) -> None:
+        super().__init__()
+        self.worker, self.store = worker, store
+        self.params = params or SamplingParams()
+        self.options = LoadOptions()
+        self.conversation_id: int | None = None
+        self.model: Installed | None = None
+        self.loaded: LoadedModel | None = None
+        self.streaming: StreamRecorder | None = None
+        self._parent: int | None = None
+        self.bridge = EventBridge()
+        self.bridge.events.connect(self._on_events)
+        self._relay = _Relay()
+        self._relay.loaded.connect(self._on_loaded)
+
+    # -- model -------------------------------------------------------------
+    def load(self, item: Installed | None, path: str | None = None) -> Future[LoadedModel]:
+        target = str(item.path) if item is not None else str(path)
+        future = self.worker.load(target, self.options)
+        future.add_done_callback(lambda f: self._relay.loaded.emit(f.exception() or f.result(), item))
+        return future
+
+    def _on_loaded(self, result: object, item: Installed | None) -> None:
+        if isinstance(result, Exception):
+            self.failed.emit(str(result))
+            return
+        assert isinstance(result, LoadedModel)
+        self.loaded, self.model = result, item
+        if self.conversation_id is not None and item is not None:
+            self.store.update_conversation(self.conversation_id, model_id=item.model_id, quant=item.quant)
+        self.model_changed.emit(result, item)
+
+    # -- conversations -------------------------------------------------------
+    def new_conversation(self) -> None:
+        self.conversation_id, self._parent = None, None
+        self.thread_changed.emit()
+
+    def open_conversation(self, conversation_id: int) -> None:
+        self.conversation_id = conversation_id
+        self._parent = self.store.get_conversation(conversation_id).active_leaf
+        self.thread_changed.emit()
+
+    def active_thread(self) -> list[StoredMessage]:
+        return self.store.thread(self.conversation_id) if self.conversation_id is not None else []
+
+    def history(self, upto: int | None = None) -> list[Message]:
+        """The engine's view of the active branch (reasoning kept apart), up to a message."""
+        messages = []
+        for m in self.active_thread():
+            if m.id == upto:
+                break
+            messages.append(Message(m.role, m.content, m.reasoning))
+        return messages
+
+    # -- turns ---------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.streaming is not None
+
+    def send(self, text: str) -> bool:
+        """Ask ``text`` after the active branch; False when it cannot be sent now."""
+        if self.busy or self.loaded is None or not text.strip():
+            return False
+        recorder = self._recorder()
+        recorder.user(text)
+        if self.conversation_id is None:
+            self.conversation_id = recorder.conversation_id
+        self._parent = recorder.parent
+        self.conversations_changed.emit()
+        self._answer(recorder)
+        return True
+
+    def regenerate(self, answer_id: int) -> bool:
+        """A new answer to the same question, as a sibling of ``answer_id``."""
+        if self.busy or self.loaded is None:
+            return False
+        answer = self.store.message(answer_id)
+        self._parent = answer.parent_id
+        recorder = self._recorder()
+        self._answer(recorder, upto=answer_id)
+        return True
+
+    def edit_and_resend(self, question_id: int, text: str) -> bool:
+        """A changed question, as a sibling of ``question_id``, and its answer."""
+        if self.busy or self.loaded is None or not text.strip():
+            return False
+        question = self.store.message(question_id)
+        self._parent = question.parent_id
+        recorder = self._recorder()
+        recorder.user(text)
+        self._parent = recorder.parent
+        self._answer(recorder)
+        return True
+
+    def select_branch(self, message_id: int) -> None:
+        if self.busy or self.conversation_id is None:
+            return
+        self.store.select_branch(message_id)
+        self.open_conversation(self.conversation_id)
+
+    def stop(self) -> None:
+        if self.busy:
+            self.worker.cancel()
+
+    def _recorder(self) -> ConversationRecorder:
+        model_id = self.model.model_id if self.model else (self.loaded.info.name if self.loaded else None)
+        quant = self.model.quant if self.model else None
+        recorder = ConversationRecorder(self.store, self.conversation_id, model_id, quant)
+        recorder.parent = self._parent
+        return recorder
+
+    def _answer(self, recorder: ConversationRecorder, upto: int | None = None) -> None:
+        history = self.history(upto) if upto is not None else self.history()
+        self.streaming = recorder.start_answer()
+        self._parent = self.streaming.message_id
+        self.thread_changed.emit()  # the question and the (empty, streaming) answer appear at once
+        self.answer_started.emit(self.streaming.message_id)
+        self.worker.chat(history, self.params, on_event=self.bridge.on_event)
+
+    def _on_events(self, batch: list[GenerationEvent]) -> None:
+        stream = self.streaming
+        if stream is None:
+            return
+        for event in batch:
+            if isinstance(event, ReasoningDelta):
+                stream.add_reasoning(event.text)
+                self.delta.emit("reasoning", event.text)
+            elif isinstance(event, ContentDelta):
+                stream.add_content(event.text)
+                self.delta.emit("content", event.text)
+            elif isinstance(event, GenerationSummary):
+                stream.finish(event)
+                self.streaming = None
+                self.answer_finished.emit(event)
+                self.conversations_changed.emit()
+
+    def shutdown(self) -> None:
+        """Quitting: stop a running answer, save what came, close the model."""
+        if self.streaming is not None:
+            self.worker.cancel()
+            stream, self.streaming = self.streaming, None
+            stream.finish(status="cancelled")
+        self.worker.shutdown()
+
+    def describe(self) -> dict[str, Any]:
+        return {"conversation": self.conversation_id, "model": self.model.key if self.model else None, "busy": self.busy}

@@ -1,0 +1,157 @@
+"""The main window offscreen, on real generated models and a real encrypted store:
+streaming into the view and the store, stop, regenerate (branches), edit and
+resend, switching quantization mid-conversation, search, quitting mid-answer."""
+
+from __future__ import annotations
+
+import gc
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from app.core.engine import SamplingParams
+from app.core.model_ops import import_model
+from app.core.registry import Registry
+from app.core.store import Store
+from app.core.worker import EngineWorker
+from app.ui.chat_controller import ChatController
+from app.ui.main_window import MainWindow
+from tests.gguf_factory import TinySpec
+from tests.hub_fixtures import tiny_catalog
+
+LONG = SamplingParams(temperature=0.0, max_tokens=4000, seed=1)  # greedy: never ends early on these models
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_ui_thread() -> Iterator[None]:
+    """Qt objects from a test must be destroyed on this thread: collect their reference cycles here,
+    after pytest-qt closed the widgets, not whenever the engine's thread happens to trigger the GC."""
+    yield
+    gc.collect()
+
+
+@pytest.fixture
+def window(qtbot: Any, models: Any, payloads: dict[str, bytes], tmp_path: Path) -> Iterator[MainWindow]:
+    catalog = tiny_catalog(payloads)
+    registry = Registry(tmp_path / "models", shared_dir=None)
+    for spec, name in (
+        (TinySpec(quant="Q8_0", seed=11), "tiny-Q8_0.gguf"),
+        (TinySpec(quant="Q4_0", seed=11, n_ctx=2048), "tiny.Q4_0.gguf"),
+    ):
+        import_model(Path(shutil.copyfile(models(spec), tmp_path / name)), registry, catalog)
+    store = Store(tmp_path / "data" / "conversations.db")
+    controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=12, seed=1))
+    win = MainWindow(controller, registry, catalog)
+    qtbot.addWidget(win)
+    q8 = next(i for i in win.installed if i.quant == "Q8_0")
+    with qtbot.waitSignal(controller.model_changed, timeout=30000):
+        win.switch_to(q8)
+    yield win
+    controller.shutdown()
+    store.close()
+
+
+def ask(qtbot: Any, win: MainWindow, text: str) -> None:
+    win.composer.setPlainText(text)
+    with qtbot.waitSignal(win.controller.answer_finished, timeout=60000):
+        win.send()
+
+
+def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindow) -> None:
+    ask(qtbot, window, "hello there")
+    thread = window.controller.active_thread()
+    assert [m.role for m in thread] == ["user", "assistant"] and thread[1].status == "complete"
+    assert thread[1].completion_tokens == 12 and thread[1].model_id == "test-tiny" and thread[1].quant == "Q8_0"
+    widget = window.view.widgets[-1]
+    assert widget.content == thread[1].content and window.view.renders >= 1
+    assert "tok/s" in window.statusBar().currentMessage() and "/ 4096 tokens" in window.context_label.text()
+    assert window.sidebar.list.count() == 1 and window.sidebar.list.item(0).text() == "hello there"
+    assert window.composer.toPlainText() == ""
+
+
+def test_only_the_streaming_message_is_redrawn(qtbot: Any, window: MainWindow) -> None:
+    for text in ("first", "second", "third"):
+        ask(qtbot, window, text)
+    before = [id(w) for w in window.view.widgets[:-1]]
+    window.controller.params = replace(window.controller.params, max_tokens=200)
+    ask(qtbot, window, "fourth")
+    assert len(window.view.widgets) == 8
+    # Earlier messages were re-created once when the question was added, never during streaming:
+    assert all(w.message.status == "complete" for w in window.view.widgets)
+    assert before != [id(w) for w in window.view.widgets[:-1]]  # the thread was shown anew for the new turn
+    assert window.view.renders > 0
+
+
+def test_stop_mid_answer_keeps_what_came(qtbot: Any, window: MainWindow) -> None:
+    window.controller.params = LONG
+    window.composer.setPlainText("tell me everything")
+    with qtbot.waitSignal(window.controller.delta, timeout=30000):
+        window.send()
+    assert window.stop_button.isEnabled()
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=30000) as finished:
+        window.stop_button.click()
+    assert finished.args[0].stop_reason.value == "cancelled"
+    answer = window.controller.active_thread()[-1]
+    assert answer.status == "cancelled" and 0 < (answer.completion_tokens or 0) < 4000
+    assert "cancelled" in window.view.widgets[-1].header.text()
+    assert window.send_button.isEnabled() and not window.stop_button.isEnabled()
+
+
+def test_regenerate_makes_a_branch_and_edit_resends(qtbot: Any, window: MainWindow) -> None:
+    ask(qtbot, window, "question one")
+    first_answer = window.controller.active_thread()[-1]
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
+        window.view.widgets[-1].regenerate_requested.emit(first_answer.id)
+    thread = window.controller.active_thread()
+    assert len(thread) == 2 and thread[-1].id != first_answer.id
+    assert [m.id for m in window.controller.store.siblings(thread[-1].id)] == [first_answer.id, thread[-1].id]
+    window.render_thread()
+    assert window.view.widgets[-1].branch_label.text() == "2/2"
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
+        window.controller.edit_and_resend(thread[0].id, "question one, edited")
+    edited = window.controller.active_thread()
+    assert edited[0].content == "question one, edited" and len(window.controller.store.siblings(edited[0].id)) == 2
+    window.controller.select_branch(first_answer.id)  # back to the first version
+    assert window.controller.active_thread()[-1].id == first_answer.id
+
+
+def test_switching_quantization_keeps_the_conversation(qtbot: Any, window: MainWindow) -> None:
+    ask(qtbot, window, "before the switch")
+    q4 = next(i for i in window.installed if i.quant == "Q4_0")
+    with qtbot.waitSignal(window.controller.model_changed, timeout=30000):
+        window.switch_to(q4)
+    ask(qtbot, window, "after the switch")
+    thread = window.controller.active_thread()
+    assert [m.content for m in thread if m.role == "user"] == ["before the switch", "after the switch"]
+    assert thread[-1].quant == "Q4_0" and thread[1].quant == "Q8_0"
+    conversation = window.controller.store.get_conversation(window.controller.conversation_id or 0)
+    assert conversation.quant == "Q4_0"
+
+
+def test_search_finds_a_message_and_opens_its_conversation(qtbot: Any, window: MainWindow) -> None:
+    ask(qtbot, window, "photosynthesis in plants")
+    window.controller.new_conversation()
+    ask(qtbot, window, "something else entirely")
+    assert window.sidebar.list.count() == 2
+    window.sidebar.search.setText("photosyn")
+    assert window.sidebar.list.count() == 1 and "[photosynthesis]" in window.sidebar.list.item(0).text()
+    window.sidebar.list.itemClicked.emit(window.sidebar.list.item(0))
+    assert window.controller.active_thread()[0].content == "photosynthesis in plants"
+
+
+def test_quitting_mid_answer_saves_it_and_closes_the_model(qtbot: Any, window: MainWindow) -> None:
+    window.controller.params = LONG
+    window.composer.setPlainText("a long answer please")
+    with qtbot.waitSignal(window.controller.delta, timeout=30000):
+        window.send()
+    answer_id = window.controller.streaming.message_id  # type: ignore[union-attr]
+    window.close()
+    saved = window.controller.store.message(answer_id)
+    assert saved.status == "cancelled"
+    assert window.controller.worker._thread.is_alive() is False  # type: ignore[attr-defined]
