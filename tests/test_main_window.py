@@ -155,3 +155,54 @@ def test_quitting_mid_answer_saves_it_and_closes_the_model(qtbot: Any, window: M
     saved = window.controller.store.message(answer_id)
     assert saved.status == "cancelled"
     assert window.controller.worker._thread.is_alive() is False  # type: ignore[attr-defined]
+
+
+def test_model_manager_downloads_and_the_model_becomes_selectable(
+    qtbot: Any, window: MainWindow, hub: Any, payloads: dict[str, bytes]
+) -> None:
+    manager = window.open_models()
+    assert manager.tree.topLevelItemCount() == 1 and manager.tree.topLevelItem(0).childCount() == 3
+    with qtbot.waitSignal(manager.installed_changed, timeout=60000):
+        row = manager.start_download("test-tiny", "F16")
+        assert row.bar.accessibleName() == "Download of test-tiny:F16"
+    shards = [p for p in payloads if p.startswith("F16/")]
+    assert all(hub.file_gets(p) for p in shards)  # every shard's bytes came from the local hub
+    assert {window.quant_box.itemData(i) for i in range(window.quant_box.count())} >= {"test-tiny:F16", "test-tiny:Q8_0"}
+    assert "test-tiny:F16" in [manager.installed_list.item(i).data(256) for i in range(manager.installed_list.count())]
+
+
+def test_a_locked_setting_cannot_be_changed(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core import settings
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text('locked_settings = ["temperature"]\nmax_context = 2048\n')
+    monkeypatch.setenv("HEARTH_POLICY", str(policy))
+    monkeypatch.setenv("HEARTH_HOME", str(tmp_path / "home"))  # this test's own settings file
+    dialog = window.open_settings()
+    assert not dialog.temperature.isEnabled() and "policy" in dialog.temperature.toolTip()
+    assert dialog.context.maximum() == 2048 and dialog.max_tokens.isEnabled()
+    dialog.temperature.setValue(1.5)  # even if forced, a locked value is not saved
+    dialog.max_tokens.setValue(777)
+    dialog.save()
+    saved = settings.load()
+    assert saved["temperature"] == 0.6 and saved["max_tokens"] == 777
+    assert window.controller.params.max_tokens == 777 and window.controller.params.temperature != 1.5
+
+
+def test_welcome_recommends_a_model_and_works_offline(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.core.catalog import load_catalog
+
+    window.catalog = load_catalog()
+    welcome = window.welcome()
+    assert "Recommended:" in welcome.text.text() and welcome.download.isEnabled()
+    welcome.reject()
+    policy = tmp_path / "policy.toml"
+    policy.write_text("offline = true\n")
+    monkeypatch.setenv("HEARTH_POLICY", str(policy))
+    offline = window.welcome()
+    assert not offline.download.isEnabled() and "Downloads are turned off" in offline.text.text()
+    assert offline.import_button.isEnabled()

@@ -199,7 +199,7 @@ def _download_locked(
                 fetch_file(client, request, control, report, policy)
             base += request.size
     except DownloadError as exc:
-        if control.cancelled:
+        if control.cancelled and not control.keep_partial:
             for request in requests:
                 discard_partial(request)
         raise exc from None

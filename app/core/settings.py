@@ -21,6 +21,13 @@ from app.core.errors import HearthError
 log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
+    "temperature": 0.6,  # DeepSeek's recommendation
+    "top_p": 0.95,
+    "max_tokens": 2048,
+    "context": 4096,
+    "gpu_layers": "auto",  # "auto", "all" or a number
+    "threads": None,  # None: physical cores
+    "system_prompt": "",  # R1 and its distills work best without one
     "retention_days": None,  # delete conversations untouched for this many days (None: keep)
 }
 

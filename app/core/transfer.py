@@ -89,6 +89,7 @@ class DownloadControl:
         self._running = threading.Event()
         self._running.set()
         self._cancelled = threading.Event()
+        self.keep_partial = False  # stop() keeps the .part files for a later resume; cancel() discards them
 
     def pause(self) -> None:
         self._running.clear()
@@ -99,6 +100,11 @@ class DownloadControl:
     def cancel(self) -> None:
         self._cancelled.set()
         self._running.set()
+
+    def stop(self) -> None:
+        """End the download now but keep what was fetched (the app is quitting)."""
+        self.keep_partial = True
+        self.cancel()
 
     @property
     def paused(self) -> bool:

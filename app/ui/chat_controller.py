@@ -10,12 +10,14 @@ does small, fast writes (a user message, a branch switch).
 from __future__ import annotations
 
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
 from app.core.engine import LoadedModel, LoadOptions, Message, SamplingParams
 from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta
+from app.core.policy import Policy
 from app.core.registry import Installed
 from app.core.store import Store, StoredMessage
 from app.core.store_session import ConversationRecorder
@@ -44,6 +46,7 @@ class ChatController(QObject):
         self.worker, self.store = worker, store
         self.params = params or SamplingParams()
         self.options = LoadOptions()
+        self.system_prompt = ""
         self.conversation_id: int | None = None
         self.model: Installed | None = None
         self.loaded: LoadedModel | None = None
@@ -53,6 +56,29 @@ class ChatController(QObject):
         self.bridge.events.connect(self._on_events)
         self._relay = _Relay()
         self._relay.loaded.connect(self._on_loaded)
+
+    def apply_settings(self, values: dict[str, Any], rules: Policy) -> list[str]:
+        """Use saved settings from now on (policy limits applied); returns notices to show."""
+        notices = []
+        self.params = replace(
+            self.params,
+            temperature=float(values["temperature"]),
+            top_p=float(values["top_p"]),
+            max_tokens=int(values["max_tokens"]),
+        )
+        n_ctx, notice = rules.cap("max_context", int(values["context"]))
+        gpu_layers = values["gpu_layers"]
+        if rules["max_gpu_layers"] is not None and not (isinstance(gpu_layers, int) and gpu_layers <= rules["max_gpu_layers"]):
+            gpu_layers = rules["max_gpu_layers"]
+        notices += [notice] if notice else []
+        options = LoadOptions(n_ctx=n_ctx, gpu_layers=gpu_layers, n_threads=values["threads"])
+        reload = options != self.options and self.loaded is not None
+        self.options = options
+        self.system_prompt = str(values["system_prompt"] or "")
+        if reload and not self.busy:
+            self.load(self.model)
+            notices.append("The model is reloaded with the new context and hardware settings.")
+        return notices
 
     # -- model -------------------------------------------------------------
     def load(self, item: Installed | None, path: str | None = None) -> Future[LoadedModel]:
@@ -86,7 +112,7 @@ class ChatController(QObject):
 
     def history(self, upto: int | None = None) -> list[Message]:
         """The engine's view of the active branch (reasoning kept apart), up to a message."""
-        messages = []
+        messages = [Message("system", self.system_prompt)] if self.system_prompt else []
         for m in self.active_thread():
             if m.id == upto:
                 break
@@ -146,7 +172,7 @@ class ChatController(QObject):
     def _recorder(self) -> ConversationRecorder:
         model_id = self.model.model_id if self.model else (self.loaded.info.name if self.loaded else None)
         quant = self.model.quant if self.model else None
-        recorder = ConversationRecorder(self.store, self.conversation_id, model_id, quant)
+        recorder = ConversationRecorder(self.store, self.conversation_id, model_id, quant, self.system_prompt or None)
         recorder.parent = self._parent
         return recorder
 

@@ -34,7 +34,9 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from app.core import settings
     from app.core.catalog import load_catalog
+    from app.core.policy import load as load_policy
     from app.core.registry import Registry
     from app.core.worker import EngineWorker
     from app.ui.chat_controller import ChatController
@@ -50,8 +52,13 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     collector.start(5000)
     store = open_store_with_dialog()
     controller = ChatController(EngineWorker(), store)  # type: ignore[arg-type]
+    controller.apply_settings(settings.load(), load_policy())
     window = MainWindow(controller, Registry(), load_catalog())
     window.show()
+    if not window.installed and not store.count()[0] and not smoke_test:  # type: ignore[attr-defined]
+        window.welcome()
+    elif window.installed:
+        window.switch_to(window.installed[0])  # the first installed model (the picker changes it)
     if smoke_test:
         QTimer.singleShot(300, lambda: (print(f"window shown: {window.windowTitle()}", flush=True), app.quit()))
     try:

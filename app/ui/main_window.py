@@ -23,17 +23,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import hardware
+from app.core import hardware, settings
 from app.core.catalog import Catalog
 from app.core.engine import LoadedModel
 from app.core.events import GenerationSummary
 from app.core.fit import estimate_file, judge
 from app.core.model_info import inspect_model
 from app.core.model_ops import plan_switch
+from app.core.policy import load as load_policy
 from app.core.registry import Installed, Registry
+from app.core.store import Store
 from app.ui.chat_controller import ChatController
 from app.ui.message_view import ChatView
+from app.ui.model_manager import ModelManager
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
+from app.ui.welcome import Welcome
 
 
 class Composer(QPlainTextEdit):
@@ -57,6 +62,7 @@ class MainWindow(QMainWindow):
     def __init__(self, controller: ChatController, registry: Registry, catalog: Catalog) -> None:
         super().__init__()
         self.controller, self.registry, self.catalog = controller, registry, catalog
+        self.manager: ModelManager | None = None
         self.setWindowTitle("Hearth")
         self.resize(1100, 760)
         self.sidebar = Sidebar(controller.store)
@@ -83,6 +89,11 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.model_box)
         toolbar.addWidget(self.quant_box)
         toolbar.addWidget(self.fit_badge)
+        toolbar.addSeparator()
+        self.models_action = toolbar.addAction("Models…", self.open_models)
+        self.models_action.setShortcut(QKeySequence("Ctrl+M"))
+        self.settings_action = toolbar.addAction("Settings…", self.open_settings)
+        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
         self.addToolBar(toolbar)
         self.model_box.currentIndexChanged.connect(self._fill_quants)
         self.quant_box.activated.connect(self._quant_chosen)
@@ -169,6 +180,46 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"{name}: {loaded.plan.describe()}")
         self._update_context()
 
+    # -- models and first run --------------------------------------------------
+    def open_models(self) -> ModelManager:
+        if self.manager is None:
+            self.manager = ModelManager(self.registry, self.catalog, self)
+            self.manager.installed_changed.connect(self.fill_models)
+        self.manager.show()
+        self.manager.raise_()
+        return self.manager
+
+    def welcome(self) -> Welcome:
+        dialog = Welcome(self.catalog, load_policy(), self)
+        dialog.download_requested.connect(lambda model, quant: self.open_models().start_download(model, quant))
+        dialog.import_requested.connect(lambda: self.open_models().choose_import())
+        dialog.open()
+        return dialog
+
+    # -- settings -----------------------------------------------------------------
+    def open_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(load_policy(), self)
+        dialog.delete_all.clicked.connect(lambda: self.delete_everything(dialog))
+        dialog.accepted.connect(self.apply_settings)
+        dialog.open()
+        return dialog
+
+    def apply_settings(self) -> None:
+        for notice in self.controller.apply_settings(settings.load(), load_policy()):
+            self.statusBar().showMessage(notice)
+
+    def delete_everything(self, parent: QWidget) -> None:
+        answer = QMessageBox.question(parent, "Hearth", "Delete ALL conversations and their key? This cannot be undone.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        path = self.controller.store.path
+        self.controller.store.close()
+        Store.delete_everything(path)
+        self.controller.store = Store(path)
+        self.sidebar.store = self.controller.store
+        self.controller.new_conversation()
+        self.sidebar.refresh()
+
     # -- turns ------------------------------------------------------------------
     def send(self) -> None:
         text = self.composer.toPlainText().strip()
@@ -219,7 +270,10 @@ class MainWindow(QMainWindow):
         self.context_label.setText(f"context {used if used is not None else '–'} / {total} tokens")
 
     def closeEvent(self, event: object) -> None:
-        """Quitting mid-answer stops it cleanly, saves what came, closes the model."""
+        """Quitting mid-answer or mid-download stops cleanly: the answer is saved, the download
+        keeps its .part for a resume, the model is closed."""
+        if self.manager is not None:
+            self.manager.stop_all()
         self.controller.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]
 

@@ -1,0 +1,293 @@
+"""The model manager window: catalog with fit badges, downloads, installed models.
+
+Downloads and hashing run on worker threads (one per download); their progress
+reaches the UI as signals, so the window never waits on the network or the disk.
+A download interrupted by closing the app resumes from its ``.part`` file the
+next time it is started (the Downloads tab lists interrupted ones).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import hardware
+from app.core.catalog import Catalog
+from app.core.downloads import OverallProgress, download, partial_downloads
+from app.core.errors import DownloadCancelledError, HearthError
+from app.core.fit import fit_catalog, recommend
+from app.core.model_ops import import_model, remove_model, verify_model
+from app.core.registry import Registry
+from app.core.transfer import DownloadControl
+
+GB = 1e9
+
+
+class _Signals(QObject):
+    progress = Signal(str, object)  # key, OverallProgress
+    finished = Signal(str, object)  # key, Installed | Exception
+    verified = Signal(str, object)  # key, VerifyResult | Exception
+
+
+class DownloadRow(QWidget):
+    def __init__(self, key: str, control: DownloadControl) -> None:
+        super().__init__()
+        self.key, self.control = key, control
+        self.label = QLabel(key)
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName(f"Download of {key}")
+        self.pause = QPushButton("Pause")
+        self.cancel = QPushButton("Cancel")
+        self.pause.clicked.connect(self._pause_resume)
+        self.cancel.clicked.connect(control.cancel)
+        row = QHBoxLayout(self)
+        for widget in (self.label, self.bar, self.pause, self.cancel):
+            row.addWidget(widget)
+
+    def _pause_resume(self) -> None:
+        if self.control.paused:
+            self.control.resume()
+            self.pause.setText("Pause")
+        else:
+            self.control.pause()
+            self.pause.setText("Resume")
+
+    def show_progress(self, p: OverallProgress) -> None:
+        self.bar.setMaximum(max(1, p.total // 1024))
+        self.bar.setValue(p.done // 1024)
+        eta = f", {p.file.eta_s:.0f} s left" if p.file.eta_s else ""
+        speed = f"{p.file.speed_bps / 1e6:.1f} MB/s" if p.file.speed_bps else p.file.state
+        self.label.setText(f"{self.key}: {p.done / GB:.2f} / {p.total / GB:.2f} GB, {speed}{eta}")
+
+
+class ModelManager(QDialog):
+    installed_changed = Signal()
+
+    def __init__(self, registry: Registry, catalog: Catalog, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Models")
+        self.resize(900, 560)
+        self.setAcceptDrops(True)
+        self.registry, self.catalog = registry, catalog
+        self.signals = _Signals()
+        self.signals.progress.connect(self._progress)
+        self.signals.finished.connect(self._finished)
+        self.signals.verified.connect(self._verified)
+        self.rows: dict[str, DownloadRow] = {}
+        self.threads: list[threading.Thread] = []
+        tabs = QTabWidget()
+        tabs.addTab(self._catalog_tab(), "Catalog")
+        tabs.addTab(self._downloads_tab(), "Downloads")
+        tabs.addTab(self._installed_tab(), "Installed")
+        self.tabs = tabs
+        layout = QVBoxLayout(self)
+        layout.addWidget(tabs)
+        self.refresh()
+
+    # -- tabs ------------------------------------------------------------------
+    def _catalog_tab(self) -> QWidget:
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Model / quantization", "Size", "On this machine", ""])
+        self.tree.setAccessibleName("Catalog")
+        self.download_button = QPushButton("Download selected")
+        self.download_button.clicked.connect(self._download_selected)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.addWidget(self.tree)
+        column.addWidget(self.download_button)
+        return page
+
+    def _downloads_tab(self) -> QWidget:
+        page = QWidget()
+        self.downloads_layout = QVBoxLayout(page)
+        self.interrupted = QLabel()
+        self.downloads_layout.addWidget(self.interrupted)
+        self.downloads_layout.addStretch(1)
+        return page
+
+    def _installed_tab(self) -> QWidget:
+        self.installed_list = QListWidget()
+        self.installed_list.setAccessibleName("Installed models")
+        self.usage = QLabel()
+        buttons = QHBoxLayout()
+        for text, slot in (
+            ("Import GGUF…", self.choose_import),
+            ("Verify", self.verify_selected),
+            ("Remove", self.remove_selected),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.addWidget(self.installed_list)
+        column.addWidget(self.usage)
+        column.addLayout(buttons)
+        column.addWidget(QLabel("Drop .gguf files here to import them."))
+        return page
+
+    def refresh(self) -> None:
+        hw = hardware.detect()
+        installed = self.registry.all(self.catalog)
+        have = {i.key for i in installed}
+        self.tree.clear()
+        for model in self.catalog.models:
+            best = recommend(model, hw)
+            top = QTreeWidgetItem(
+                [model.name, f"{model.parameters_b:g}B", f"recommended: {best.quant}" if best else "too big here", ""]
+            )
+            self.tree.addTopLevelItem(top)
+            for quant in model.quants:
+                fit = fit_catalog(model, quant, hw)
+                mark = "installed" if f"{model.id}:{quant.quant}" in have else ("★ recommended" if quant is best else "")
+                child = QTreeWidgetItem([quant.quant, f"{quant.size_bytes / GB:.2f} GB", fit.label, mark])
+                child.setData(0, Qt.ItemDataRole.UserRole, (model.id, quant.quant))
+                top.addChild(child)
+        self.installed_list.clear()
+        for item in installed:
+            row = QListWidgetItem(f"{item.key}  ·  {item.size_bytes / GB:.2f} GB  ·  {item.source}")
+            row.setData(Qt.ItemDataRole.UserRole, item.key)
+            self.installed_list.addItem(row)
+        self.usage.setText(f"Disk used: {sum(i.size_bytes for i in installed) / GB:.2f} GB")
+        parts = partial_downloads(self.registry.models_dir)
+        self.interrupted.setText(
+            "Interrupted (start the download again to resume): " + ", ".join(f"{p.model_id} {p.quant}" for p in parts)
+            if parts
+            else ""
+        )
+
+    # -- downloads -----------------------------------------------------------------
+    def _download_selected(self) -> None:
+        item = self.tree.currentItem()
+        data = item.data(0, Qt.ItemDataRole.UserRole) if item else None
+        if not data:
+            QMessageBox.information(self, "Hearth", "Choose a quantization in the list.")
+            return
+        self.start_download(*data)
+
+    def start_download(self, model_id: str, quant_name: str) -> DownloadRow:
+        key = f"{model_id}:{quant_name}"
+        model = self.catalog.get(model_id)
+        quant = model.quant(quant_name)
+        control = DownloadControl()
+        row = DownloadRow(key, control)
+        self.rows[key] = row
+        self.downloads_layout.insertWidget(self.downloads_layout.count() - 1, row)
+        self.tabs.setCurrentIndex(1)
+
+        def run() -> None:
+            try:
+                result: object = download(model, quant, self.registry, control=control,
+                                          on_progress=lambda p: self.signals.progress.emit(key, p))  # fmt: skip
+            except Exception as exc:  # shown to the user; HearthErrors carry their own text
+                result = exc
+            self.signals.finished.emit(key, result)
+
+        thread = threading.Thread(target=run, name=f"hearth-download-{key}", daemon=True)
+        self.threads.append(thread)
+        thread.start()
+        return row
+
+    def _progress(self, key: str, progress: OverallProgress) -> None:
+        if key in self.rows:
+            self.rows[key].show_progress(progress)
+
+    def _finished(self, key: str, result: object) -> None:
+        row = self.rows.pop(key, None)
+        if row is not None:
+            row.setParent(None)
+        if isinstance(result, Exception) and not isinstance(result, DownloadCancelledError):
+            QMessageBox.warning(self, "Hearth", str(result))
+        self.refresh()
+        self.installed_changed.emit()
+
+    def stop_all(self) -> None:
+        """Closing the app: stop downloads (their .part files stay for a resume)."""
+        for row in list(self.rows.values()):
+            row.control.stop()
+        for thread in self.threads:
+            thread.join(10)
+
+    # -- installed -----------------------------------------------------------------
+    def _selected_key(self) -> str | None:
+        item = self.installed_list.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF model", "", "GGUF models (*.gguf)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        try:
+            result = import_model(path, self.registry, self.catalog, "copy")
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
+            return
+        for notice in result.notices:
+            QMessageBox.information(self, "Hearth", notice)
+        self.refresh()
+        self.installed_changed.emit()
+
+    def verify_selected(self) -> None:
+        key = self._selected_key()
+        if key is None:
+            return
+        item = next(i for i in self.registry.all(self.catalog) if i.key == key)
+
+        def run() -> None:
+            try:
+                result: object = verify_model(item, self.registry, self.catalog)
+            except Exception as exc:
+                result = exc
+            self.signals.verified.emit(key, result)
+
+        threading.Thread(target=run, name=f"hearth-verify-{key}", daemon=True).start()
+
+    def _verified(self, key: str, result: object) -> None:
+        if isinstance(result, Exception):
+            QMessageBox.warning(self, "Hearth", str(result))
+            return
+        ok = getattr(result, "ok", False)
+        text = f"{key}: intact." if ok else f"{key}: " + "; ".join(getattr(result, "problems", ()))
+        QMessageBox.information(self, "Hearth", text)
+
+    def remove_selected(self) -> None:
+        key = self._selected_key()
+        if key is None:
+            return
+        item = next(i for i in self.registry.all(self.catalog) if i.key == key)
+        try:
+            remove_model(item, self.registry)
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
+        self.refresh()
+        self.installed_changed.emit()
+
+    # -- drag and drop ---------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and all(u.toLocalFile().endswith(".gguf") for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        for url in event.mimeData().urls():
+            self.import_file(Path(url.toLocalFile()))

@@ -1,0 +1,116 @@
+"""Settings: generation, hardware, privacy.  Settings the organisation's policy locks
+are shown disabled, with the reason; policy limits bound the inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core import settings
+from app.core.errors import HearthError
+from app.core.offload import parse_gpu_layers
+from app.core.policy import Policy
+
+LOCKED_TIP = "Locked by your organisation's policy."
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, rules: Policy, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.rules = rules
+        current = settings.load()
+        self.fields: dict[str, QWidget] = {}
+        form = QFormLayout()
+        self.temperature = self._add(form, "temperature", "Temperature", QDoubleSpinBox())
+        self.temperature.setRange(0.0, 2.0)
+        self.temperature.setSingleStep(0.05)
+        self.temperature.setValue(float(current["temperature"]))
+        self.top_p = self._add(form, "top_p", "Top-p", QDoubleSpinBox())
+        self.top_p.setRange(0.01, 1.0)
+        self.top_p.setSingleStep(0.01)
+        self.top_p.setValue(float(current["top_p"]))
+        self.max_tokens = self._add(form, "max_tokens", "Answer length (tokens)", QSpinBox())
+        self.max_tokens.setRange(16, 65536)
+        self.max_tokens.setValue(int(current["max_tokens"]))
+        self.context = self._add(form, "context", "Context size (tokens)", QSpinBox())
+        self.context.setRange(512, rules["max_context"] or 262144)
+        self.context.setSingleStep(1024)
+        self.context.setValue(min(int(current["context"]), self.context.maximum()))
+        self.system_prompt = self._add(form, "system_prompt", "System prompt", QPlainTextEdit())
+        self.system_prompt.setPlainText(str(current["system_prompt"] or ""))
+        self.system_prompt.setMaximumHeight(80)
+        self.gpu_layers = self._add(form, "gpu_layers", "GPU layers (auto, all or a number)", QLineEdit())
+        self.gpu_layers.setText(str(current["gpu_layers"]))
+        self.threads = self._add(form, "threads", "CPU threads (0: automatic)", QSpinBox())
+        self.threads.setRange(0, 256)
+        self.threads.setValue(int(current["threads"] or 0))
+        self.retention = self._add(form, "retention_days", "Delete conversations after (days, 0: never)", QSpinBox())
+        self.retention.setRange(0, 3650)
+        self.retention.setValue(int(rules["retention_days"] or current["retention_days"] or 0))
+        if rules["retention_days"] is not None:
+            self._lock(self.retention, f"Set to {rules['retention_days']} days by your organisation's policy.")
+        self.delete_all = QPushButton("Delete all conversations and their key…")
+        self.delete_all.setAccessibleName("Delete all conversations")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.delete_all)
+        if rules.errors:
+            layout.addWidget(QLabel(rules.describe_errors()))
+        layout.addWidget(buttons)
+
+    def _add(self, form: QFormLayout, name: str, label: str, widget: Any) -> Any:
+        widget.setAccessibleName(label)
+        form.addRow(label, widget)
+        self.fields[name] = widget
+        if self.rules.locked(name):
+            self._lock(widget, LOCKED_TIP)
+        return widget
+
+    @staticmethod
+    def _lock(widget: QWidget, why: str) -> None:
+        widget.setEnabled(False)
+        widget.setToolTip(why)
+
+    def values(self) -> dict[str, Any]:
+        try:
+            gpu = parse_gpu_layers(self.gpu_layers.text())
+        except HearthError as exc:
+            raise HearthError(str(exc)) from None
+        return {
+            "temperature": round(self.temperature.value(), 3),
+            "top_p": round(self.top_p.value(), 3),
+            "max_tokens": self.max_tokens.value(),
+            "context": self.context.value(),
+            "system_prompt": self.system_prompt.toPlainText().strip(),
+            "gpu_layers": gpu,
+            "threads": self.threads.value() or None,
+            "retention_days": self.retention.value() or None,
+        }
+
+    def save(self) -> None:
+        """Store what the user may change; locked settings keep their value."""
+        try:
+            changes = {k: v for k, v in self.values().items() if self.fields[k].isEnabled()}
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
+            return
+        settings.save(changes)
+        self.accept()
