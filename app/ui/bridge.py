@@ -19,7 +19,8 @@ BATCH_SECONDS = 0.03
 
 
 class EventBridge(QObject):
-    events = Signal(list)  # list[GenerationEvent], delivered on the UI thread
+    # object, not list: a list would be converted to a QVariantList element by element, across threads.
+    events = Signal(object)  # list[GenerationEvent], delivered on the UI thread
 
     def __init__(self) -> None:
         super().__init__()

@@ -1,0 +1,122 @@
+"""UI responsiveness (issue #5): the longest event-loop stall while an answer streams at the
+engine's full speed, while a 2,000-message conversation is opened, and the time from launch
+to an interactive window (no model loaded).
+
+A 1 ms QTimer ticks on the UI thread; the longest gap between ticks is the longest stall
+(target < 16 ms, one frame).  Offscreen Qt, real engine on a generated model, real encrypted
+store.  Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_stall.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+class StallMeter:
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[float] = []
+        self.last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.gaps, self.last = [], time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return max(self.gaps, default=0.0) * 1000
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["HEARTH_HOME"] = tmp
+        os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
+        os.environ["HEARTH_PASSPHRASE"] = "bench"
+        start = time.perf_counter()
+        shown = subprocess.run([sys.executable, "-m", "app", "gui", "--smoke-test"], cwd=ROOT, capture_output=True, text=True)
+        launch = time.perf_counter() - start - 0.3  # the smoke test waits 300 ms after showing the window
+        print(
+            f"launch to interactive window (no model), whole process: {launch:.2f} s   (target < 1.5 s) [{shown.stdout.strip()}]"
+        )
+
+        from PySide6.QtCore import QEventLoop, QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from app.core.catalog import Catalog
+        from app.core.engine import SamplingParams
+        from app.core.registry import Registry
+        from app.core.store import Store
+        from app.core.worker import EngineWorker
+        from app.ui.chat_controller import ChatController
+        from app.ui.main_window import MainWindow
+        from tests.gguf_factory import family_spec, write_model
+
+        app = QApplication.instance() or QApplication([])
+        store = Store(Path(tmp) / "data" / "conversations.db")
+        controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=3000, seed=1))
+        window = MainWindow(controller, Registry(Path(tmp) / "models", shared_dir=None), Catalog(()))
+        window.show()
+        model = write_model(Path(tmp) / "m.gguf", family_spec("r1-distill-qwen", quant="Q8_0"))
+        # Waiting uses a QEventLoop: calling processEvents() in a loop crashes PySide6 6.12.0
+        # (a reference-count bug: "deallocating True or False" after some thousands of calls).
+        wait = QEventLoop()
+        controller.model_changed.connect(wait.quit)
+        controller.load(None, str(model))
+        wait.exec()
+        meter = StallMeter()
+        meter.start()
+        window.composer.setPlainText("stream as fast as you can")
+        finished = QEventLoop()
+        controller.answer_finished.connect(finished.quit)
+        window.send()
+        finished.exec()
+        stall = meter.stop()
+        summary = controller.active_thread()[-1]
+        print(f"streaming {summary.completion_tokens} tokens at full speed: longest stall {stall:.1f} ms   (target < 16 ms)")
+
+        conv = store.create_conversation("long")
+        with store.transaction() as db:
+            parent = None
+            for i in range(2000):
+                role = "user" if i % 2 == 0 else "assistant"
+                parent = db.execute(
+                    "INSERT INTO messages (conversation_id, parent_id, role, content, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, 0, 0)",
+                    (conv, parent, role, f"Message {i} with **some** Markdown, a list:\n\n- one\n- two\n\n`code` and text."),
+                ).lastrowid
+            db.execute("UPDATE conversations SET active_leaf = ? WHERE id = ?", (parent, conv))
+        meter.start()
+        began = time.perf_counter()
+        controller.open_conversation(conv)
+        opened = time.perf_counter() - began
+        settle = QEventLoop()
+        QTimer.singleShot(200, settle.quit)
+        settle.exec()
+        stall = meter.stop()
+        print(
+            f"opening a 2,000-message conversation: {opened:.2f} s, longest stall {max(stall, opened * 1000):.0f} ms   (target < 16 ms)"
+        )
+        controller.shutdown()
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
