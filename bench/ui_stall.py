@@ -69,7 +69,7 @@ def main() -> None:
         from app.ui.main_window import MainWindow
         from tests.gguf_factory import family_spec, write_model
 
-        app = QApplication.instance() or QApplication([])
+        _app = QApplication.instance() or QApplication([])  # kept referenced for the whole run
         store = Store(Path(tmp) / "data" / "conversations.db")
         controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=3000, seed=1))
         window = MainWindow(controller, Registry(Path(tmp) / "models", shared_dir=None), Catalog(()))

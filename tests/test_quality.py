@@ -16,8 +16,8 @@ BIN = Path(sys.executable).parent
 @pytest.mark.parametrize(
     "command",
     [
-        ["ruff", "check", "app", "tests", "bench"],
-        ["ruff", "format", "--check", "app", "tests", "bench"],
+        ["ruff", "check", "app", "tests", "bench", "resources"],
+        ["ruff", "format", "--check", "app", "tests", "bench", "resources"],
         ["mypy"],
         ["lint-imports", "--no-cache"],
     ],

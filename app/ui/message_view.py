@@ -131,7 +131,10 @@ class MessageWidget(QFrame):
         has_reasoning = bool(self._reasoning.strip())
         self.reasoning_toggle.setVisible(has_reasoning)
         if has_reasoning:
-            thought = f"Thought for {self._thought_s:.0f} s" if self._thought_s is not None else "Thinking…"
+            if self._thought_s is not None:
+                thought = f"Thought for {self._thought_s:.0f} s"
+            else:
+                thought = "Reasoning" if final else "Thinking…"  # a stored answer: its duration is unknown
             arrow = "▾ " if self.reasoning_toggle.isChecked() else "▸ "
             self.reasoning_toggle.setText(arrow + (thought if final or self._content else "Thinking…"))
             if self.reasoning_toggle.isChecked():

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -108,6 +109,7 @@ class ModelManager(QDialog):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Model / quantization", "Size", "On this machine", ""])
         self.tree.setAccessibleName("Catalog")
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.download_button = QPushButton("Download selected")
         self.download_button.clicked.connect(self._download_selected)
         page = QWidget()
@@ -162,6 +164,7 @@ class ModelManager(QDialog):
                 child = QTreeWidgetItem([quant.quant, f"{quant.size_bytes / GB:.2f} GB", fit.label, mark])
                 child.setData(0, Qt.ItemDataRole.UserRole, (model.id, quant.quant))
                 top.addChild(child)
+            top.setExpanded(best is not None and model.parameters_b < 20)  # what this machine can run, open
         self.installed_list.clear()
         for item in installed:
             row = QListWidgetItem(f"{item.key}  ·  {item.size_bytes / GB:.2f} GB  ·  {item.source}")

@@ -27,11 +27,8 @@ def starter(catalog: Catalog, hw: hardware.Hardware, rules: Policy) -> tuple[Cat
             continue
         quant = recommend(model, hw)
         if (
-            (quant is not None
-            and rules.model_allowed(model.id, quant.quant)
-            and fit_catalog(model, quant, hw).verdict != "cpu")
-            or (quant is not None and rules.model_allowed(model.id, quant.quant) and quant.size_bytes < hw.ram_total_bytes / 3)
-        ):
+            quant is not None and rules.model_allowed(model.id, quant.quant) and fit_catalog(model, quant, hw).verdict != "cpu"
+        ) or (quant is not None and rules.model_allowed(model.id, quant.quant) and quant.size_bytes < hw.ram_total_bytes / 3):
             return model, quant
     return None
 

@@ -1,0 +1,85 @@
+"""Save PNGs of the main window mid-conversation, the model manager and the settings,
+in light and dark.  Qt renders offscreen (no display or Xvfb needed):
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python resources/screenshots/make_screenshots.py
+
+Uses a generated model and a temporary home, so it shows nothing of yours.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ.update(HEARTH_HOME=tmp, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", HEARTH_PASSPHRASE="shots")
+        from PySide6.QtCore import QEventLoop, Qt, QTimer
+        from PySide6.QtWidgets import QApplication
+
+        from app.core.catalog import load_catalog
+        from app.core.engine import SamplingParams
+        from app.core.registry import Registry
+        from app.core.store import Store
+        from app.core.worker import EngineWorker
+        from app.ui import theme
+        from app.ui.chat_controller import ChatController
+        from app.ui.main_window import MainWindow
+        from tests.gguf_factory import family_spec, write_model
+
+        app = QApplication.instance() or QApplication([])
+        store = Store(Path(tmp) / "conversations.db")
+        conv = store.create_conversation("How does a heat pump work?")
+        store.add_message(conv, "user", "How does a heat pump work? Keep it short.")
+        store.add_message(
+            conv, "assistant",
+            "A heat pump **moves heat** instead of making it:\n\n1. A refrigerant evaporates outside and absorbs heat.\n"
+            "2. A compressor raises its temperature.\n3. Inside, it condenses and releases the heat.\n\n"
+            "| mode | source | sink |\n|---|---|---|\n| heating | outdoor air | your home |\n"
+            "| cooling | your home | outdoor air |\n\n"
+            "```python\ncop = heat_delivered / electricity_used  # typically 3-4\n```",
+            reasoning="The user wants a short explanation. Cover the cycle, then efficiency.",
+        )  # fmt: skip
+        store.add_message(conv, "user", "And in very cold weather?")
+        controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=40, seed=1))
+        window = MainWindow(controller, Registry(Path(tmp) / "models", shared_dir=None), load_catalog())
+        model = write_model(Path(tmp) / "DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf", family_spec("r1-distill-qwen", quant="Q8_0"))
+        wait = QEventLoop()
+        controller.model_changed.connect(wait.quit)
+        controller.load(None, str(model))
+        wait.exec()
+        controller.open_conversation(conv)
+        window.resize(1200, 800)
+        for scheme, name in ((Qt.ColorScheme.Light, "light"), (Qt.ColorScheme.Dark, "dark")):
+            theme.apply(app, scheme)
+            window.show()
+            pause = QEventLoop()
+            QTimer.singleShot(300, pause.quit)
+            pause.exec()
+            window.grab().save(str(HERE / f"main-window-{name}.png"))
+            manager = window.open_models()
+            manager.resize(900, 560)
+            QTimer.singleShot(200, pause.quit)
+            pause.exec()
+            manager.grab().save(str(HERE / f"model-manager-{name}.png"))
+            manager.hide()
+            dialog = window.open_settings()
+            QTimer.singleShot(200, pause.quit)
+            pause.exec()
+            dialog.grab().save(str(HERE / f"settings-{name}.png"))
+            dialog.reject()
+        controller.shutdown()
+        store.close()
+        print("\n".join(str(p) for p in sorted(HERE.glob("*.png"))))
+
+
+if __name__ == "__main__":
+    main()
