@@ -206,3 +206,19 @@ def test_welcome_recommends_a_model_and_works_offline(
     offline = window.welcome()
     assert not offline.download.isEnabled() and "Downloads are turned off" in offline.text.text()
     assert offline.import_button.isEnabled()
+
+
+def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, window: MainWindow) -> None:
+    store = window.controller.store
+    conv = store.create_conversation("long one")
+    parent = None
+    for i in range(100):
+        parent = store.add_message(conv, "user" if i % 2 == 0 else "assistant", f"message {i}", parent_id=parent)
+    window.controller.open_conversation(conv)
+    assert len(window.view.widgets) == 40 and window.view.widgets[-1].content == "message 99"
+    assert not window.view.earlier.isHidden() and "60 not shown" in window.view.earlier.text()
+    window.view.earlier.click()
+    assert len(window.view.widgets) == 80 and window.view.widgets[0].content == "message 20"
+    window.view.earlier.click()
+    assert len(window.view.widgets) == 100 and window.view.widgets[0].content == "message 0"
+    assert window.view.earlier.isHidden()

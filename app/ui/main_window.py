@@ -242,8 +242,7 @@ class MainWindow(QMainWindow):
 
     def render_thread(self) -> None:
         messages = self.controller.active_thread()
-        siblings = {m.id: [s.id for s in self.controller.store.siblings(m.id)] for m in messages}
-        self.view.show_thread(messages, siblings)
+        self.view.show_thread(messages, lambda message_id: [s.id for s in self.controller.store.siblings(message_id)])
         self._update_context()
 
     def _busy(self, busy: bool) -> None:

@@ -9,6 +9,7 @@ section that becomes "Thought for N s" and collapses when the answer starts.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtGui import QGuiApplication
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTextBrowser,
@@ -26,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.store import StoredMessage
 
+PAGE = 40  # messages built at a time when a conversation is opened
 SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
 
 
@@ -165,28 +168,56 @@ class ChatView(QScrollArea):
         self.setAccessibleName("Conversation")
         self._inner = QWidget()
         self._layout = QVBoxLayout(self._inner)
+        self.earlier = QPushButton()
+        self.earlier.setAccessibleName("Show earlier messages")
+        self.earlier.clicked.connect(self.show_earlier)
+        self._layout.addWidget(self.earlier)
         self._layout.addStretch(1)
         self.setWidget(self._inner)
         self.widgets: list[MessageWidget] = []
         self.renders = 0  # how many message renders happened (tests check streaming re-renders one message)
+        self._messages: list[StoredMessage] = []
+        self._first_shown = 0
+        self._siblings_of: Callable[[int], list[int]] = lambda message_id: [message_id]
 
-    def show_thread(self, messages: list[StoredMessage], siblings: dict[int, list[int]]) -> None:
+    def show_thread(self, messages: list[StoredMessage], siblings_of: Callable[[int], list[int]]) -> None:
+        """Show the last PAGE messages; older ones are built only when asked for, so a long
+        conversation opens as fast as a short one."""
         for widget in self.widgets:
             widget.setParent(None)
             widget.deleteLater()
         self.widgets = []
-        for message in messages:
-            self._add(message, siblings.get(message.id, [message.id]))
+        self._messages, self._siblings_of = messages, siblings_of
+        self._first_shown = max(0, len(messages) - PAGE)
+        for message in messages[self._first_shown :]:
+            self._add(message, siblings_of(message.id))
+        self._update_earlier()
         self._scroll_to_end()
 
-    def _add(self, message: StoredMessage, siblings: list[int]) -> MessageWidget:
+    def show_earlier(self) -> None:
+        start = max(0, self._first_shown - PAGE)
+        for offset, message in enumerate(self._messages[start : self._first_shown]):
+            self._add(message, self._siblings_of(message.id), position=offset)
+        self._first_shown = start
+        self._update_earlier()
+
+    def _update_earlier(self) -> None:
+        hidden = self._first_shown
+        self.earlier.setVisible(hidden > 0)
+        self.earlier.setText(f"Show {min(PAGE, hidden)} earlier messages ({hidden} not shown)")
+
+    def _add(self, message: StoredMessage, siblings: list[int], position: int | None = None) -> MessageWidget:
         widget = MessageWidget(message, siblings)
         widget.copy_requested.connect(lambda _id, w=widget: w.copy())
         widget.regenerate_requested.connect(self.regenerate_requested)
         widget.edit_requested.connect(self.edit_requested)
         widget.branch_requested.connect(self.branch_requested)
-        self._layout.insertWidget(self._layout.count() - 1, widget)
-        self.widgets.append(widget)
+        if position is None:
+            self._layout.insertWidget(self._layout.count() - 1, widget)
+            self.widgets.append(widget)
+        else:
+            self._layout.insertWidget(1 + position, widget)  # after the "earlier" button
+            self.widgets.insert(position, widget)
         return widget
 
     def streaming_widget(self) -> MessageWidget | None:
