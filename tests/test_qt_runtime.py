@@ -34,4 +34,5 @@ def test_signal_emission_keeps_reference_counts(qtbot) -> None:  # type: ignore[
     qtbot.wait(1)
     assert len(seen) == 10000
     after = sys.getrefcount(True), sys.getrefcount(None)
-    assert abs(after[0] - before[0]) < 50 and abs(after[1] - before[1]) < 50
+    # The bug loses one reference per emit (10,000 here); ordinary allocation noise is a few dozen.
+    assert abs(after[0] - before[0]) < 1000 and abs(after[1] - before[1]) < 1000
