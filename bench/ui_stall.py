@@ -34,14 +34,22 @@ class StallMeter:
     def _tick(self) -> None:
         now = time.perf_counter()
         self.gaps.append(now - self.last)
+        self.when.append(now)
         self.last = now
 
     def start(self) -> None:
-        self.gaps, self.last = [], time.perf_counter()
+        self.gaps, self.when, self.last = [], [], time.perf_counter()
+        self.began = self.last
         self.timer.start()
 
     def stop(self) -> float:
         self.timer.stop()
+        if self.gaps and os.environ.get("STALL_DEBUG"):
+            worst = sorted(range(len(self.gaps)), key=self.gaps.__getitem__)[-5:]
+            print(
+                "worst gaps (ms at s since start):",
+                [(round(self.gaps[i] * 1000, 1), round(self.when[i] - self.began, 3)) for i in worst],
+            )
         return max(self.gaps, default=0.0) * 1000
 
 

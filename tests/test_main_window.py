@@ -75,17 +75,16 @@ def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindo
     assert window.composer.toPlainText() == ""
 
 
-def test_only_the_streaming_message_is_redrawn(qtbot: Any, window: MainWindow) -> None:
+def test_a_new_turn_adds_widgets_and_leaves_the_others_alone(qtbot: Any, window: MainWindow) -> None:
     for text in ("first", "second", "third"):
         ask(qtbot, window, text)
-    before = [id(w) for w in window.view.widgets[:-1]]
+    before = [id(w) for w in window.view.widgets]
+    renders = window.view.renders
     window.controller.params = replace(window.controller.params, max_tokens=200)
     ask(qtbot, window, "fourth")
-    assert len(window.view.widgets) == 8
-    # Earlier messages were re-created once when the question was added, never during streaming:
-    assert all(w.message.status == "complete" for w in window.view.widgets)
-    assert before != [id(w) for w in window.view.widgets[:-1]]  # the thread was shown anew for the new turn
-    assert window.view.renders > 0
+    assert len(window.view.widgets) == 8 and all(w.message.status == "complete" for w in window.view.widgets)
+    assert [id(w) for w in window.view.widgets[:6]] == before  # the earlier messages were not rebuilt
+    assert window.view.renders >= renders >= 1  # streaming answers were redrawn as they came
 
 
 def test_stop_mid_answer_keeps_what_came(qtbot: Any, window: MainWindow) -> None:

@@ -34,6 +34,7 @@ class _Relay(QObject):
 
 class ChatController(QObject):
     thread_changed = Signal()  # the shown branch changed: re-render the whole view
+    appended = Signal(object)  # list[StoredMessage] added at the end of the shown branch
     answer_started = Signal(int)  # message id of the streaming answer
     delta = Signal(str, str)  # "reasoning" | "content", text
     answer_finished = Signal(object)  # GenerationSummary
@@ -134,7 +135,7 @@ class ChatController(QObject):
             self.conversation_id = recorder.conversation_id
         self._parent = recorder.parent
         self.conversations_changed.emit()
-        self._answer(recorder)
+        self._answer(recorder, grows=True)
         return True
 
     def regenerate(self, answer_id: int) -> bool:
@@ -176,11 +177,17 @@ class ChatController(QObject):
         recorder.parent = self._parent
         return recorder
 
-    def _answer(self, recorder: ConversationRecorder, upto: int | None = None) -> None:
+    def _answer(self, recorder: ConversationRecorder, upto: int | None = None, grows: bool = False) -> None:
+        """Start the answer.  ``grows``: the shown branch only gets longer (a new question), so the
+        view appends two messages instead of being rebuilt."""
         history = self.history(upto) if upto is not None else self.history()
+        question = recorder.parent
         self.streaming = recorder.start_answer()
         self._parent = self.streaming.message_id
-        self.thread_changed.emit()  # the question and the (empty, streaming) answer appear at once
+        if grows and len(history) > 1 and question is not None:
+            self.appended.emit([self.store.message(question), self.store.message(self.streaming.message_id)])
+        else:
+            self.thread_changed.emit()  # the question and the (empty, streaming) answer appear at once
         self.answer_started.emit(self.streaming.message_id)
         self.worker.chat(history, self.params, on_event=self.bridge.on_event)
 

@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.view.edit_requested.connect(self._edit)
         self.view.branch_requested.connect(controller.select_branch)
         controller.thread_changed.connect(self.render_thread)
+        controller.appended.connect(lambda messages: self.view.append_messages(messages, self._siblings_of))
         controller.answer_started.connect(lambda _id: self._busy(True))
         controller.delta.connect(self.view.append)
         controller.bridge.events.connect(lambda _batch: self.view.refresh_streaming())
@@ -241,9 +242,11 @@ class MainWindow(QMainWindow):
             self.controller.edit_and_resend(question_id, text)
 
     def render_thread(self) -> None:
-        messages = self.controller.active_thread()
-        self.view.show_thread(messages, lambda message_id: [s.id for s in self.controller.store.siblings(message_id)])
+        self.view.show_thread(self.controller.active_thread(), self._siblings_of)
         self._update_context()
+
+    def _siblings_of(self, message_id: int) -> list[int]:
+        return [s.id for s in self.controller.store.siblings(message_id)]
 
     def _busy(self, busy: bool) -> None:
         self.stop_button.setEnabled(busy)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.store import StoredMessage
+from app.ui.markdown_stream import IncrementalMarkdown
 
 PAGE = 40  # messages built at a time when a conversation is opened
 SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
@@ -77,6 +78,7 @@ class MessageWidget(QFrame):
         self.reasoning_view.setAccessibleName("Reasoning")
         self.content_view = _AutoHeightBrowser()
         self.content_view.setAccessibleName(f"{SPEAKERS[message.role]} message")
+        self._markdown = IncrementalMarkdown(self.content_view.document())
         buttons = QHBoxLayout()
         buttons.addWidget(self.header)
         buttons.addStretch(1)
@@ -143,7 +145,10 @@ class MessageWidget(QFrame):
             if self.reasoning_toggle.isChecked():
                 self.reasoning_view.setMarkdown(self._reasoning)
         self.reasoning_view.setVisible(has_reasoning and self.reasoning_toggle.isChecked())
-        self.content_view.setMarkdown(self._content)
+        if final:
+            self._markdown.finish(self._content)
+        else:
+            self._markdown.update(self._content)  # only the unfinished paragraph is rendered again
 
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoning_view.setVisible(shown)
@@ -192,6 +197,13 @@ class ChatView(QScrollArea):
         for message in messages[self._first_shown :]:
             self._add(message, siblings_of(message.id))
         self._update_earlier()
+        self._scroll_to_end()
+
+    def append_messages(self, messages: list[StoredMessage], siblings_of: Callable[[int], list[int]]) -> None:
+        """A new question and its answer: add their widgets, leave the others as they are."""
+        for message in messages:
+            self._messages.append(message)
+            self._add(message, siblings_of(message.id))
         self._scroll_to_end()
 
     def show_earlier(self) -> None:
