@@ -187,13 +187,10 @@ def run(args: argparse.Namespace) -> int:
     if installed is not None and installed.source == "shared":
         ensure_verified(installed, registry, catalog)
     ctx, ctx_notice = rules.cap("max_context", args.ctx)
-    gpu_layers = args.gpu_layers
-    if rules["max_gpu_layers"] is not None and not (isinstance(gpu_layers, int) and gpu_layers <= rules["max_gpu_layers"]):
-        if gpu_layers != "auto":
-            printer.notice(f"GPU layers are limited to {rules['max_gpu_layers']} by your organisation's policy")
-        gpu_layers = rules["max_gpu_layers"]
-    if ctx_notice:
-        printer.notice(ctx_notice)
+    gpu_layers, gpu_notice = rules.cap_gpu_layers(args.gpu_layers)
+    for notice in (gpu_notice, ctx_notice):
+        if notice:
+            printer.notice(notice)
     worker = EngineWorker()
     options = LoadOptions(ctx, gpu_layers, args.threads)
     try:

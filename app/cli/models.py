@@ -102,9 +102,7 @@ def run_hw(args: argparse.Namespace) -> int:
         print(f"GPU: {gpu.name} ({gpu.kind}), {_gb(gpu.total_bytes)} total, {_gb(gpu.free_bytes)} free")
     if not hw.gpus:
         print("GPU: none")
-    backend = hardware.llama_backend()
-    note = " (this build has no GPU offload; models run on the CPU)" if backend == "CPU" else ""
-    print(f"llama.cpp backend: {backend}{note}")
+    print(f"llama.cpp backend: {hardware.describe_backend()}")
     return 0
 
 

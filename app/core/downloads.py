@@ -18,7 +18,8 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,26 +124,24 @@ def download(
     rules.require_download()
     rules.require_model(model.id, quant.quant)
     endpoint = hub.hub_endpoint(endpoint)
-    with netguard.allow(endpoint, f"download of {model.id} {quant.quant}"):
-        return _download(model, quant, registry, endpoint, token, control, on_progress, policy, client)
-
-
-def _download(
-    model: CatalogModel,
-    quant: CatalogQuant,
-    registry: Registry,
-    endpoint: str,
-    token: str | None,
-    control: DownloadControl | None,
-    on_progress: Callable[[OverallProgress], None] | None,
-    policy: RetryPolicy,
-    client: HttpClient | None,
-) -> Installed:
-    token = token or load_token(endpoint)
-    wanted = [hub.Wanted(f.path, f.size, f.sha256) for f in quant.files]
-    remote = hub.resolve(quant.repo, quant.revision, wanted, endpoint, token)
-    headers = hub.auth_headers(endpoint, token)
     stage = staging_dir(registry.models_dir, model, quant)
+    with netguard.allow(endpoint, f"download of {model.id} {quant.quant}"), _staging_lock(stage, model, quant, registry):
+        token = token or load_token(endpoint)
+        wanted = [hub.Wanted(f.path, f.size, f.sha256) for f in quant.files]
+        remote = hub.resolve(quant.repo, quant.revision, wanted, endpoint, token)
+        headers = hub.auth_headers(endpoint, token)
+        requests = [FileRequest(r.url, stage / Path(r.path).name, r.size, r.sha256, headers) for r in remote]
+        total = sum(r.size for r in requests)
+        have = sum(_on_disk(r) for r in requests)
+        join_space = sum(r.size for r in requests[1:]) if quant.layout == "concat" else 0
+        check_disk(stage, total - have + join_space)
+        _fetch_all(requests, control or DownloadControl(), on_progress, policy, client)
+        return _install(model, quant, registry, requests, remote[0].commit)
+
+
+@contextmanager
+def _staging_lock(stage: Path, model: CatalogModel, quant: CatalogQuant, registry: Registry) -> Iterator[None]:
+    """One download of these files at a time; afterwards, remove a staging folder with nothing to resume."""
     stage.mkdir(parents=True, exist_ok=True)
     lock = FileLock(stage / ".lock", blocking=False)
     try:
@@ -152,7 +151,7 @@ def _download(
             f"{model.name} {quant.quant} is already being downloaded by another Hearth window or process."
         ) from None
     try:
-        return _download_locked(model, quant, registry, remote, headers, stage, control, on_progress, policy, client)
+        yield
     finally:
         lock.release()
         _tidy(stage, registry.models_dir)
@@ -167,24 +166,15 @@ def _tidy(stage: Path, models_dir: Path) -> None:
                 parent.rmdir()
 
 
-def _download_locked(
-    model: CatalogModel,
-    quant: CatalogQuant,
-    registry: Registry,
-    remote: list[hub.RemoteFile],
-    headers: dict[str, str],
-    stage: Path,
-    control: DownloadControl | None,
+def _fetch_all(
+    requests: list[FileRequest],
+    control: DownloadControl,
     on_progress: Callable[[OverallProgress], None] | None,
     policy: RetryPolicy,
     client: HttpClient | None,
-) -> Installed:
-    requests = [FileRequest(r.url, stage / Path(r.path).name, r.size, r.sha256, headers) for r in remote]
+) -> None:
+    """Fetch every file not yet verified, reporting progress over all of them."""
     total = sum(r.size for r in requests)
-    have = sum(_on_disk(r) for r in requests)
-    join_space = sum(r.size for r in requests[1:]) if quant.layout == "concat" else 0
-    check_disk(stage, total - have + join_space)
-    control = control or DownloadControl()
     own_client = client is None
     client = client or make_client(policy)
     try:
@@ -206,7 +196,6 @@ def _download_locked(
     finally:
         if own_client:
             client.close()
-    return _install(model, quant, registry, requests, remote[0].commit)
 
 
 def _install(model: CatalogModel, quant: CatalogQuant, registry: Registry, requests: list[FileRequest], commit: str) -> Installed:

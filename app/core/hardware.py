@@ -112,6 +112,12 @@ def detect() -> Hardware:
     )
 
 
+def describe_backend() -> str:
+    """One phrase for the user: the backend, and that the CPU is used when the build has no GPU support."""
+    backend = llama_backend()
+    return backend if backend != "CPU" else "CPU (this build has no GPU offload; models run on the CPU)"
+
+
 def llama_backend() -> str:
     """Which accelerator this build of llama.cpp can use: "CUDA", "Metal", another GPU backend, or "CPU"."""
     if not gpu_offload_supported():

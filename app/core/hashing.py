@@ -43,17 +43,23 @@ def sha256_file(path: Path, on_bytes: Callable[[int], None] | None = None) -> st
         return hashlib.file_digest(source, "sha256", _bufsize=CHUNK).hexdigest()
 
 
+def sha256_range(raw: Any, length: int, on_bytes: Callable[[int], None] | None = None) -> Any:
+    """A running sha256 over the next ``length`` bytes of an open binary file."""
+    hasher = hashlib.sha256()
+    view = memoryview(bytearray(CHUNK))
+    remaining = length
+    while remaining > 0:
+        n = raw.readinto(view[: min(CHUNK, remaining)])
+        if not n:
+            break
+        hasher.update(view[:n])
+        remaining -= n
+        if on_bytes:
+            on_bytes(n)
+    return hasher
+
+
 def sha256_prefix(path: Path, length: int) -> Any:
     """A running sha256 over the first ``length`` bytes of a file (to resume hashing)."""
-    hasher = hashlib.sha256()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
-    remaining = length
     with open(path, "rb", buffering=0) as raw:
-        while remaining > 0:
-            n = raw.readinto(view[: min(CHUNK, remaining)])
-            if not n:
-                break
-            hasher.update(view[:n])
-            remaining -= n
-    return hasher
+        return sha256_range(raw, length)

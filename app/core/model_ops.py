@@ -23,7 +23,7 @@ from app.core.downloads import check_disk
 from app.core.errors import HearthError
 from app.core.fit import Fit, estimate_file, judge
 from app.core.hardware import Hardware
-from app.core.hashing import CHUNK, sha256_file
+from app.core.hashing import CHUNK, sha256_file, sha256_range
 from app.core.model_info import inspect_model
 from app.core.registry import Installed, InstalledFile, Registry, local_id, quant_from_name
 
@@ -201,19 +201,9 @@ def verify_model(
 
 def _verify_segments(path: Path, segments: list[tuple[int, str]], on_bytes: Callable[[int], None] | None) -> list[str]:
     problems = []
-    with open(path, "rb") as inp:
+    with open(path, "rb", buffering=0) as raw:
         for index, (size, sha) in enumerate(segments, 1):
-            hasher = hashlib.sha256()
-            remaining = size
-            while remaining:
-                chunk = inp.read(min(CHUNK, remaining))
-                if not chunk:
-                    break
-                hasher.update(chunk)
-                remaining -= len(chunk)
-                if on_bytes:
-                    on_bytes(len(chunk))
-            if hasher.hexdigest() != sha:
+            if sha256_range(raw, size, on_bytes).hexdigest() != sha:
                 problems.append(f"{path.name}: published part {index} does not match its sha256")
     return problems
 

@@ -108,6 +108,14 @@ class Policy:
             return value, None
         return limit, f"{key.replace('_', ' ')} is limited to {limit} by your organisation's policy"
 
+    def cap_gpu_layers(self, requested: str | int) -> tuple[str | int, str | None]:
+        """Apply ``max_gpu_layers`` to auto/all/N; a notice only when the user asked for more explicitly."""
+        limit = self["max_gpu_layers"]
+        if limit is None or (isinstance(requested, int) and requested <= limit):
+            return requested, None
+        notice = f"GPU layers are limited to {limit} by your organisation's policy" if requested != "auto" else None
+        return limit, notice
+
     def describe_errors(self) -> str:
         return (
             f"The machine policy {self.path} is invalid ({'; '.join(self.errors)}); "

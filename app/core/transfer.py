@@ -32,7 +32,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -377,7 +377,3 @@ def _raise_for_status(status: int, name: str) -> None:
 
 def make_client(policy: RetryPolicy = RetryPolicy()) -> HttpClient:
     return HttpClient(policy.connect_timeout_s, policy.stall_timeout_s)
-
-
-def progress_json(progress: Progress) -> dict[str, Any]:
-    return {**asdict(progress), "eta_s": progress.eta_s}

@@ -68,9 +68,7 @@ class ChatController(QObject):
             max_tokens=int(values["max_tokens"]),
         )
         n_ctx, notice = rules.cap("max_context", int(values["context"]))
-        gpu_layers = values["gpu_layers"]
-        if rules["max_gpu_layers"] is not None and not (isinstance(gpu_layers, int) and gpu_layers <= rules["max_gpu_layers"]):
-            gpu_layers = rules["max_gpu_layers"]
+        gpu_layers, _ = rules.cap_gpu_layers(values["gpu_layers"])
         notices += [notice] if notice else []
         options = LoadOptions(n_ctx=n_ctx, gpu_layers=gpu_layers, n_threads=values["threads"])
         reload = options != self.options and self.loaded is not None
@@ -215,6 +213,3 @@ class ChatController(QObject):
             stream, self.streaming = self.streaming, None
             stream.finish(status="cancelled")
         self.worker.shutdown()
-
-    def describe(self) -> dict[str, Any]:
-        return {"conversation": self.conversation_id, "model": self.model.key if self.model else None, "busy": self.busy}

@@ -281,5 +281,4 @@ class MainWindow(QMainWindow):
 
 
 def backend_notice() -> str:
-    backend = hardware.llama_backend()
-    return f"Backend: {backend}." if backend != "CPU" else "Backend: CPU (this build has no GPU support, models run on the CPU)."
+    return f"Backend: {hardware.describe_backend()}."

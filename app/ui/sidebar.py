@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 
 from PySide6.QtCore import QPoint, Qt, Signal
@@ -54,8 +53,7 @@ class Sidebar(QWidget):
             hits = list(best.values())
             self.hits.setText(f"{len(hits)} conversation(s)" if hits else "No matches")
             for hit in hits:
-                snippet = html.escape(hit.snippet)
-                item = QListWidgetItem(f"{hit.title or 'Untitled'}\n{_plain(snippet)}")
+                item = QListWidgetItem(f"{hit.title or 'Untitled'}\n{_one_line(hit.snippet)}")
                 item.setData(ROLE_ID, hit.conversation_id)
                 item.setToolTip(hit.snippet)
                 self.list.addItem(item)
@@ -88,6 +86,6 @@ class Sidebar(QWidget):
         self.refresh()
 
 
-def _plain(snippet: str) -> str:
-    """The hit's words stay marked with [ ] (a list item shows plain text)."""
-    return re.sub(r"\s+", " ", html.unescape(snippet))
+def _one_line(snippet: str) -> str:
+    """The hit's words stay marked with [ ] (a list item shows plain text, on one line)."""
+    return re.sub(r"\s+", " ", snippet)
