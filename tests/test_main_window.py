@@ -4,9 +4,6 @@ resend, switching quantization mid-conversation, search, quitting mid-answer."""
 
 from __future__ import annotations
 
-import gc
-import shutil
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -15,52 +12,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from app.core.engine import SamplingParams
-from app.core.model_ops import import_model
-from app.core.registry import Registry
-from app.core.store import Store
-from app.core.worker import EngineWorker
-from app.ui.chat_controller import ChatController
 from app.ui.main_window import MainWindow
-from tests.gguf_factory import TinySpec
-from tests.hub_fixtures import tiny_catalog
-
-LONG = SamplingParams(temperature=0.0, max_tokens=4000, seed=1)  # greedy: never ends early on these models
-
-
-@pytest.fixture(autouse=True)
-def _collect_on_the_ui_thread() -> Iterator[None]:
-    """Qt objects from a test must be destroyed on this thread: collect their reference cycles here,
-    after pytest-qt closed the widgets, not whenever the engine's thread happens to trigger the GC."""
-    yield
-    gc.collect()
-
-
-@pytest.fixture
-def window(qtbot: Any, models: Any, payloads: dict[str, bytes], tmp_path: Path) -> Iterator[MainWindow]:
-    catalog = tiny_catalog(payloads)
-    registry = Registry(tmp_path / "models", shared_dir=None)
-    for spec, name in (
-        (TinySpec(quant="Q8_0", seed=11), "tiny-Q8_0.gguf"),
-        (TinySpec(quant="Q4_0", seed=11, n_ctx=2048), "tiny.Q4_0.gguf"),
-    ):
-        import_model(Path(shutil.copyfile(models(spec), tmp_path / name)), registry, catalog)
-    store = Store(tmp_path / "data" / "conversations.db")
-    controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=12, seed=1))
-    win = MainWindow(controller, registry, catalog)
-    qtbot.addWidget(win)
-    q8 = next(i for i in win.installed if i.quant == "Q8_0")
-    with qtbot.waitSignal(controller.model_changed, timeout=30000):
-        win.switch_to(q8)
-    yield win
-    controller.shutdown()
-    store.close()
-
-
-def ask(qtbot: Any, win: MainWindow, text: str) -> None:
-    win.composer.setPlainText(text)
-    with qtbot.waitSignal(win.controller.answer_finished, timeout=60000):
-        win.send()
+from tests.gui_fixtures import LONG, ask
 
 
 def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindow) -> None:

@@ -8,6 +8,7 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtGui import QTextDocument
 
+from app.ui.code_blocks import with_copy_links
 from app.ui.markdown_stream import IncrementalMarkdown, safe_cut
 
 ANSWER = (
@@ -44,5 +45,5 @@ def test_streamed_text_matches_a_full_render(qtbot) -> None:  # type: ignore[no-
 
 def _render(text: str) -> str:
     document = QTextDocument()
-    document.setMarkdown(text)
+    document.setMarkdown(with_copy_links(text))
     return document.toPlainText()

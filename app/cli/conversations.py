@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ from app.core.errors import HearthError, StoreKeyError
 from app.core.policy import PolicyDenied
 from app.core.policy import load as load_policy
 from app.core.store import Store, default_path
-from app.core.store_export import all_json, conversation_json, conversation_markdown, dumps, import_data
+from app.core.store_export import conversation_json, dumps, export_text, import_file, write_export
 from app.core.store_key import PASSPHRASE_ENV, KeyManager, keyring_usable
 
 
@@ -155,28 +154,16 @@ def run_export(args: argparse.Namespace) -> int:
     load_policy().require_export()
     if args.all == (args.id is not None):
         raise HearthError("Name one conversation id, or --all.")
-    store = open_store()
-    if args.all:
-        text = dumps(all_json(store)) if args.format == "json" else "\n\n".join(
-            conversation_markdown(store, c.id) for c in reversed(store.list_conversations(10**9))
-        )  # fmt: skip
-    else:
-        text = dumps(conversation_json(store, args.id)) if args.format == "json" else conversation_markdown(store, args.id)
+    text = export_text(open_store(), None if args.all else args.id, args.format)
     if args.output:
-        args.output.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_export(args.output, text)
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(text)
     return 0
 
 
 def run_import(args: argparse.Namespace) -> int:
-    try:
-        data = json.loads(args.file.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise HearthError(f"Cannot read {args.file}: {exc.strerror}.") from None
-    except ValueError as exc:
-        raise HearthError(f"{args.file} is not valid JSON: {exc}.") from None
-    ids = import_data(open_store(), data)
+    ids = import_file(open_store(), args.file)
     print(dumps({"imported": ids}) if args.json else f"imported {len(ids)} conversation(s): {', '.join(map(str, ids))}")
     return 0
 

@@ -29,6 +29,7 @@ DEFAULTS: dict[str, Any] = {
     "threads": None,  # None: physical cores
     "system_prompt": "",  # R1 and its distills work best without one
     "retention_days": None,  # delete conversations untouched for this many days (None: keep)
+    "appearance": "system",  # "system" (follow the OS), "light" or "dark"
 }
 
 

@@ -9,7 +9,10 @@ active branch for people to read.  Import also takes the plain OpenAI-style
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from app.core.errors import HearthError
@@ -18,6 +21,7 @@ from app.core.store import Conversation, Store, StoredMessage
 FORMAT_ONE = "hearth-conversation"
 FORMAT_ALL = "hearth-export"
 ROLES = ("system", "user", "assistant")
+SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
 STAT_FIELDS = ("model_id", "quant", "prompt_tokens", "completion_tokens", "tokens_per_s", "ttft_s", "status", "error")
 
 
@@ -54,7 +58,36 @@ def all_json(store: Store) -> dict[str, Any]:
 
 
 def _speaker(message: StoredMessage) -> str:
-    return {"user": "You", "assistant": "Assistant", "system": "System"}[message.role]
+    return SPEAKERS[message.role]
+
+
+def export_text(store: Store, conversation_id: int | None, fmt: str) -> str:
+    """One conversation (all of them with ``None``) as ``"json"`` or ``"markdown"`` text."""
+    if conversation_id is None:
+        text = dumps(all_json(store)) if fmt == "json" else "\n\n".join(
+            conversation_markdown(store, c.id) for c in reversed(store.list_conversations(10**9))
+        )  # fmt: skip
+    else:
+        text = dumps(conversation_json(store, conversation_id)) if fmt == "json" else conversation_markdown(
+            store, conversation_id
+        )  # fmt: skip
+    return text if text.endswith("\n") else text + "\n"
+
+
+def write_export(path: Path, text: str) -> None:
+    """Write an export whole or not at all: a full disk or a read-only folder leaves no half
+    file behind (and no older export of the same name is lost), and says what went wrong."""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    except OSError as exc:
+        raise HearthError(f"Cannot write in {path.parent}: {exc.strerror}.", "Choose another folder.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise HearthError(f"Cannot write {path}: {exc.strerror}.", "Free some disk space or choose another folder.") from None
 
 
 def conversation_markdown(store: Store, conversation_id: int) -> str:
@@ -70,6 +103,17 @@ def conversation_markdown(store: Store, conversation_id: int) -> str:
             lines += ["<details><summary>Reasoning</summary>", "", message.reasoning.strip(), "", "</details>", ""]
         lines += [message.content.strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def import_file(store: Store, path: Path) -> list[int]:
+    """Import a JSON file (see :func:`import_data`); an unreadable or malformed file says why."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise HearthError(f"Cannot read {path}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise ImportFormatError(f"{path} is not valid JSON: {exc}.") from None
+    return import_data(store, data)
 
 
 def import_data(store: Store, data: Any) -> list[int]:

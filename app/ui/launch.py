@@ -32,18 +32,24 @@ def open_store_with_dialog(parent: object = None) -> object:
 def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     """Open the main window; ``smoke_test`` closes it once it has been shown (installer checks)."""
     from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    from app.core import settings
+    from app.core import paths, settings
     from app.core.catalog import load_catalog
     from app.core.policy import load as load_policy
     from app.core.registry import Registry
     from app.core.worker import EngineWorker
+    from app.ui import theme
     from app.ui.chat_controller import ChatController
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv or sys.argv)
+    assert isinstance(app, QApplication)
     app.setApplicationName("Hearth")
+    app.setDesktopFileName("hearth")  # Wayland and docks match the window to hearth.desktop
+    app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "hearth.svg")))  # vector: sharp at any DPI
+    theme.apply(app, settings.load()["appearance"])
     # Qt objects must be destroyed on the UI thread.  Python's cyclic GC runs in whichever thread
     # allocates at the wrong moment (the engine's, for instance), so run it only here, on a timer.
     gc.disable()

@@ -6,10 +6,14 @@ clicks into controller calls and controller signals into widget updates.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -26,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.core import hardware, settings
 from app.core.catalog import Catalog
 from app.core.engine import LoadedModel
+from app.core.errors import HearthError
 from app.core.events import GenerationSummary
 from app.core.fit import estimate_file, judge
 from app.core.model_info import inspect_model
@@ -33,7 +38,10 @@ from app.core.model_ops import plan_switch
 from app.core.policy import load as load_policy
 from app.core.registry import Installed, Registry
 from app.core.store import Store
+from app.core.store_export import import_file
+from app.ui import theme
 from app.ui.chat_controller import ChatController
+from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_manager import ModelManager
 from app.ui.settings_dialog import SettingsDialog
@@ -63,6 +71,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.controller, self.registry, self.catalog = controller, registry, catalog
         self.manager: ModelManager | None = None
+        self.appearance = settings.load()["appearance"]
         self.setWindowTitle("Hearth")
         self.resize(1100, 760)
         self.sidebar = Sidebar(controller.store)
@@ -74,9 +83,6 @@ class MainWindow(QMainWindow):
         self.context_label = QLabel()
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(controller.stop)
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, controller.stop)
-        QShortcut(QKeySequence("Ctrl+N"), self, controller.new_conversation)
-        QShortcut(QKeySequence("Ctrl+F"), self, self.sidebar.search.setFocus)
 
         self.model_box = QComboBox()
         self.model_box.setAccessibleName("Model")
@@ -90,10 +96,9 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.quant_box)
         toolbar.addWidget(self.fit_badge)
         toolbar.addSeparator()
-        self.models_action = toolbar.addAction("Models…", self.open_models)
-        self.models_action.setShortcut(QKeySequence("Ctrl+M"))
-        self.settings_action = toolbar.addAction("Settings…", self.open_settings)
-        self.settings_action.setShortcut(QKeySequence("Ctrl+,"))
+        self.menu_actions = build_menus(self)
+        toolbar.addAction(self.menu_actions["models"])
+        toolbar.addAction(self.menu_actions["settings"])
         self.addToolBar(toolbar)
         self.model_box.currentIndexChanged.connect(self._fill_quants)
         self.quant_box.activated.connect(self._quant_chosen)
@@ -116,6 +121,8 @@ class MainWindow(QMainWindow):
 
         self.sidebar.open_requested.connect(controller.open_conversation)
         self.sidebar.new_requested.connect(controller.new_conversation)
+        self.sidebar.deleting.connect(self._leave_if_open)
+        self.sidebar.refuse_delete = self._refuse_delete
         self.view.regenerate_requested.connect(self._regenerate)
         self.view.edit_requested.connect(self._edit)
         self.view.branch_requested.connect(controller.select_branch)
@@ -206,8 +213,14 @@ class MainWindow(QMainWindow):
         return dialog
 
     def apply_settings(self) -> None:
-        for notice in self.controller.apply_settings(settings.load(), load_policy()):
+        values = settings.load()
+        for notice in self.controller.apply_settings(values, load_policy()):
             self.statusBar().showMessage(notice)
+        app = QApplication.instance()
+        if isinstance(app, QApplication) and values["appearance"] != self.appearance:
+            self.appearance = values["appearance"]
+            theme.apply(app, self.appearance)
+            self.render_thread()  # code colours follow the new scheme
 
     def delete_everything(self, parent: QWidget) -> None:
         answer = QMessageBox.question(parent, "Hearth", "Delete ALL conversations and their key? This cannot be undone.")
@@ -218,8 +231,92 @@ class MainWindow(QMainWindow):
         Store.delete_everything(path)
         self.controller.store = Store(path)
         self.sidebar.store = self.controller.store
+        self.sidebar.undo_delete()  # nothing is left to delete or to bring back
         self.controller.new_conversation()
         self.sidebar.refresh()
+
+    # -- conversations (menu actions) ---------------------------------------------
+    def focus_search(self) -> None:
+        self.sidebar.show()
+        self.sidebar.search.setFocus()
+        self.sidebar.search.selectAll()
+
+    def _current(self, action: object) -> None:
+        """Run a sidebar action on the open conversation (nothing open: nothing to do)."""
+        if self.controller.conversation_id is not None:
+            action(self.controller.conversation_id)  # type: ignore[operator]
+
+    def export_current(self) -> None:
+        self._current(self.sidebar.choose_export)
+
+    def rename_current(self) -> None:
+        self._current(self.sidebar.rename)
+
+    def delete_current(self) -> None:
+        self._current(self.sidebar.delete)
+
+    def pin_current(self) -> None:
+        self._current(self.sidebar.toggle_pin)
+
+    def step_conversation(self, step: int) -> None:
+        """Open the previous or next conversation of the sidebar's list."""
+        ids = [int(self.sidebar.list.item(row).data(Qt.ItemDataRole.UserRole)) for row in range(self.sidebar.list.count())]
+        if not ids:
+            return
+        current = self.controller.conversation_id
+        index = ids.index(current) + step if current in ids else (0 if step > 0 else len(ids) - 1)
+        if 0 <= index < len(ids):
+            self.sidebar.list.setCurrentRow(index)
+            self.controller.open_conversation(ids[index])
+
+    def import_conversations(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import conversations", str(Path.home()), "JSON (*.json)")
+        if path:
+            self.import_from(Path(path))
+
+    def import_from(self, path: Path) -> list[int]:
+        try:
+            ids = import_file(self.controller.store, path)
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
+            return []
+        self.sidebar.refresh()
+        self.statusBar().showMessage(f"Imported {len(ids)} conversation(s).")
+        return ids
+
+    def _refuse_delete(self, conversation_id: int) -> str | None:
+        if self.controller.busy and conversation_id == self.controller.conversation_id:
+            return "This conversation is being answered. Stop the answer first, then delete it."
+        return None
+
+    def _leave_if_open(self, conversation_id: int) -> None:
+        if conversation_id == self.controller.conversation_id:
+            self.controller.new_conversation()
+
+    def regenerate_last(self) -> None:
+        answer = self.view.last("assistant")
+        if answer is not None:
+            self._regenerate(answer.message.id)
+
+    def copy_last_answer(self) -> None:
+        answer = self.view.last("assistant")
+        if answer is not None:
+            answer.copy()
+            self.statusBar().showMessage("Answer copied.", 3000)
+
+    def toggle_sidebar(self) -> None:
+        self.sidebar.setVisible(not self.sidebar.isVisible())
+        self.menu_actions["sidebar"].setChecked(self.sidebar.isVisible())
+
+    def about(self) -> None:
+        from app import __version__
+
+        QMessageBox.about(
+            self,
+            "About Hearth",
+            f"<b>Hearth {__version__}</b><br>Private chat with DeepSeek models on this computer.<br>"
+            f"Nothing you type leaves this machine.<br><br>{backend_notice()}",
+        )
 
     # -- turns ------------------------------------------------------------------
     def send(self) -> None:
@@ -276,6 +373,7 @@ class MainWindow(QMainWindow):
         keeps its .part for a resume, the model is closed."""
         if self.manager is not None:
             self.manager.stop_all()
+        self.sidebar.commit_delete()
         self.controller.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal, SignalInstance
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, QUrl, Signal, SignalInstance
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -27,10 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.store import StoredMessage
+from app.core.store_export import SPEAKERS
+from app.ui import theme
+from app.ui.code_blocks import COPY_SCHEME, CodeHighlighter, code_blocks
 from app.ui.markdown_stream import IncrementalMarkdown
 
 PAGE = 40  # messages built at a time when a conversation is opened
-SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
 
 
 class _AutoHeightBrowser(QTextBrowser):
@@ -44,6 +46,11 @@ class _AutoHeightBrowser(QTextBrowser):
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().contentsChanged.connect(self._fit)
+        self.highlighter = CodeHighlighter(self.document(), theme.is_dark())
+
+    def set_markdown(self, text: str) -> None:
+        self.document().setMarkdown(text)
+        self.highlighter.rehighlight()
 
     def _fit(self) -> None:
         self.document().setTextWidth(self.viewport().width())
@@ -78,7 +85,8 @@ class MessageWidget(QFrame):
         self.reasoning_view.setAccessibleName("Reasoning")
         self.content_view = _AutoHeightBrowser()
         self.content_view.setAccessibleName(f"{SPEAKERS[message.role]} message")
-        self._markdown = IncrementalMarkdown(self.content_view.document())
+        self.content_view.anchorClicked.connect(self._link)
+        self._markdown = IncrementalMarkdown(self.content_view.document(), self.content_view.highlighter)
         buttons = QHBoxLayout()
         buttons.addWidget(self.header)
         buttons.addStretch(1)
@@ -143,7 +151,7 @@ class MessageWidget(QFrame):
             arrow = "▾ " if self.reasoning_toggle.isChecked() else "▸ "
             self.reasoning_toggle.setText(arrow + (thought if final or self._content else "Thinking…"))
             if self.reasoning_toggle.isChecked():
-                self.reasoning_view.setMarkdown(self._reasoning)
+                self.reasoning_view.set_markdown(self._reasoning)
         self.reasoning_view.setVisible(has_reasoning and self.reasoning_toggle.isChecked())
         if final:
             self._markdown.finish(self._content)
@@ -153,11 +161,23 @@ class MessageWidget(QFrame):
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoning_view.setVisible(shown)
         if shown:
-            self.reasoning_view.setMarkdown(self._reasoning)
+            self.reasoning_view.set_markdown(self._reasoning)
         self.redraw(final=self.message.status != "partial")
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self._content)
+
+    def copy_code(self, number: int) -> None:
+        """Copy one code block, as the model wrote it (not the rendered, decorated text)."""
+        blocks = code_blocks(self._content)
+        if 0 <= number < len(blocks):
+            QGuiApplication.clipboard().setText(blocks[number].code)
+
+    def _link(self, url: QUrl) -> None:
+        if url.scheme() == COPY_SCHEME:
+            self.copy_code(int(url.path()) if url.path().isdigit() else -1)
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)  # the user clicked it; Hearth itself never fetches it
 
 
 class ChatView(QScrollArea):
@@ -231,6 +251,9 @@ class ChatView(QScrollArea):
             self._layout.insertWidget(1 + position, widget)  # after the "earlier" button
             self.widgets.insert(position, widget)
         return widget
+
+    def last(self, role: str) -> MessageWidget | None:
+        return next((w for w in reversed(self.widgets) if w.message.role == role), None)
 
     def streaming_widget(self) -> MessageWidget | None:
         return self.widgets[-1] if self.widgets and self.widgets[-1].message.status == "partial" else None

@@ -1,4 +1,4 @@
-"""Settings: generation, hardware, privacy.  Settings the organisation's policy locks
+"""Settings: generation, hardware, appearance, privacy.  Settings the organisation's policy locks
 are shown disabled, with the reason; policy limits bound the inputs."""
 
 from __future__ import annotations
@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -24,6 +25,7 @@ from app.core import settings
 from app.core.errors import HearthError
 from app.core.offload import parse_gpu_layers
 from app.core.policy import Policy
+from app.ui import theme
 
 LOCKED_TIP = "Locked by your organisation's policy."
 
@@ -64,6 +66,10 @@ class SettingsDialog(QDialog):
         self.retention.setValue(int(rules["retention_days"] or current["retention_days"] or 0))
         if rules["retention_days"] is not None:
             self._lock(self.retention, f"Set to {rules['retention_days']} days by your organisation's policy.")
+        self.appearance = self._add(form, "appearance", "Appearance", QComboBox())
+        for name, label in theme.LABELS.items():
+            self.appearance.addItem(label, name)
+        self.appearance.setCurrentIndex(max(0, self.appearance.findData(current["appearance"])))
         self.delete_all = QPushButton("Delete all conversations and their key…")
         self.delete_all.setAccessibleName("Delete all conversations")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -103,6 +109,7 @@ class SettingsDialog(QDialog):
             "gpu_layers": gpu,
             "threads": self.threads.value() or None,
             "retention_days": self.retention.value() or None,
+            "appearance": self.appearance.currentData(),
         }
 
     def save(self) -> None:

@@ -1,29 +1,59 @@
-"""Conversations: newest first, pinned on top, full-text search with highlighted hits."""
+"""Conversations: newest first, pinned on top, full-text search with highlighted hits;
+rename, pin, export, and delete with undo.
+
+Deleting hides the conversation at once and deletes it for good only when the undo bar
+times out, another conversation is deleted, or the window closes: a slip of the Delete key
+costs nothing, and a deleted conversation never lingers in the encrypted store.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.core.errors import HearthError
+from app.core.policy import load as load_policy
 from app.core.store import SearchHit, Store
+from app.core.store_export import export_text, write_export
 
 ROLE_ID = Qt.ItemDataRole.UserRole
+UNDO_SECONDS = 10
 
 
 class Sidebar(QWidget):
     open_requested = Signal(int)
     new_requested = Signal()
+    deleting = Signal(int)  # a conversation is hidden for deletion (the window leaves it if open)
 
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        self.refuse_delete: Callable[[int], str | None] = lambda _id: None  # why a conversation can't go now
+        self.pending_delete: int | None = None
         self.new_button = QPushButton("New chat")
         self.new_button.setAccessibleName("New chat")
+        self.new_button.setToolTip("New chat (Ctrl+N)")
         self.new_button.clicked.connect(self.new_requested)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search conversations")
+        self.search.setPlaceholderText("Search conversations (Ctrl+F)")
         self.search.setAccessibleName("Search conversations")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.refresh)
@@ -33,12 +63,29 @@ class Sidebar(QWidget):
         self.list.itemClicked.connect(self._activated)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
+        for keys, action in (("F2", self.rename), (QKeySequence.StandardKey.Delete, self.delete)):
+            shortcut = QShortcut(QKeySequence(keys), self.list, context=Qt.ShortcutContext.WidgetShortcut)
+            shortcut.activated.connect(lambda act=action: self._on_current(act))
         self.hits = QLabel()
+        self.undo_label = QLabel()
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setAccessibleName("Undo delete")
+        self.undo_button.clicked.connect(self.undo_delete)
+        self.undo_bar = QWidget()
+        bar = QHBoxLayout(self.undo_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.undo_label, 1)
+        bar.addWidget(self.undo_button)
+        self.undo_bar.hide()
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.timeout.connect(self.commit_delete)
         layout = QVBoxLayout(self)
         layout.addWidget(self.new_button)
         layout.addWidget(self.search)
         layout.addWidget(self.hits)
         layout.addWidget(self.list, 1)
+        layout.addWidget(self.undo_bar)
         self.refresh()
 
     def refresh(self) -> None:
@@ -48,6 +95,8 @@ class Sidebar(QWidget):
             found = self.store.search(query, limit=50)
             best: dict[int, SearchHit] = {}
             for hit in found:  # one row per conversation; a message's snippet says more than the title
+                if hit.conversation_id == self.pending_delete:
+                    continue
                 if hit.conversation_id not in best or best[hit.conversation_id].message_id is None:
                     best[hit.conversation_id] = hit
             hits = list(best.values())
@@ -60,6 +109,8 @@ class Sidebar(QWidget):
             return
         self.hits.setText("")
         for conv in self.store.list_conversations(200):
+            if conv.id == self.pending_delete:
+                continue
             item = QListWidgetItem(("📌 " if conv.pinned else "") + (conv.title or "Untitled"))
             item.setData(ROLE_ID, conv.id)
             self.list.addItem(item)
@@ -67,23 +118,89 @@ class Sidebar(QWidget):
     def _activated(self, item: QListWidgetItem) -> None:
         self.open_requested.emit(int(item.data(ROLE_ID)))
 
+    def _on_current(self, action: Callable[[int], object]) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            action(int(item.data(ROLE_ID)))
+
     def _menu(self, position: QPoint) -> None:
         item = self.list.itemAt(position)
         if item is None:
             return
         conv = self.store.get_conversation(int(item.data(ROLE_ID)))
         menu = QMenu(self)
-        menu.addAction("Unpin" if conv.pinned else "Pin", lambda: self._set(conv.id, pinned=not conv.pinned))
-        menu.addAction("Delete", lambda: self.delete(conv.id))
+        menu.addAction("Rename…\tF2", lambda: self.rename(conv.id))
+        menu.addAction("Unpin" if conv.pinned else "Pin", lambda: self.toggle_pin(conv.id))
+        export = menu.addAction("Export…", lambda: self.choose_export(conv.id))
+        if not load_policy()["allow_export"]:
+            export.setEnabled(False)
+            export.setText("Export… (not allowed by your organisation's policy)")
+        menu.addSeparator()
+        menu.addAction("Delete\tDel", lambda: self.delete(conv.id))
         menu.exec(self.list.mapToGlobal(position))
+
+    def toggle_pin(self, conversation_id: int) -> None:
+        self._set(conversation_id, pinned=not self.store.get_conversation(conversation_id).pinned)
 
     def _set(self, conversation_id: int, **changes: object) -> None:
         self.store.update_conversation(conversation_id, **changes)
         self.refresh()
 
+    # -- rename and export -----------------------------------------------------------
+    def rename(self, conversation_id: int) -> None:
+        old = self.store.get_conversation(conversation_id).title or ""
+        title, ok = QInputDialog.getText(self, "Rename conversation", "Title:", QLineEdit.EchoMode.Normal, old)
+        if ok and title.strip() and title.strip() != old:
+            self._set(conversation_id, title=title.strip())
+
+    def choose_export(self, conversation_id: int) -> None:
+        title = self.store.get_conversation(conversation_id).title or "conversation"
+        name = re.sub(r"[^\w\- ]+", "", title).strip()[:60] or "conversation"
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export conversation", str(Path.home() / f"{name}.md"), "Markdown (*.md);;Hearth JSON (*.json)"
+        )
+        if path:
+            self.export(conversation_id, Path(path), "json" if "json" in chosen.lower() or path.endswith(".json") else "markdown")
+
+    def export(self, conversation_id: int, path: Path, fmt: str) -> bool:
+        """Write one conversation to ``path``; problems are shown, never half-written files."""
+        try:
+            load_policy().require_export()
+            write_export(path, export_text(self.store, conversation_id, fmt))
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
+            return False
+        return True
+
+    # -- delete with undo ----------------------------------------------------------------
     def delete(self, conversation_id: int) -> None:
-        self.store.delete_conversation(conversation_id)
+        reason = self.refuse_delete(conversation_id)
+        if reason:
+            QMessageBox.information(self, "Hearth", reason)
+            return
+        self.commit_delete()  # one pending deletion at a time: an earlier one is done now
+        title = self.store.get_conversation(conversation_id).title or "Untitled"
+        self.pending_delete = conversation_id
+        self.deleting.emit(conversation_id)
+        self.undo_label.setText(f"Deleted “{title[:40]}”.")
+        self.undo_bar.show()
+        self._undo_timer.start(int(UNDO_SECONDS * 1000))
         self.refresh()
+
+    def undo_delete(self) -> None:
+        self._undo_timer.stop()
+        self.pending_delete = None
+        self.undo_bar.hide()
+        self.refresh()
+
+    def commit_delete(self) -> None:
+        """Delete the hidden conversation for good (undo timed out, another delete, or quitting)."""
+        self._undo_timer.stop()
+        conversation_id, self.pending_delete = self.pending_delete, None
+        self.undo_bar.hide()
+        if conversation_id is not None:
+            self.store.delete_conversation(conversation_id)
+            self.refresh()
 
 
 def _one_line(snippet: str) -> str:

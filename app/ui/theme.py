@@ -1,12 +1,19 @@
-"""Light and dark appearance.  Qt follows the OS colour scheme on Windows, macOS and
-most Linux desktops by itself; where the platform gives no scheme (offscreen, bare X11),
-Hearth uses the Fusion style with its own dark palette when asked for dark."""
+"""Light and dark appearance: follow the OS, or the user's choice in Settings.
+
+Qt follows the OS colour scheme on Windows, macOS and most Linux desktops by itself, and
+``QStyleHints.setColorScheme`` asks it for light or dark.  Where the platform cannot
+give a dark palette (offscreen, bare X11 without a desktop theme), Hearth uses the
+Fusion style with its own dark palette, so "dark" always means dark.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
+
+APPEARANCES = {"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
+LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
 DARK = {
     QPalette.ColorRole.Window: "#202124",
@@ -25,17 +32,17 @@ DARK = {
 }
 
 
-def apply(app: QApplication, scheme: Qt.ColorScheme) -> None:
-    app.styleHints().setColorScheme(scheme)
-    if scheme != Qt.ColorScheme.Dark or (
-        app.styleHints().colorScheme() == Qt.ColorScheme.Dark
-        and app.platformName()
-        not in (
-            "offscreen",
-            "minimal",
-        )
-    ):
-        app.setPalette(app.style().standardPalette())
+def is_dark(palette: QPalette | None = None) -> bool:
+    palette = palette or QGuiApplication.palette()
+    return palette.color(QPalette.ColorRole.Base).lightness() < 128
+
+
+def apply(app: QApplication, appearance: str) -> None:
+    """Use ``appearance`` ("system", "light" or "dark"; anything else means "system")."""
+    app.styleHints().setColorScheme(APPEARANCES.get(appearance, Qt.ColorScheme.Unknown))
+    standard = app.style().standardPalette()
+    if appearance != "dark" or is_dark(standard):
+        app.setPalette(standard)
         return
     app.setStyle("Fusion")
     palette = QPalette()

@@ -22,7 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update(HEARTH_HOME=tmp, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", HEARTH_PASSPHRASE="shots")
-        from PySide6.QtCore import QEventLoop, Qt, QTimer
+        from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
 
         from app.core.catalog import load_catalog
@@ -58,8 +58,9 @@ def main() -> None:
         wait.exec()
         controller.open_conversation(conv)
         window.resize(1200, 800)
-        for scheme, name in ((Qt.ColorScheme.Light, "light"), (Qt.ColorScheme.Dark, "dark")):
-            theme.apply(app, scheme)
+        for name in ("light", "dark"):
+            theme.apply(app, name)
+            controller.open_conversation(conv)  # rebuilt in this scheme's colours
             window.show()
             pause = QEventLoop()
             QTimer.singleShot(300, pause.quit)

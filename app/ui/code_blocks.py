@@ -1,0 +1,136 @@
+"""Fenced code in a message: syntax highlighting and a "Copy code" link per block.
+
+Qt's Markdown importer turns each line of a fenced block into a text block that carries the
+fence's language (``QTextFormat.BlockCodeLanguage``), so a :class:`QSyntaxHighlighter` can
+colour exactly those lines with Pygments' lexers and styles (Pygments does the language work;
+only the mapping to Qt formats is ours).  Lines are lexed one at a time: a streaming answer
+re-highlights only the lines that changed, at the price of multi-line strings or comments
+being coloured line by line.
+
+A QTextBrowser cannot hold buttons, so the copy button is a link placed above each block
+(``copy-code:N``); clicking it copies block N of the message's own Markdown, never the
+rendered text.  Only backtick fences are recognised, like the streaming renderer's cut points.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.styles import get_style_by_name
+from pygments.token import Token, _TokenType
+from pygments.util import ClassNotFound
+from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument, QTextFormat
+
+COPY_SCHEME = "copy-code"
+_FENCE = re.compile(r"^([ \t]*)```[ \t]*([^\s`]*)[^\n]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    language: str
+    code: str
+    start: int  # offset of the opening fence line in the Markdown
+    closed: bool
+
+
+def code_blocks(markdown: str) -> list[CodeBlock]:
+    """The fenced blocks of a message, in order (an unclosed last block runs to the end)."""
+    blocks = []
+    fences = list(_FENCE.finditer(markdown))
+    for index in range(0, len(fences), 2):
+        opening = fences[index]
+        indent = len(opening.group(1))
+        closing = fences[index + 1] if index + 1 < len(fences) else None
+        body = markdown[opening.end() + 1 : closing.start() if closing else len(markdown)]
+        code = "\n".join(_dedent(line, indent) for line in body.split("\n")).rstrip("\n")
+        blocks.append(CodeBlock(opening.group(2), code, opening.start(), closing is not None))
+    return blocks
+
+
+def _dedent(line: str, indent: int) -> str:
+    """Remove the fence's own indentation (as CommonMark does), never more."""
+    leading = len(line) - len(line.lstrip(" \t"))
+    return line[min(leading, indent) :]
+
+
+def with_copy_links(markdown: str, start: int = 0, end: int | None = None) -> str:
+    """``markdown[start:end]`` with a copy link above each code block that opens inside it.
+    Block numbers count from the start of the whole message, so the links of a streamed
+    answer rendered in pieces agree with :func:`code_blocks`."""
+    end = len(markdown) if end is None else end
+    pieces, position = [], start
+    for number, block in enumerate(code_blocks(markdown)):
+        if start <= block.start < end:
+            indent = re.match(r"[ \t]*", markdown[block.start :])
+            lead = indent.group(0) if indent else ""
+            label = f"Copy {block.language} code" if block.language else "Copy code"
+            pieces += [markdown[position : block.start], f"\n{lead}[⧉ {label}]({COPY_SCHEME}:{number})\n\n"]
+            position = block.start
+    pieces.append(markdown[position:end])
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=64)
+def _lexer(language: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=False)
+    except ClassNotFound:
+        return None
+
+
+@lru_cache(maxsize=4)
+def _formats(style_name: str) -> dict[_TokenType, QTextCharFormat | None]:
+    """Each token type the style knows, with its format (None: the text's own colour)."""
+    style = get_style_by_name(style_name)
+    formats: dict[_TokenType, QTextCharFormat | None] = {}
+    for token, spec in style:
+        if not (spec["color"] or spec["bold"] or spec["italic"]):
+            formats[token] = None
+            continue
+        fmt = QTextCharFormat()
+        if spec["color"]:
+            fmt.setForeground(QColor(f"#{spec['color']}"))
+        if spec["bold"]:
+            fmt.setFontWeight(QFont.Weight.Bold)
+        if spec["italic"]:
+            fmt.setFontItalic(True)
+        formats[token] = fmt
+    return formats
+
+
+class CodeHighlighter(QSyntaxHighlighter):
+    """Colours the lines of fenced code blocks that name a language Pygments knows.
+
+    The Markdown importer sets a block's code language after inserting its text, a change
+    QSyntaxHighlighter does not see, so whoever renders Markdown asks for the colouring:
+    :meth:`rehighlight` after a whole document, :meth:`rehighlight_from` after a streamed piece.
+    """
+
+    def __init__(self, document: QTextDocument, dark: bool) -> None:
+        self.dark = dark
+        self._formats = _formats("monokai" if dark else "default")
+        super().__init__(document)
+
+    def rehighlight_from(self, position: int) -> None:
+        block = self.document().findBlock(position)
+        while block.isValid():
+            self.rehighlightBlock(block)
+            block = block.next()
+
+    def highlightBlock(self, text: str) -> None:
+        language = self.currentBlock().blockFormat().property(QTextFormat.Property.BlockCodeLanguage)
+        lexer = _lexer(str(language).lower()) if language else None
+        if lexer is None or not text:
+            return
+        position = 0
+        for token, value in lexer.get_tokens(text):
+            while token not in self._formats and token is not Token:
+                token = token.parent
+            fmt = self._formats.get(token)
+            if fmt is not None and value:
+                self.setFormat(position, len(value), fmt)
+            position += len(value)

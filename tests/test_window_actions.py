@@ -1,0 +1,244 @@
+"""The main window's conversation actions and keyboard: rename, pin, export and import, delete with
+undo, shortcuts from the menus (one action per key), and accessible names on every control."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QComboBox,
+    QDialog,
+    QHeaderView,
+    QInputDialog,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+
+from app.ui import sidebar as sidebar_module
+from app.ui.main_window import MainWindow
+from app.ui.menus import shortcut_rows
+from tests.gui_fixtures import LONG, ask
+
+
+@pytest.fixture
+def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the window would have shown in warning and information boxes."""
+    shown: list[str] = []
+    for name in ("warning", "information"):
+        monkeypatch.setattr(QMessageBox, name, lambda _parent, _title, text, *a, **k: shown.append(text))
+    return shown
+
+
+def titles(win: MainWindow) -> list[str]:
+    return [win.sidebar.list.item(row).text() for row in range(win.sidebar.list.count())]
+
+
+def test_rename_and_pin_from_the_menu(qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
+    ask(qtbot, window, "first topic")
+    window.controller.new_conversation()
+    ask(qtbot, window, "second topic")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  Heat pumps  ", True))
+    window.menu_actions["rename"].trigger()
+    assert window.controller.store.get_conversation(window.controller.conversation_id).title == "Heat pumps"
+    assert titles(window) == ["Heat pumps", "first topic"]
+    window.step_conversation(1)  # down the list: the older conversation opens
+    assert window.controller.active_thread()[0].content == "first topic"
+    window.menu_actions["pin"].trigger()
+    assert titles(window) == ["📌 first topic", "Heat pumps"]
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))  # an empty title is ignored
+    window.menu_actions["rename"].trigger()
+    assert titles(window)[0] == "📌 first topic"
+
+
+def test_delete_hides_at_once_undo_brings_it_back_and_the_timeout_deletes(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = window.controller.store
+    ask(qtbot, window, "keep me safe")
+    conv = window.controller.conversation_id
+    window.menu_actions["delete"].trigger()
+    assert titles(window) == [] and window.controller.conversation_id is None and window.view.widgets == []
+    assert store.get_conversation(conv).title == "keep me safe"  # not gone yet
+    assert window.sidebar.undo_bar.isVisibleTo(window) and "keep me safe" in window.sidebar.undo_label.text()
+    window.sidebar.undo_button.click()
+    assert titles(window) == ["keep me safe"] and not window.sidebar.undo_bar.isVisibleTo(window)
+    monkeypatch.setattr(sidebar_module, "UNDO_SECONDS", 0.05)
+    window.sidebar.delete(conv)
+    qtbot.waitUntil(lambda: store.count()[0] == 0, timeout=3000)
+    assert titles(window) == [] and not window.sidebar.undo_bar.isVisibleTo(window)
+
+
+def test_closing_the_window_completes_a_pending_delete(qtbot: Any, window: MainWindow) -> None:
+    ask(qtbot, window, "delete me on quit")
+    window.sidebar.delete(window.controller.conversation_id)
+    window.close()
+    assert window.controller.store.count()[0] == 0
+
+
+def test_a_conversation_being_answered_cannot_be_deleted(qtbot: Any, window: MainWindow, warnings: list[str]) -> None:
+    window.controller.params = LONG
+    window.composer.setPlainText("a long one")
+    with qtbot.waitSignal(window.controller.delta, timeout=30000):
+        window.send()
+    window.menu_actions["delete"].trigger()
+    assert "Stop the answer first" in warnings[-1] and window.sidebar.pending_delete is None
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=30000):
+        window.controller.stop()
+    assert titles(window) == ["a long one"]
+
+
+def test_export_writes_markdown_and_json_that_imports_back(
+    qtbot: Any, window: MainWindow, tmp_path: Path, warnings: list[str]
+) -> None:
+    ask(qtbot, window, "export this please")
+    conv = window.controller.conversation_id
+    assert window.sidebar.export(conv, tmp_path / "chat.md", "markdown")
+    text = (tmp_path / "chat.md").read_text(encoding="utf-8")
+    assert text.startswith("# export this please") and "## Assistant" in text
+    assert window.sidebar.export(conv, tmp_path / "chat.json", "json")
+    assert json.loads((tmp_path / "chat.json").read_text(encoding="utf-8"))["format"] == "hearth-conversation"
+    assert len(window.import_from(tmp_path / "chat.json")) == 1
+    assert titles(window) == ["export this please", "export this please"]
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    assert window.import_from(tmp_path / "broken.json") == [] and "not valid JSON" in warnings[-1]
+
+
+def test_export_failures_are_explained_and_leave_no_file(
+    qtbot: Any, window: MainWindow, tmp_path: Path, warnings: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ask(qtbot, window, "secret plans")
+    conv = window.controller.conversation_id
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    subprocess.run(["chattr", "+i", str(locked)], check=True)  # read-only even for root
+    try:
+        assert not window.sidebar.export(conv, locked / "chat.md", "markdown")
+    finally:
+        subprocess.run(["chattr", "-i", str(locked)], check=True)
+    assert "Cannot write in" in warnings[-1] and list(locked.iterdir()) == []
+    policy = tmp_path / "policy.toml"
+    policy.write_text("allow_export = false\n")
+    monkeypatch.setenv("HEARTH_POLICY", str(policy))
+    assert not window.sidebar.export(conv, tmp_path / "chat.md", "markdown")
+    assert "policy does not allow exporting" in warnings[-1] and not (tmp_path / "chat.md").exists()
+
+
+def test_every_shortcut_is_unique_and_listed(qtbot: Any, window: MainWindow) -> None:
+    keys = [a.shortcut().toString() for a in window.menu_actions.values() if not a.shortcut().isEmpty()]
+    assert len(keys) == len(set(keys)) >= 15
+    rows = dict(shortcut_rows(window.menu_actions))
+    assert rows["New chat"] == QKeySequence("Ctrl+N").toString(QKeySequence.SequenceFormat.NativeText)
+    assert rows["Send the message"] == "Enter" and "Stop answering" in rows
+
+
+def test_keyboard_drives_the_common_actions(qtbot: Any, window: MainWindow) -> None:
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    ask(qtbot, window, "keyboard question")
+    first = window.controller.active_thread()[-1]
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
+        qtbot.keyClick(window.composer, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)  # regenerate
+    assert len(window.controller.store.siblings(first.id)) == 2
+    qtbot.keyClick(window.composer, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert QGuiApplication.clipboard().text() == window.controller.active_thread()[-1].content
+    window.controller.params = LONG
+    window.composer.setPlainText("stop me with Escape")
+    with qtbot.waitSignal(window.controller.delta, timeout=30000):
+        qtbot.keyClick(window.composer, Qt.Key.Key_Return)  # Enter sends
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=30000) as finished:
+        qtbot.keyClick(window.composer, Qt.Key.Key_Escape)
+    assert finished.args[0].stop_reason.value == "cancelled"
+    qtbot.keyClick(window.composer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.sidebar.search.hasFocus()
+    qtbot.keyClick(window.sidebar.search, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.controller.conversation_id is None and window.view.widgets == []
+    qtbot.keyClick(window.composer, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert window.sidebar.isHidden()
+
+
+def unnamed_controls(root: QWidget) -> list[str]:
+    """Controls a screen reader could only call by their type: no accessible name, no own text."""
+    kinds = (QAbstractButton, QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView)
+    missing = []
+    for widget in root.findChildren(QWidget):
+        if not isinstance(widget, kinds) or widget.accessibleName():
+            continue
+        if isinstance(widget, QAbstractButton) and widget.text().strip("&‹›▸▾ "):
+            continue  # a button with words is read by its words
+        if _part_of_a_qt_control(widget):
+            continue
+        missing.append(f"{type(widget).__name__} in {type(widget.parent()).__name__}")
+    return missing
+
+
+def _part_of_a_qt_control(widget: QWidget) -> bool:
+    """Pieces Qt builds inside its own controls, which Qt names for assistive tools itself: the
+    editor in a spin box, a combo box's popup list, a line edit's clear button, header sections,
+    the overflow buttons of menu and tool bars."""
+    parent = widget.parent()
+    owners = (QAbstractSpinBox, QComboBox, QLineEdit)
+    return (
+        widget.objectName().startswith("qt_")
+        or isinstance(widget, QHeaderView)
+        or isinstance(parent, owners)
+        or (parent is not None and isinstance(parent.parent(), QComboBox))
+    )
+
+
+def test_every_control_has_a_name_for_screen_readers(qtbot: Any, window: MainWindow) -> None:
+    ask(qtbot, window, "name everything")
+    dialogs: list[QWidget] = [window, window.open_models(), window.open_settings()]
+    from app.core.catalog import load_catalog
+
+    window.catalog = load_catalog()
+    dialogs.append(window.welcome())
+    for dialog in dialogs:
+        missing = unnamed_controls(dialog)
+        assert missing == [], f"{type(dialog).__name__}: {missing}"
+    for dialog in dialogs[1:]:
+        assert isinstance(dialog, QDialog)
+        dialog.reject()
+
+
+def test_appearance_setting_switches_light_and_dark(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from app.core import settings
+    from app.ui import theme
+
+    monkeypatch.setenv("HEARTH_HOME", str(tmp_path / "home"))  # this test's own settings file
+    window.appearance = "system"
+    ask(qtbot, window, "colours")
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        dialog = window.open_settings()
+        dialog.appearance.setCurrentIndex(dialog.appearance.findData("dark"))
+        dialog.save()
+        assert settings.load()["appearance"] == "dark" and theme.is_dark()
+        assert window.view.widgets[-1].content_view.highlighter.dark  # the view was rebuilt in dark colours
+        dialog = window.open_settings()
+        assert dialog.appearance.currentData() == "dark"  # the dialog shows what is saved
+        dialog.appearance.setCurrentIndex(dialog.appearance.findData("light"))
+        dialog.save()
+        assert not theme.is_dark() and not window.view.widgets[-1].content_view.highlighter.dark
+    finally:
+        theme.apply(app, "system")
