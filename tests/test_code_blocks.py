@@ -3,6 +3,8 @@ copy the code exactly as the model wrote it, also while the answer is still stre
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -36,7 +38,7 @@ def test_blocks_are_found_with_language_and_own_indentation() -> None:
 
 def test_links_rendered_in_pieces_match_the_whole() -> None:
     cuts = [0, ANSWER.index("1. In"), ANSWER.index("```nosuch"), len(ANSWER)]
-    pieces = "".join(with_copy_links(ANSWER, a, b) for a, b in zip(cuts, cuts[1:], strict=False))
+    pieces = "".join(with_copy_links(ANSWER, a, b) for a, b in itertools.pairwise(cuts))
     assert pieces == with_copy_links(ANSWER)
     assert [f"copy-code:{n}" in pieces for n in range(4)] == [True, True, True, False]
 
@@ -106,3 +108,27 @@ def test_streaming_answer_gets_links_and_colours_as_it_grows(qtbot: Any) -> None
     assert _coloured_lines(widget.content_view.document())["def area(r):"] >= 2
     widget.content_view.anchorClicked.emit(QUrl("copy-code:0"))
     assert QGuiApplication.clipboard().text() == code_blocks(ANSWER)[0].code
+
+
+def test_reasoning_shows_while_thinking_and_collapses_when_the_answer_starts(qtbot: Any) -> None:
+    widget = MessageWidget(_message("", status="partial"), [7])
+    qtbot.addWidget(widget)
+    assert widget.reasoning is None  # no reasoning, no section (and no cost)
+    widget.append("reasoning", "First, the **cycle**.\n\nThen ")
+    widget.redraw()
+    section = widget.reasoning
+    assert section is not None and section.toggle.text() == "▾ Thinking…"
+    assert "cycle" in section.view.toPlainText() and not section.view.isHidden()
+    widget.append("reasoning", "efficiency.")
+    widget.redraw()
+    assert section.view.toPlainText().endswith("efficiency.")
+    widget.append("content", "A heat pump moves heat.")
+    widget.redraw()
+    assert section.toggle.text().startswith("▸ Thought for ") and section.view.isHidden()
+    section.toggle.click()  # open it again to read
+    assert section.toggle.text().startswith("▾ Thought for ") and not section.view.isHidden()
+    assert "efficiency." in section.view.toPlainText() and "moves heat" in widget.content_view.toPlainText()
+    stored = MessageWidget(replace(_message("Answer."), reasoning="Stored thoughts."), [7])
+    qtbot.addWidget(stored)
+    assert stored.reasoning is not None and stored.reasoning.toggle.text() == "▸ Reasoning"
+    assert stored.reasoning.view.isHidden()

@@ -23,7 +23,9 @@ def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindo
     assert thread[1].completion_tokens == 12 and thread[1].model_id == "test-tiny" and thread[1].quant == "Q8_0"
     widget = window.view.widgets[-1]
     assert widget.content == thread[1].content and window.view.renders >= 1
-    assert "tok/s" in window.statusBar().currentMessage() and "/ 4096 tokens" in window.context_label.text()
+    status = window.statusBar().currentMessage()
+    assert "tok/s" in status and "GPU layers 0" in status and "/ 4096 ·" in status and "12 tokens" in status
+    assert "/ 4096 tokens" in window.context_label.text()
     assert window.sidebar.list.count() == 1 and window.sidebar.list.item(0).text() == "hello there"
     assert window.composer.toPlainText() == ""
 
@@ -134,6 +136,8 @@ def test_a_locked_setting_cannot_be_changed(
     monkeypatch.setenv("HEARTH_HOME", str(tmp_path / "home"))  # this test's own settings file
     dialog = window.open_settings()
     assert not dialog.temperature.isEnabled() and "policy" in dialog.temperature.toolTip()
+    label = dialog.temperature.parentWidget().layout().labelForField(dialog.temperature).text()  # type: ignore[union-attr]
+    assert label == "Temperature (locked by your organisation)"
     assert dialog.context.maximum() == 2048 and dialog.max_tokens.isEnabled()
     dialog.temperature.setValue(1.5)  # even if forced, a locked value is not saved
     dialog.max_tokens.setValue(777)
@@ -166,11 +170,23 @@ def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, wi
     parent = None
     for i in range(100):
         parent = store.add_message(conv, "user" if i % 2 == 0 else "assistant", f"message {i}", parent_id=parent)
+    window.show()
     window.controller.open_conversation(conv)
-    assert len(window.view.widgets) == 40 and window.view.widgets[-1].content == "message 99"
+    assert 0 < len(window.view.widgets) < 40 and window.view.building  # the newest first, the rest in slices
+    assert window.view.widgets[-1].content == "message 99"
+    qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
+    assert len(window.view.widgets) == 40 and [w.content for w in window.view.widgets[:2]] == ["message 60", "message 61"]
+    bar = window.view.verticalScrollBar()
+    assert bar.value() == bar.maximum() > 0  # the reader sits at the newest message
     assert not window.view.earlier.isHidden() and "60 not shown" in window.view.earlier.text()
+    bar.setValue(bar.maximum() // 2)  # reading in the middle
+    from_bottom = bar.maximum() - bar.value()
     window.view.earlier.click()
+    qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
     assert len(window.view.widgets) == 80 and window.view.widgets[0].content == "message 20"
+    qtbot.wait(50)  # the last layout pass
+    assert bar.maximum() - bar.value() == from_bottom  # older messages came in above without moving the text
     window.view.earlier.click()
+    qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
     assert len(window.view.widgets) == 100 and window.view.widgets[0].content == "message 0"
     assert window.view.earlier.isHidden()

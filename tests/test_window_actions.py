@@ -242,3 +242,65 @@ def test_appearance_setting_switches_light_and_dark(
         assert not theme.is_dark() and not window.view.widgets[-1].content_view.highlighter.dark
     finally:
         theme.apply(app, "system")
+
+
+def test_a_download_stopped_by_quitting_resumes_or_is_discarded_after_a_restart(
+    qtbot: Any, window: MainWindow, hub: Any, payloads: dict[str, bytes], warnings: list[str]
+) -> None:
+    from app.ui.model_manager import ModelManager
+
+    hub.chunk_bytes = 4096  # many progress reports: the pause lands mid-file
+    manager = window.open_models()
+    paused = []
+
+    def pause_once(key: str, progress: Any) -> None:
+        if not paused and progress.done > 0:
+            paused.append(progress.done)
+            manager.rows[key].pause.click()
+
+    manager.signals.progress.connect(pause_once)
+    with qtbot.waitSignal(manager.signals.finished, timeout=60000):
+        row = manager.start_download("test-tiny", "F16")
+        qtbot.waitUntil(lambda: bool(paused), timeout=30000)
+        assert row.pause.text() == "Resume"
+        manager.stop_all()  # what quitting does
+    assert "test-tiny:F16" not in [i.key for i in window.registry.all(window.catalog)]
+
+    restarted = ModelManager(window.registry, window.catalog, window)  # the next start of the app
+    qtbot.addWidget(restarted)
+    waiting = restarted.interrupted_rows["test-tiny:F16"]
+    assert "already downloaded" in waiting.label.text() and "resume" in restarted.interrupted.text()
+    shards = sorted(p for p in payloads if p.startswith("F16/"))
+    gets_before = sum(len(hub.file_gets(p)) for p in shards)
+    with qtbot.waitSignal(restarted.installed_changed, timeout=60000):
+        waiting.resume.click()
+    assert "test-tiny:F16" in [i.key for i in window.registry.all(window.catalog)]
+    resumed = [r for p in shards for r in hub.file_gets(p)][gets_before:]
+    # What was on disk is kept: the shard being fetched at the pause is not fetched again from scratch
+    # (a mid-file resume continues with Range: tests/test_downloads.py checks the exact offset).
+    first = [r for r in resumed if r.path.endswith(shards[0].split("/")[-1])]
+    assert resumed and all(r.range and r.range != "bytes=0-" for r in first), [(r.path, r.range) for r in resumed]
+    assert restarted.interrupted_rows == {} and restarted.interrupted.text() == ""
+
+
+def test_discarding_an_interrupted_download_frees_its_space(
+    qtbot: Any, window: MainWindow, hub: Any, warnings: list[str]
+) -> None:
+    from filelock import FileLock
+
+    from app.core.downloads import discard_download, partial_downloads
+
+    stage = window.registry.models_dir / ".downloads" / "test-tiny" / "F16"
+    stage.mkdir(parents=True)
+    (stage / "F16-00001-of-00003.gguf.part").write_bytes(b"x" * 5000)
+    manager = window.open_models()
+    manager.refresh()
+    row = manager.interrupted_rows["test-tiny:F16"]
+    row.discard.click()
+    assert not stage.exists() and partial_downloads(window.registry.models_dir) == []
+    assert "0.00 GB freed" in manager.interrupted.text() and manager.interrupted_rows == {}
+    stage.mkdir(parents=True)
+    (stage / "x.part").write_bytes(b"y")
+    with FileLock(stage / ".lock"), pytest.raises(Exception, match="being downloaded right now"):
+        discard_download(window.registry.models_dir, "test-tiny", "F16")  # another Hearth downloads it now
+    assert (stage / "x.part").exists()

@@ -98,6 +98,28 @@ def partial_downloads(models_dir: Path) -> list[PartialDownload]:
     return found
 
 
+def discard_download(models_dir: Path, model_id: str, quant: str) -> int:
+    """Delete an interrupted download's partial files; returns the bytes freed.
+    Refused while that download runs (in this or another Hearth process)."""
+    stage = models_dir / ".downloads" / model_id / quant
+    if not stage.is_dir():
+        return 0
+    lock = FileLock(stage / ".lock", blocking=False)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DownloadError(f"{model_id} {quant} is being downloaded right now; cancel that download first.") from None
+    try:
+        freed = sum(p.stat().st_size for p in stage.iterdir() if p.is_file() and p.name != ".lock")
+        for path in stage.iterdir():
+            if path.name != ".lock":
+                path.unlink()
+    finally:
+        lock.release()
+        _tidy(stage, models_dir)
+    return freed
+
+
 def check_disk(directory: Path, needed: int) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(directory).free

@@ -132,6 +132,7 @@ class Engine:
                 "The file may use a format or quantization this build does not support; see the log for details.",
             ) from exc
         template = self._template_for(info, notices)
+        template.warm()
         self.model = LoadedModel(info, plan, template, n_ctx, notices)
         log.info("loaded %s: %s", info.path, plan.describe())
         return self.model

@@ -14,6 +14,7 @@ DeepSeek family template shipped in ``models/templates`` and says so.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 from collections.abc import Mapping, Sequence
@@ -90,6 +91,13 @@ class ChatTemplate:
     @property
     def is_fallback(self) -> bool:
         return self.family is not None
+
+    def warm(self) -> None:
+        """Compile now (on the loading thread), not at the first question, where the compile's
+        tens of milliseconds of Python would compete with the UI for the interpreter.
+        A broken template is reported when it is rendered, as before."""
+        with contextlib.suppress(Exception):  # render() raises it with the user-facing text
+            _compile(self.source)
 
     def render(
         self,

@@ -51,6 +51,7 @@ class ChatController(QObject):
         self.conversation_id: int | None = None
         self.model: Installed | None = None
         self.loaded: LoadedModel | None = None
+        self.loading = False
         self.streaming: StreamRecorder | None = None
         self._parent: int | None = None
         self.bridge = EventBridge()
@@ -82,11 +83,13 @@ class ChatController(QObject):
     # -- model -------------------------------------------------------------
     def load(self, item: Installed | None, path: str | None = None) -> Future[LoadedModel]:
         target = str(item.path) if item is not None else str(path)
+        self.loading = True
         future = self.worker.load(target, self.options)
         future.add_done_callback(lambda f: self._relay.loaded.emit(f.exception() or f.result(), item))
         return future
 
     def _on_loaded(self, result: object, item: Installed | None) -> None:
+        self.loading = False
         if isinstance(result, Exception):
             self.failed.emit(str(result))
             return

@@ -23,7 +23,17 @@ from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.token import Token, _TokenType
 from pygments.util import ClassNotFound
-from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat, QTextDocument, QTextFormat
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QSyntaxHighlighter,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 
 COPY_SCHEME = "copy-code"
 _FENCE = re.compile(r"^([ \t]*)```[ \t]*([^\s`]*)[^\n]*$", re.MULTILINE)
@@ -68,7 +78,7 @@ def with_copy_links(markdown: str, start: int = 0, end: int | None = None) -> st
             indent = re.match(r"[ \t]*", markdown[block.start :])
             lead = indent.group(0) if indent else ""
             label = f"Copy {block.language} code" if block.language else "Copy code"
-            pieces += [markdown[position : block.start], f"\n{lead}[⧉ {label}]({COPY_SCHEME}:{number})\n\n"]
+            pieces += [markdown[position : block.start], f"\n{lead}[{label}]({COPY_SCHEME}:{number})\n\n"]
             position = block.start
     pieces.append(markdown[position:end])
     return "".join(pieces)
@@ -102,6 +112,12 @@ def _formats(style_name: str) -> dict[_TokenType, QTextCharFormat | None]:
     return formats
 
 
+def warm_styles() -> None:
+    """Load both colour styles ahead (at start-up), not when the first message appears."""
+    _formats("default")
+    _formats("monokai")
+
+
 class CodeHighlighter(QSyntaxHighlighter):
     """Colours the lines of fenced code blocks that name a language Pygments knows.
 
@@ -113,12 +129,22 @@ class CodeHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument, dark: bool) -> None:
         self.dark = dark
         self._formats = _formats("monokai" if dark else "default")
+        self._background = QBrush(QColor("#1b1c1f" if dark else "#f3f4f6"))
         super().__init__(document)
 
+    def rehighlight(self) -> None:
+        self.rehighlight_from(0)
+
     def rehighlight_from(self, position: int) -> None:
+        """Colour the code lines from ``position`` on and give code blocks their background."""
         block = self.document().findBlock(position)
         while block.isValid():
-            self.rehighlightBlock(block)
+            if block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence):
+                if block.blockFormat().background() != self._background:
+                    shade = QTextBlockFormat()
+                    shade.setBackground(self._background)
+                    QTextCursor(block).mergeBlockFormat(shade)
+                self.rehighlightBlock(block)
             block = block.next()
 
     def highlightBlock(self, text: str) -> None:

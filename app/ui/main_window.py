@@ -88,6 +88,9 @@ class MainWindow(QMainWindow):
         self.model_box.setAccessibleName("Model")
         self.quant_box = QComboBox()
         self.quant_box.setAccessibleName("Quantization")
+        for box, chars in ((self.model_box, 28), (self.quant_box, 22)):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(chars)
         self.fit_badge = QLabel()
         self.fit_badge.setAccessibleName("Fit on this machine")
         toolbar = QToolBar("Model")
@@ -134,7 +137,7 @@ class MainWindow(QMainWindow):
         controller.answer_finished.connect(self._finished)
         controller.model_changed.connect(self._model_loaded)
         controller.failed.connect(lambda text: QMessageBox.warning(self, "Hearth", text))
-        controller.conversations_changed.connect(self.sidebar.refresh)
+        controller.conversations_changed.connect(self.sidebar.refresh_soon)
         self.statusBar().showMessage(f"No model loaded. {backend_notice()}")
         self.fill_models()
 
@@ -345,6 +348,11 @@ class MainWindow(QMainWindow):
     def _siblings_of(self, message_id: int) -> list[int]:
         return [s.id for s in self.controller.store.siblings(message_id)]
 
+    def busy(self) -> bool:
+        """Streaming, loading a model or building a conversation: no time for housekeeping."""
+        downloading = self.manager is not None and bool(self.manager.rows)
+        return self.controller.busy or self.view.building or self.controller.loading or downloading
+
     def _busy(self, busy: bool) -> None:
         self.stop_button.setEnabled(busy)
         self.send_button.setEnabled(not busy)
@@ -355,10 +363,13 @@ class MainWindow(QMainWindow):
         self._busy(False)
         model = self.controller.model.key if self.controller.model else ""
         layers = self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0
+        used = summary.prompt_tokens + summary.completion_tokens
+        total = self.controller.loaded.n_ctx if self.controller.loaded else 0
         self.statusBar().showMessage(
-            f"{model} · GPU layers {layers} · {summary.completion_tokens} tokens · {summary.tokens_per_s:.1f} tok/s"
+            f"{model} · GPU layers {layers} · context {used} / {total} · "
+            f"{summary.completion_tokens} tokens · {summary.tokens_per_s:.1f} tok/s"
         )
-        self._update_context(summary.prompt_tokens + summary.completion_tokens)
+        self._update_context(used)
 
     def _update_context(self, used: int | None = None) -> None:
         """The context budget: tokens of the last prompt plus its answer, of the window's total."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QUrl, Signal, SignalInstance
+from PySide6.QtCore import QSizeF, Qt, QTimer, QUrl, Signal, SignalInstance
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QFrame,
@@ -29,14 +29,19 @@ from PySide6.QtWidgets import (
 from app.core.store import StoredMessage
 from app.core.store_export import SPEAKERS
 from app.ui import theme
-from app.ui.code_blocks import COPY_SCHEME, CodeHighlighter, code_blocks
+from app.ui.code_blocks import COPY_SCHEME, CodeHighlighter, code_blocks, warm_styles
 from app.ui.markdown_stream import IncrementalMarkdown
 
 PAGE = 40  # messages built at a time when a conversation is opened
+SLICE_SECONDS = 0.004  # longest time spent building messages before the event loop gets a turn
 
 
 class _AutoHeightBrowser(QTextBrowser):
-    """A read-only Markdown block as tall as its text (the scroll area scrolls, not each message)."""
+    """A read-only Markdown block as tall as its text (the scroll area scrolls, not each message).
+
+    The height follows the document layout's own size notifications, so an edit, a streamed
+    piece or the highlighter's colouring of many lines costs one layout, not one per change.
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -45,20 +50,60 @@ class _AutoHeightBrowser(QTextBrowser):
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.document().contentsChanged.connect(self._fit)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
         self.highlighter = CodeHighlighter(self.document(), theme.is_dark())
 
     def set_markdown(self, text: str) -> None:
         self.document().setMarkdown(text)
         self.highlighter.rehighlight()
 
-    def _fit(self) -> None:
-        self.document().setTextWidth(self.viewport().width())
-        self.setFixedHeight(int(self.document().size().height()) + 6)
+    def _fit(self, size: QSizeF) -> None:
+        height = int(size.height()) + 6
+        if height != self.height():
+            self.setFixedHeight(height)
 
-    def resizeEvent(self, event: object) -> None:
-        super().resizeEvent(event)  # type: ignore[arg-type]
-        self._fit()
+
+class ReasoningSection(QWidget):
+    """DeepSeek's thinking: open while the model thinks, rendered incrementally like the
+    answer, collapsed to "Thought for N s" once the answer starts; a click opens it again."""
+
+    def __init__(self, reasoning: str, streaming: bool) -> None:
+        super().__init__()
+        self.text = reasoning
+        self.started = time.monotonic()
+        self.thought_s: float | None = None
+        self._rendered: tuple[int, bool] | None = None  # (characters, final) last rendered
+        self.toggle = QToolButton()
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(streaming)
+        self.toggle.setAccessibleName("Show reasoning")
+        self.view = _AutoHeightBrowser()
+        self.view.setAccessibleName("Reasoning")
+        self._markdown = IncrementalMarkdown(self.view.document(), self.view.highlighter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.view)
+        self.toggle.toggled.connect(lambda _shown: self.redraw(final=self.thought_s is not None or not streaming))
+
+    def answer_started(self) -> None:
+        if self.thought_s is None:
+            self.thought_s = time.monotonic() - self.started
+            self.toggle.setChecked(False)
+
+    def redraw(self, final: bool) -> None:
+        timed = f"Thought for {self.thought_s:.0f} s" if self.thought_s is not None else ""
+        title = timed or ("Reasoning" if final else "Thinking…")  # a stored answer: its duration is unknown
+        shown = self.toggle.isChecked()
+        self.toggle.setText(("▾ " if shown else "▸ ") + title)
+        self.view.setVisible(shown)
+        if not shown or self._rendered == (len(self.text), final):
+            return  # collapsed, or nothing new: the answer streams on without re-rendering this
+        self._rendered = (len(self.text), final)
+        if final:
+            self._markdown.finish(self.text)
+        else:
+            self._markdown.update(self.text)
 
 
 class MessageWidget(QFrame):
@@ -72,17 +117,9 @@ class MessageWidget(QFrame):
         self.message = message
         self.setObjectName(f"message-{message.role}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self._reasoning = message.reasoning
         self._content = message.content
-        self._started = time.monotonic()
-        self._thought_s: float | None = None
         self.header = QLabel()
-        self.reasoning_toggle = QToolButton()
-        self.reasoning_toggle.setCheckable(True)
-        self.reasoning_toggle.setAccessibleName("Show reasoning")
-        self.reasoning_toggle.toggled.connect(self._toggle_reasoning)
-        self.reasoning_view = _AutoHeightBrowser()
-        self.reasoning_view.setAccessibleName("Reasoning")
+        self.reasoning: ReasoningSection | None = None  # built when there is reasoning to show
         self.content_view = _AutoHeightBrowser()
         self.content_view.setAccessibleName(f"{SPEAKERS[message.role]} message")
         self.content_view.anchorClicked.connect(self._link)
@@ -108,11 +145,11 @@ class MessageWidget(QFrame):
             button.setAccessibleName(text)
             button.clicked.connect(lambda _=False, s=signal: s.emit(self.message.id))
             buttons.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
-        layout.addWidget(self.reasoning_toggle)
-        layout.addWidget(self.reasoning_view)
-        layout.addWidget(self.content_view)
+        self._layout = QVBoxLayout(self)
+        self._layout.addLayout(buttons)
+        self._layout.addWidget(self.content_view)
+        if message.reasoning.strip():
+            self._add_reasoning(message.reasoning)
         self.redraw(final=message.status != "partial")
 
     def _actions(self) -> list[tuple[str, SignalInstance]]:
@@ -122,13 +159,20 @@ class MessageWidget(QFrame):
             return [("Edit", self.edit_requested)]
         return []
 
+    def _add_reasoning(self, text: str) -> ReasoningSection:
+        self.reasoning = ReasoningSection(text, streaming=self.message.status == "partial")
+        self._layout.insertWidget(1, self.reasoning)
+        return self.reasoning
+
     def append(self, kind: str, text: str) -> None:
         if kind == "reasoning":
-            self._reasoning += text
+            if self.reasoning is None:
+                self._add_reasoning("")
+            assert self.reasoning is not None
+            self.reasoning.text += text
         else:
-            if not self._content and self._thought_s is None:
-                self._thought_s = time.monotonic() - self._started
-                self.reasoning_toggle.setChecked(False)  # collapse once the answer starts
+            if self.reasoning is not None and not self._content:
+                self.reasoning.answer_started()  # collapse once the answer starts
             self._content += text
 
     @property
@@ -141,28 +185,12 @@ class MessageWidget(QFrame):
         # Partial, cancelled or failed answers are marked.
         mark = " — answering…" if not final else "" if status == "complete" else f" — {status}"
         self.header.setText(f"<b>{SPEAKERS[self.message.role]}</b>{mark}")
-        has_reasoning = bool(self._reasoning.strip())
-        self.reasoning_toggle.setVisible(has_reasoning)
-        if has_reasoning:
-            if self._thought_s is not None:
-                thought = f"Thought for {self._thought_s:.0f} s"
-            else:
-                thought = "Reasoning" if final else "Thinking…"  # a stored answer: its duration is unknown
-            arrow = "▾ " if self.reasoning_toggle.isChecked() else "▸ "
-            self.reasoning_toggle.setText(arrow + (thought if final or self._content else "Thinking…"))
-            if self.reasoning_toggle.isChecked():
-                self.reasoning_view.set_markdown(self._reasoning)
-        self.reasoning_view.setVisible(has_reasoning and self.reasoning_toggle.isChecked())
+        if self.reasoning is not None and self.reasoning.text.strip():
+            self.reasoning.redraw(final or bool(self._content))
         if final:
             self._markdown.finish(self._content)
         else:
             self._markdown.update(self._content)  # only the unfinished paragraph is rendered again
-
-    def _toggle_reasoning(self, shown: bool) -> None:
-        self.reasoning_view.setVisible(shown)
-        if shown:
-            self.reasoning_view.set_markdown(self._reasoning)
-        self.redraw(final=self.message.status != "partial")
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self._content)
@@ -181,7 +209,14 @@ class MessageWidget(QFrame):
 
 
 class ChatView(QScrollArea):
-    """The active branch of a conversation."""
+    """The active branch of a conversation.
+
+    Opening a conversation builds its newest messages first and older ones in small slices on
+    later turns of the event loop (at most ``SLICE_SECONDS`` each), so the window keeps drawing
+    frames however long the conversation is.  The view sticks to the bottom while the reader
+    is there (a streaming answer stays in sight) and otherwise keeps their place, also while
+    older messages are being added above it.
+    """
 
     regenerate_requested = Signal(int)
     edit_requested = Signal(int)
@@ -191,6 +226,7 @@ class ChatView(QScrollArea):
         super().__init__()
         self.setWidgetResizable(True)
         self.setAccessibleName("Conversation")
+        warm_styles()
         self._inner = QWidget()
         self._layout = QVBoxLayout(self._inner)
         self.earlier = QPushButton()
@@ -202,40 +238,72 @@ class ChatView(QScrollArea):
         self.widgets: list[MessageWidget] = []
         self.renders = 0  # how many message renders happened (tests check streaming re-renders one message)
         self._messages: list[StoredMessage] = []
-        self._first_shown = 0
+        self._first_shown = 0  # index of the oldest message that has a widget
+        self._first_wanted = 0  # index of the oldest message that should have one
         self._siblings_of: Callable[[int], list[int]] = lambda message_id: [message_id]
+        self._builder = QTimer(self)
+        self._builder.setSingleShot(True)
+        self._builder.timeout.connect(self._build_older)
+        self._from_bottom = 0  # the reader's distance from the bottom, in pixels
+        self._growing_above = False  # history is being added above the reader (not text below)
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(lambda value: setattr(self, "_from_bottom", bar.maximum() - value))
+        bar.rangeChanged.connect(self._range_changed)
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        bar = self.verticalScrollBar()
+        if self._from_bottom == 0 or self._growing_above:
+            bar.setValue(maximum - self._from_bottom)  # at the bottom: stay; history added above: keep the place
+        else:
+            self._from_bottom = maximum - bar.value()  # the text grew below the reader: leave them where they are
+
+    @property
+    def building(self) -> bool:
+        return self._first_shown > self._first_wanted
 
     def show_thread(self, messages: list[StoredMessage], siblings_of: Callable[[int], list[int]]) -> None:
-        """Show the last PAGE messages; older ones are built only when asked for, so a long
-        conversation opens as fast as a short one."""
+        """Show the last PAGE messages, newest first; older ones are built only when asked for,
+        so a long conversation opens as fast as a short one."""
         for widget in self.widgets:
             widget.setParent(None)
             widget.deleteLater()
         self.widgets = []
         self._messages, self._siblings_of = messages, siblings_of
-        self._first_shown = max(0, len(messages) - PAGE)
-        for message in messages[self._first_shown :]:
-            self._add(message, siblings_of(message.id))
-        self._update_earlier()
+        self._first_shown = len(messages)
+        self._first_wanted = max(0, len(messages) - PAGE)
         self._scroll_to_end()
+        self._growing_above = True
+        self._build_older(SLICE_SECONDS / 2)  # this turn also fetched the messages
 
     def append_messages(self, messages: list[StoredMessage], siblings_of: Callable[[int], list[int]]) -> None:
         """A new question and its answer: add their widgets, leave the others as they are."""
         for message in messages:
             self._messages.append(message)
             self._add(message, siblings_of(message.id))
+        self._growing_above = False
         self._scroll_to_end()
 
     def show_earlier(self) -> None:
-        start = max(0, self._first_shown - PAGE)
-        for offset, message in enumerate(self._messages[start : self._first_shown]):
-            self._add(message, self._siblings_of(message.id), position=offset)
-        self._first_shown = start
+        self._first_wanted = max(0, self._first_wanted - PAGE)
+        self._growing_above = True
+        self._build_older()
+
+    def _build_older(self, budget: float = SLICE_SECONDS) -> None:
+        """Add widgets above the oldest one until the slice's time is up; the rest comes next turn."""
+        deadline = time.perf_counter() + budget
+        while self.building:
+            self._first_shown -= 1
+            message = self._messages[self._first_shown]
+            self._add(message, self._siblings_of(message.id), position=0)
+            if time.perf_counter() > deadline:
+                break
+        if self.building:
+            self._builder.start(0)
         self._update_earlier()
 
     def _update_earlier(self) -> None:
-        hidden = self._first_shown
-        self.earlier.setVisible(hidden > 0)
+        hidden = self._first_wanted
+        self.earlier.setVisible(hidden > 0 and not self.building)
         self.earlier.setText(f"Show {min(PAGE, hidden)} earlier messages ({hidden} not shown)")
 
     def _add(self, message: StoredMessage, siblings: list[int], position: int | None = None) -> MessageWidget:
@@ -269,7 +337,7 @@ class ChatView(QScrollArea):
         if widget is not None:
             widget.redraw()
             self.renders += 1
-            self._scroll_to_end()
+            self._growing_above = False  # the answer grows below: a reader at the bottom follows it
 
     def finish(self, status: str) -> None:
         widget = self.streaming_widget()
@@ -278,5 +346,6 @@ class ChatView(QScrollArea):
             widget.redraw(final=True, status=status)
 
     def _scroll_to_end(self) -> None:
+        self._from_bottom = 0
         bar = self.verticalScrollBar()
         bar.setValue(bar.maximum())

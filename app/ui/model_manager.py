@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.core import hardware
 from app.core.catalog import Catalog
-from app.core.downloads import OverallProgress, download, partial_downloads
+from app.core.downloads import OverallProgress, discard_download, download, partial_downloads
 from app.core.errors import DownloadCancelledError, HearthError
 from app.core.fit import fit_catalog, recommend
 from app.core.model_ops import import_model, remove_model, verify_model
@@ -80,6 +80,21 @@ class DownloadRow(QWidget):
         self.label.setText(f"{self.key}: {p.done / GB:.2f} / {p.total / GB:.2f} GB, {speed}{eta}")
 
 
+class InterruptedRow(QWidget):
+    def __init__(self, key: str, on_disk: int) -> None:
+        super().__init__()
+        self.key = key
+        self.label = QLabel(f"{key}: {on_disk / GB:.2f} GB already downloaded")
+        self.resume = QPushButton("Resume")
+        self.resume.setAccessibleName(f"Resume the download of {key}")
+        self.discard = QPushButton("Discard")
+        self.discard.setAccessibleName(f"Discard the partial download of {key}")
+        row = QHBoxLayout(self)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.resume)
+        row.addWidget(self.discard)
+
+
 class ModelManager(QDialog):
     installed_changed = Signal()
 
@@ -94,6 +109,7 @@ class ModelManager(QDialog):
         self.signals.finished.connect(self._finished)
         self.signals.verified.connect(self._verified)
         self.rows: dict[str, DownloadRow] = {}
+        self.interrupted_rows: dict[str, InterruptedRow] = {}
         self.threads: list[threading.Thread] = []
         tabs = QTabWidget()
         tabs.addTab(self._catalog_tab(), "Catalog")
@@ -130,6 +146,8 @@ class ModelManager(QDialog):
         self.installed_list = QListWidget()
         self.installed_list.setAccessibleName("Installed models")
         self.usage = QLabel()
+        self.status = QLabel()
+        self.status.setAccessibleName("Verification result")
         buttons = QHBoxLayout()
         for text, slot in (
             ("Import GGUF…", self.choose_import),
@@ -143,6 +161,7 @@ class ModelManager(QDialog):
         column = QVBoxLayout(page)
         column.addWidget(self.installed_list)
         column.addWidget(self.usage)
+        column.addWidget(self.status)
         column.addLayout(buttons)
         column.addWidget(QLabel("Drop .gguf files here to import them."))
         return page
@@ -171,12 +190,33 @@ class ModelManager(QDialog):
             row.setData(Qt.ItemDataRole.UserRole, item.key)
             self.installed_list.addItem(row)
         self.usage.setText(f"Disk used: {sum(i.size_bytes for i in installed) / GB:.2f} GB")
-        parts = partial_downloads(self.registry.models_dir)
-        self.interrupted.setText(
-            "Interrupted (start the download again to resume): " + ", ".join(f"{p.model_id} {p.quant}" for p in parts)
-            if parts
-            else ""
-        )
+        self._show_interrupted()
+
+    def _show_interrupted(self) -> None:
+        """Downloads stopped by closing the app (or a crash) wait here to be resumed or discarded."""
+        for row in self.interrupted_rows.values():
+            row.setParent(None)
+        self.interrupted_rows = {}
+        for part in partial_downloads(self.registry.models_dir):
+            key = f"{part.model_id}:{part.quant}"
+            if key in self.rows:
+                continue  # running now
+            row = InterruptedRow(key, part.bytes_on_disk)
+            row.resume.clicked.connect(lambda _=False, p=part: self.start_download(p.model_id, p.quant))
+            row.discard.clicked.connect(lambda _=False, p=part: self.discard(p.model_id, p.quant))
+            self.interrupted_rows[key] = row
+            self.downloads_layout.insertWidget(self.downloads_layout.count() - 1, row)
+        self.interrupted.setText("Interrupted downloads resume where they stopped:" if self.interrupted_rows else "")
+
+    def discard(self, model_id: str, quant: str) -> None:
+        try:
+            freed = discard_download(self.registry.models_dir, model_id, quant)
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
+            return
+        self._show_interrupted()
+        if not self.interrupted_rows:
+            self.interrupted.setText(f"Discarded the partial download of {model_id} {quant} ({freed / GB:.2f} GB freed).")
 
     # -- downloads -----------------------------------------------------------------
     def _download_selected(self) -> None:
@@ -189,8 +229,14 @@ class ModelManager(QDialog):
 
     def start_download(self, model_id: str, quant_name: str) -> DownloadRow:
         key = f"{model_id}:{quant_name}"
+        if key in self.rows:
+            self.tabs.setCurrentIndex(1)
+            return self.rows[key]  # already running: show it, do not start it twice
         model = self.catalog.get(model_id)
         quant = model.quant(quant_name)
+        waiting = self.interrupted_rows.pop(key, None)
+        if waiting is not None:
+            waiting.setParent(None)
         control = DownloadControl()
         row = DownloadRow(key, control)
         self.rows[key] = row
@@ -264,15 +310,20 @@ class ModelManager(QDialog):
                 result = exc
             self.signals.verified.emit(key, result)
 
+        self.status.setText(f"Verifying {key}…")
         threading.Thread(target=run, name=f"hearth-verify-{key}", daemon=True).start()
 
     def _verified(self, key: str, result: object) -> None:
+        """An intact model is reported in the window; a damaged one in a warning that says what is wrong."""
         if isinstance(result, Exception):
+            self.status.setText(f"{key}: not verified.")
             QMessageBox.warning(self, "Hearth", str(result))
-            return
-        ok = getattr(result, "ok", False)
-        text = f"{key}: intact." if ok else f"{key}: " + "; ".join(getattr(result, "problems", ()))
-        QMessageBox.information(self, "Hearth", text)
+        elif getattr(result, "ok", False):
+            self.status.setText(f"{key}: intact (every file matches its sha256).")
+        else:
+            self.status.setText(f"{key}: damaged.")
+            problems = "\n".join(getattr(result, "problems", ()))
+            QMessageBox.warning(self, "Hearth", f"{key} is damaged:\n{problems}\n\nRemove it and download it again.")
 
     def remove_selected(self) -> None:
         key = self._selected_key()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QDoubleSpinBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -37,7 +38,9 @@ class SettingsDialog(QDialog):
         self.rules = rules
         current = settings.load()
         self.fields: dict[str, QWidget] = {}
-        form = QFormLayout()
+        groups = {name: QGroupBox(name) for name in ("Generation", "Hardware", "Appearance", "Privacy")}
+        forms = {name: QFormLayout(box) for name, box in groups.items()}
+        form = forms["Generation"]
         self.temperature = self._add(form, "temperature", "Temperature", QDoubleSpinBox())
         self.temperature.setRange(0.0, 2.0)
         self.temperature.setSingleStep(0.05)
@@ -56,17 +59,19 @@ class SettingsDialog(QDialog):
         self.system_prompt = self._add(form, "system_prompt", "System prompt", QPlainTextEdit())
         self.system_prompt.setPlainText(str(current["system_prompt"] or ""))
         self.system_prompt.setMaximumHeight(80)
+        form = forms["Hardware"]
         self.gpu_layers = self._add(form, "gpu_layers", "GPU layers (auto, all or a number)", QLineEdit())
         self.gpu_layers.setText(str(current["gpu_layers"]))
         self.threads = self._add(form, "threads", "CPU threads (0: automatic)", QSpinBox())
         self.threads.setRange(0, 256)
         self.threads.setValue(int(current["threads"] or 0))
+        form = forms["Privacy"]
         self.retention = self._add(form, "retention_days", "Delete conversations after (days, 0: never)", QSpinBox())
         self.retention.setRange(0, 3650)
         self.retention.setValue(int(rules["retention_days"] or current["retention_days"] or 0))
         if rules["retention_days"] is not None:
             self._lock(self.retention, f"Set to {rules['retention_days']} days by your organisation's policy.")
-        self.appearance = self._add(form, "appearance", "Appearance", QComboBox())
+        self.appearance = self._add(forms["Appearance"], "appearance", "Light or dark", QComboBox())
         for name, label in theme.LABELS.items():
             self.appearance.addItem(label, name)
         self.appearance.setCurrentIndex(max(0, self.appearance.findData(current["appearance"])))
@@ -75,18 +80,20 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
+        forms["Privacy"].addRow(self.delete_all)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.delete_all)
+        for box in groups.values():
+            layout.addWidget(box)
         if rules.errors:
             layout.addWidget(QLabel(rules.describe_errors()))
         layout.addWidget(buttons)
 
     def _add(self, form: QFormLayout, name: str, label: str, widget: Any) -> Any:
+        locked = self.rules.locked(name) or (name == "retention_days" and self.rules["retention_days"] is not None)
         widget.setAccessibleName(label)
-        form.addRow(label, widget)
+        form.addRow(f"{label} (locked by your organisation)" if locked else label, widget)
         self.fields[name] = widget
-        if self.rules.locked(name):
+        if locked:
             self._lock(widget, LOCKED_TIP)
         return widget
 

@@ -48,6 +48,7 @@ class Sidebar(QWidget):
         self.store = store
         self.refuse_delete: Callable[[int], str | None] = lambda _id: None  # why a conversation can't go now
         self.pending_delete: int | None = None
+        self._refresh_pending = False
         self.new_button = QPushButton("New chat")
         self.new_button.setAccessibleName("New chat")
         self.new_button.setToolTip("New chat (Ctrl+N)")
@@ -88,7 +89,15 @@ class Sidebar(QWidget):
         layout.addWidget(self.undo_bar)
         self.refresh()
 
+    def refresh_soon(self) -> None:
+        """Refresh on the next turn of the event loop: a question being sent reaches the screen
+        first, and several changes in one turn cost one refresh."""
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            QTimer.singleShot(0, self.refresh)
+
     def refresh(self) -> None:
+        self._refresh_pending = False
         self.list.clear()
         query = self.search.text().strip()
         if query:

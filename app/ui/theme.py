@@ -30,6 +30,12 @@ DARK = {
     QPalette.ColorRole.PlaceholderText: "#9aa0a6",
     QPalette.ColorRole.Link: "#8ab4f8",
 }
+DARK_DISABLED = {
+    QPalette.ColorRole.WindowText: "#7f8388",
+    QPalette.ColorRole.Text: "#7f8388",
+    QPalette.ColorRole.ButtonText: "#6b6f74",
+    QPalette.ColorRole.Button: "#26272a",
+}
 
 
 def is_dark(palette: QPalette | None = None) -> bool:
@@ -48,4 +54,6 @@ def apply(app: QApplication, appearance: str) -> None:
     palette = QPalette()
     for role, colour in DARK.items():
         palette.setColor(role, QColor(colour))
+    for role, colour in DARK_DISABLED.items():  # a disabled button must look disabled
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
     app.setPalette(palette)

@@ -29,7 +29,7 @@ Version: $VERSION
 Architecture: $ARCH
 Maintainer: Hearth team <hearth@example.invalid>
 Installed-Size: $SIZE_KB
-Depends: libc6, libstdc++6, libgomp1, libglib2.0-0, libfontconfig1, libfreetype6, libxkbcommon0, libegl1, libgl1, libdbus-1-3
+Depends: libc6, libstdc++6, libgomp1, libglib2.0-0, libfontconfig1, libfreetype6, libxkbcommon0, libxkbcommon-x11-0, libegl1, libgl1, libdbus-1-3, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-render-util0, libxcb-xkb1, libxcb-shape0, libxcb-randr0
 Recommends: libxcb-cursor0, gnome-keyring | kwalletmanager
 Section: utils
 Priority: optional

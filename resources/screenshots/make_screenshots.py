@@ -1,8 +1,10 @@
-"""Save PNGs of the main window mid-conversation, the model manager and the settings,
-in light and dark.  Qt renders offscreen (no display or Xvfb needed):
+"""Save PNGs of the main window mid-conversation, the model manager, the settings and the
+first-run welcome, in light and dark, on a virtual X screen (Debian: ``apt-get install xvfb
+libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-render-util0 libxkbcommon-x11-0``):
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python resources/screenshots/make_screenshots.py
+    xvfb-run -a -s "-screen 0 1920x1200x24" .venv/bin/python resources/screenshots/make_screenshots.py
 
+Without a display it falls back to Qt's offscreen platform (same pictures, no X server).
 Uses a generated model and a temporary home, so it shows nothing of yours.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
 
 
 def main() -> None:
@@ -27,6 +29,7 @@ def main() -> None:
 
         from app.core.catalog import load_catalog
         from app.core.engine import SamplingParams
+        from app.core.model_ops import import_model
         from app.core.registry import Registry
         from app.core.store import Store
         from app.core.worker import EngineWorker
@@ -50,11 +53,13 @@ def main() -> None:
         )  # fmt: skip
         store.add_message(conv, "user", "And in very cold weather?")
         controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=40, seed=1))
-        window = MainWindow(controller, Registry(Path(tmp) / "models", shared_dir=None), load_catalog())
+        registry, catalog = Registry(Path(tmp) / "models", shared_dir=None), load_catalog()
         model = write_model(Path(tmp) / "DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf", family_spec("r1-distill-qwen", quant="Q8_0"))
+        import_model(model, registry, catalog, "reference")  # a stand-in with the real file's name
+        window = MainWindow(controller, registry, catalog)
         wait = QEventLoop()
         controller.model_changed.connect(wait.quit)
-        controller.load(None, str(model))
+        window.switch_to(window.installed[0])
         wait.exec()
         controller.open_conversation(conv)
         window.resize(1200, 800)
@@ -77,9 +82,14 @@ def main() -> None:
             pause.exec()
             dialog.grab().save(str(HERE / f"settings-{name}.png"))
             dialog.reject()
+            welcome = window.welcome()
+            QTimer.singleShot(200, pause.quit)
+            pause.exec()
+            welcome.grab().save(str(HERE / f"welcome-{name}.png"))
+            welcome.reject()
         controller.shutdown()
         store.close()
-        print("\n".join(str(p) for p in sorted(HERE.glob("*.png"))))
+        print(f"platform {app.platformName()}:", *sorted(str(p) for p in HERE.glob("*.png")), sep="\n")
 
 
 if __name__ == "__main__":
