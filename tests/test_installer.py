@@ -68,3 +68,4 @@ def test_installed_app_runs(installed: Path, models, tmp_path: Path) -> None:
     assert listed.returncode == 0 and len(json.loads(listed.stdout)["catalog"]) >= 11
     gui = run(installed, "gui", "--smoke-test", home=home, QT_QPA_PLATFORM="offscreen")
     assert gui.returncode == 0 and "window shown: Hearth" in gui.stdout, gui.stderr
+    assert int(gui.stdout.rsplit("code colours: ", 1)[1].split()[0]) >= 3  # Pygments' lexers made it into the bundle

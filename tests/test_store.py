@@ -104,6 +104,40 @@ def test_passphrase_where_there_is_no_keyring(db_path: Path, no_keyring: None, m
         Store(db_path, passphrase="correct horse battery staple")
 
 
+def _in_a_new_thread(store: Store) -> tuple[int, int]:
+    """What the streaming flusher does: use the store from a thread of its own (a new connection)."""
+    result: list[tuple[int, int]] = []
+    thread = threading.Thread(target=lambda: result.append(store.count()))
+    thread.start()
+    thread.join()
+    return result[0]
+
+
+def test_a_passphrase_is_stretched_once_not_per_connection(
+    db_path: Path, no_keyring: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store(db_path, passphrase="it's a secret")
+    store.add_message(store.create_conversation("t"), "user", "hello")
+    assert _in_a_new_thread(store) == (1, 1)
+    assert store._fast_key is not None and store._fast_key.source == "derived"  # SQLCipher accepted our derivation
+    began = time.perf_counter()
+    for _ in range(5):
+        assert _in_a_new_thread(store) == (1, 1)
+    per_connection = (time.perf_counter() - began) / 5
+    store.close()
+    # A derivation SQLCipher would not accept is dropped for the passphrase itself; nothing breaks.
+    monkeypatch.setattr(store_key, "KDF_ROUNDS", 1000)
+    other = Store(db_path, passphrase="it's a secret")
+    assert _in_a_new_thread(other) == (1, 1)
+    assert other._fast_key is not None and other._fast_key.source == "passphrase"
+    began = time.perf_counter()
+    assert _in_a_new_thread(other) == (1, 1)
+    assert time.perf_counter() - began > per_connection  # with the KDF again: the fast path really skipped it
+    other.rotate_key("changed")
+    other.close()
+    assert Store(db_path, passphrase="changed").count() == (1, 1)
+
+
 def _old_database(path: Path, version: int) -> None:
     """A store at schema ``version`` with data written the way that version would."""
     key = store_key.KeyManager(path).create()
@@ -375,3 +409,26 @@ def test_stream_recorder_standalone_finish_with_summary(db_path: Path) -> None:
     stream.finish(summary)
     message = store.message(stream.message_id)
     assert (message.status, message.completion_tokens, message.tokens_per_s) == ("complete", 5, 50.0)
+
+
+def test_each_answer_thread_closes_its_connection(db_path: Path) -> None:
+    """A long session must not pile up one open database connection (and its files) per answer."""
+    store = Store(db_path)
+    c = store.create_conversation("many answers")
+    parent = store.add_message(c, "user", "q")
+    for i in range(30):
+        stream = StreamRecorder(store, c, parent, interval=0.01)
+        stream.add_content(f"answer {i}")
+        time.sleep(0.03)  # the flusher writes at least once, from its own connection
+        stream.finish(status="complete")
+        parent = stream.message_id
+    assert len(store._all) == 1  # only this thread's connection is left open
+    assert store.message(parent).content == "answer 29"
+    fds = len(os.listdir("/proc/self/fd"))
+    for _ in range(10):
+        stream = StreamRecorder(store, c, parent, interval=0.01)
+        time.sleep(0.02)
+        stream.add_content("x")
+        time.sleep(0.02)
+        stream.finish(status="complete")
+    assert len(os.listdir("/proc/self/fd")) <= fds + 1

@@ -304,3 +304,28 @@ def test_discarding_an_interrupted_download_frees_its_space(
     with FileLock(stage / ".lock"), pytest.raises(Exception, match="being downloaded right now"):
         discard_download(window.registry.models_dir, "test-tiny", "F16")  # another Hearth downloads it now
     assert (stage / "x.part").exists()
+
+
+def test_garbage_collection_runs_on_the_ui_thread_and_never_fully_while_busy(qtbot: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import threading
+
+    from app.ui.launch import GarbageCollector
+
+    calls: list[tuple[int, str]] = []
+    monkeypatch.setattr(gc, "collect", lambda generation=2: calls.append((generation, threading.current_thread().name)))
+    try:
+        collector = GarbageCollector()
+        assert not gc.isenabled()  # no automatic collection in whichever thread allocates
+        busy = [True]
+        collector.busy = lambda: busy[0]
+        for _ in range(GarbageCollector.FULL_EVERY + 5):
+            collector.tick()
+        assert {generation for generation, _ in calls} == {1}  # only young generations while busy
+        busy[0] = False
+        collector.tick()
+        assert calls[-1][0] == 2 and {name for _, name in calls} == {threading.current_thread().name}
+        qtbot.waitUntil(lambda: len(calls) > GarbageCollector.FULL_EVERY + 6, timeout=3000)  # the timer ticks by itself
+    finally:
+        collector.timer.stop()
+        gc.enable()

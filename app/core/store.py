@@ -27,7 +27,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from app.core import paths
 from app.core.errors import StoreError, StoreFullError, StoreReadOnlyError, WrongKeyError
-from app.core.store_key import KeyManager, StoreKey
+from app.core.store_key import KeyManager, StoreKey, derived_raw_key
 from app.core.store_schema import migrate
 
 DB_NAME = "conversations.db"
@@ -116,6 +116,7 @@ class Store:
         self._all: list[Any] = []
         self._lock = threading.Lock()
         self._key: StoreKey | None = None
+        self._fast_key: StoreKey | None = None  # for further connections: no KDF (see derived_raw_key)
         self._db()  # open now: a wrong key or a too-new schema is reported at once
 
     # -- connections -------------------------------------------------------
@@ -123,13 +124,20 @@ class Store:
         new = not self.path.exists()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            candidates = [self._key] if self._key else ([self.keys.create()] if new else self.keys.candidates())
+            if self._key is not None and self._fast_key is None:
+                self._fast_key = derived_raw_key(self._key, self.path) or self._key
+            if self._key is not None:
+                candidates = list(dict.fromkeys((self._fast_key or self._key, self._key)))
+            else:
+                candidates = [self.keys.create()] if new else self.keys.candidates()
         except OSError as exc:
             raise _translate(exc, self.path) from None
         last: Exception | None = None
         for key in candidates:
             try:
-                db = sqlcipher.connect(str(self.path), isolation_level=None, timeout=10, check_same_thread=True)
+                # Each connection is used only by the thread that opened it (thread-local); not checking
+                # lets close() and rotate_key() close the others from the thread that ends the store.
+                db = sqlcipher.connect(str(self.path), isolation_level=None, timeout=10, check_same_thread=False)
             except sqlcipher.Error as exc:
                 raise _translate(exc, self.path) from None
             try:
@@ -140,8 +148,11 @@ class Store:
                 if "not a database" not in str(exc):  # SQLITE_NOTADB is what a wrong key looks like
                     raise _translate(exc, self.path) from None
                 last = exc
+                if key.source == "derived":
+                    self._fast_key = self._key  # SQLCipher did not take it: keep using the passphrase
                 continue
-            self._key = key
+            if key.source != "derived":
+                self._key = key
             return self._configure(db)
         what = "passphrase" if self.keys.source() == "passphrase" else "key in the OS keyring"
         raise WrongKeyError(
@@ -193,6 +204,19 @@ class Store:
             return list(self._db().execute(sql, args).fetchall())
         except sqlcipher.Error as exc:
             raise _translate(exc, self.path) from None
+
+    def close_thread(self) -> None:
+        """Close the calling thread's connection (a worker thread that is about to end: the
+        streaming flusher of each answer), so connections and their files do not pile up."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            return
+        self._local.db = None
+        with self._lock:
+            if db in self._all:
+                self._all.remove(db)
+        with suppress(sqlcipher.Error):
+            db.close()
 
     def close(self) -> None:
         with self._lock:
@@ -371,7 +395,7 @@ class Store:
         except sqlcipher.Error as exc:
             raise _translate(exc, self.path) from None
         self.keys.finish_rotation(new)
-        self._key = new
+        self._key, self._fast_key = new, None
 
     @classmethod
     def delete_everything(cls, path: Path | None = None) -> list[str]:

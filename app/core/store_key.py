@@ -21,6 +21,7 @@ key that opens the database.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -41,6 +42,33 @@ SERVICE = "Hearth"
 ACCOUNT = "conversation-store-key"
 PENDING = "conversation-store-key-pending"
 PASSPHRASE_ENV = "HEARTH_PASSPHRASE"
+# SQLCipher 4's defaults for a passphrase: PBKDF2-HMAC-SHA512, 256,000 rounds, a 16-byte salt
+# at the start of the database file, a 256-bit key.
+KDF_ROUNDS = 256_000
+SALT_BYTES = 16
+
+
+def derived_raw_key(key: StoreKey, database: Path) -> StoreKey | None:
+    """The raw page key SQLCipher derives from a passphrase, derived once here.
+
+    SQLCipher runs its KDF (~0.1 s of CPU) on every connection, and Hearth opens one per
+    thread: the streaming flusher opens one for every answer.  With the derived key and the
+    file's salt given as a raw key (``x'<key><salt>'``) further connections skip the KDF.
+    hashlib does the derivation (no crypto of our own); the store only uses the result after
+    SQLCipher accepted it, and falls back to the passphrase otherwise.
+    """
+    if key.source != "passphrase":
+        return None
+    try:
+        with database.open("rb") as file:
+            salt = file.read(SALT_BYTES)
+    except OSError:
+        return None
+    if len(salt) < SALT_BYTES:
+        return None
+    passphrase = key.pragma_value[1:-1].replace("''", "'")
+    raw = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ROUNDS, 32)
+    return StoreKey(f"\"x'{raw.hex()}{salt.hex()}'\"", "derived")
 
 
 @dataclass(frozen=True)
@@ -48,7 +76,7 @@ class StoreKey:
     """What to give SQLCipher's ``PRAGMA key``: a raw hex key or a passphrase."""
 
     pragma_value: str
-    source: str  # "keyring" or "passphrase"
+    source: str  # "keyring" or "passphrase" ("derived": a passphrase's raw key, for more connections)
 
     @classmethod
     def raw(cls, hex_key: str) -> StoreKey:

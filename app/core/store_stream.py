@@ -54,13 +54,16 @@ class StreamRecorder:
             return "".join(self._content), "".join(self._reasoning)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            snapshot = self._snapshot()
-            if snapshot is not None:
-                try:
-                    self.store.update_message(self.message_id, content=snapshot[0], reasoning=snapshot[1])
-                except BaseException as exc:  # reported by finish(); streaming goes on
-                    self._error = exc
+        try:
+            while not self._stop.wait(self.interval):
+                snapshot = self._snapshot()
+                if snapshot is not None:
+                    try:
+                        self.store.update_message(self.message_id, content=snapshot[0], reasoning=snapshot[1])
+                    except BaseException as exc:  # reported by finish(); streaming goes on
+                        self._error = exc
+        finally:
+            self.store.close_thread()  # one answer, one thread: its connection ends with it
 
     def finish(self, summary: GenerationSummary | None = None, status: str | None = None) -> int:
         """Write the whole answer with its final status and statistics; returns the message id."""

@@ -112,6 +112,15 @@ def _formats(style_name: str) -> dict[_TokenType, QTextCharFormat | None]:
     return formats
 
 
+def colours_in_sample() -> int:
+    """How many colours a line of Python gets (the installer check: Pygments' lexers are bundled)."""
+    document = QTextDocument()
+    highlighter = CodeHighlighter(document, dark=False)
+    document.setMarkdown("```python\ndef area(r):  # circle\n```")
+    highlighter.rehighlight()
+    return len({r.format.foreground().color().name() for r in document.begin().layout().formats()})
+
+
 def warm_styles() -> None:
     """Load both colour styles ahead (at start-up), not when the first message appears."""
     _formats("default")

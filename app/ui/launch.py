@@ -101,7 +101,13 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     elif window.installed:
         window.switch_to(window.installed[0])  # the first installed model (the picker changes it)
     if smoke_test:
-        QTimer.singleShot(300, lambda: (print(f"window shown: {window.windowTitle()}", flush=True), app.quit()))
+        from app.ui.code_blocks import colours_in_sample
+
+        def report() -> None:  # what an installed bundle must be able to do (tests/test_installer.py)
+            print(f"window shown: {window.windowTitle()}; code colours: {colours_in_sample()}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(300, report)
     try:
         code: int = app.exec()
     finally:
