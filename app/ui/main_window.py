@@ -6,6 +6,7 @@ clicks into controller calls and controller signals into widget updates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -244,10 +245,10 @@ class MainWindow(QMainWindow):
         self.sidebar.search.setFocus()
         self.sidebar.search.selectAll()
 
-    def _current(self, action: object) -> None:
+    def _current(self, action: Callable[[int], object]) -> None:
         """Run a sidebar action on the open conversation (nothing open: nothing to do)."""
         if self.controller.conversation_id is not None:
-            action(self.controller.conversation_id)  # type: ignore[operator]
+            action(self.controller.conversation_id)
 
     def export_current(self) -> None:
         self._current(self.sidebar.choose_export)
