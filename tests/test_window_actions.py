@@ -329,3 +329,19 @@ def test_garbage_collection_runs_on_the_ui_thread_and_never_fully_while_busy(qtb
     finally:
         collector.timer.stop()
         gc.enable()
+
+
+def test_a_question_too_long_for_the_context_is_refused_and_the_app_goes_on(
+    qtbot: Any, window: MainWindow, warnings: list[str]
+) -> None:
+    window.composer.setPlainText("word " * 6000)  # more tokens than the 4096-token context holds
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000) as finished:
+        window.send()
+    assert finished.args[0].stop_reason.value == "error"
+    assert "too long for the context window" in warnings[-1] and "larger context" in warnings[-1]
+    answer = window.controller.active_thread()[-1]
+    assert answer.status == "error" and "too long" in (answer.error or "")
+    assert "error" in window.view.widgets[-1].header.text()
+    assert not window.controller.busy and window.send_button.isEnabled()
+    ask(qtbot, window, "a short one")  # the next question is answered as usual
+    assert window.controller.active_thread()[-1].status == "complete"

@@ -40,16 +40,20 @@ class EngineWorker:
 
     def chat(
         self,
-        messages: Sequence[Message],
+        messages: Sequence[Message] | Callable[[], Sequence[Message]],
         params: SamplingParams = SamplingParams(),
         on_event: EventCallback | None = None,
         logits_processor: LogitsProcessor | None = None,
     ) -> Future[GenerationSummary]:
-        snapshot = list(messages)  # the caller may keep editing its list
+        """One answer.  ``messages`` may be a function that returns them: it is called here, on
+        the worker thread, so reading a long history from the store does not hold up the caller
+        (the UI thread).  An error before the first event comes back through the future."""
+        snapshot = messages if callable(messages) else list(messages)  # the caller may keep editing its list
 
         def run(engine: Engine) -> GenerationSummary:
             summary = None
-            for event in engine.chat(snapshot, params, logits_processor=logits_processor):
+            history = list(snapshot()) if callable(snapshot) else snapshot
+            for event in engine.chat(history, params, logits_processor=logits_processor):
                 if on_event is not None:
                     on_event(event)
                 if isinstance(event, GenerationSummary):

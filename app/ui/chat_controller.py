@@ -16,7 +16,8 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from app.core.engine import LoadedModel, LoadOptions, Message, SamplingParams
-from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta
+from app.core.errors import HearthError
+from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
 from app.core.policy import Policy
 from app.core.registry import Installed
 from app.core.store import Store, StoredMessage
@@ -30,6 +31,7 @@ class _Relay(QObject):
     """Hands worker-thread results to the UI thread."""
 
     loaded = Signal(object, object)  # LoadedModel | Exception, Installed | None
+    chat_failed = Signal(object)  # the exception of an answer that could not start
 
 
 class ChatController(QObject):
@@ -58,6 +60,7 @@ class ChatController(QObject):
         self.bridge.events.connect(self._on_events)
         self._relay = _Relay()
         self._relay.loaded.connect(self._on_loaded)
+        self._relay.chat_failed.connect(self._on_chat_failed)
 
     def apply_settings(self, values: dict[str, Any], rules: Policy) -> list[str]:
         """Use saved settings from now on (policy limits applied); returns notices to show."""
@@ -112,15 +115,6 @@ class ChatController(QObject):
     def active_thread(self) -> list[StoredMessage]:
         return self.store.thread(self.conversation_id) if self.conversation_id is not None else []
 
-    def history(self, upto: int | None = None) -> list[Message]:
-        """The engine's view of the active branch (reasoning kept apart), up to a message."""
-        messages = [Message("system", self.system_prompt)] if self.system_prompt else []
-        for m in self.active_thread():
-            if m.id == upto:
-                break
-            messages.append(Message(m.role, m.content, m.reasoning))
-        return messages
-
     # -- turns ---------------------------------------------------------------
     @property
     def busy(self) -> bool:
@@ -132,11 +126,12 @@ class ChatController(QObject):
             return False
         recorder = self._recorder()
         recorder.user(text)
-        if self.conversation_id is None:
+        new = self.conversation_id is None
+        if new:
             self.conversation_id = recorder.conversation_id
         self._parent = recorder.parent
         self.conversations_changed.emit()
-        self._answer(recorder, grows=True)
+        self._answer(recorder, grows=not new)
         return True
 
     def regenerate(self, answer_id: int) -> bool:
@@ -146,7 +141,7 @@ class ChatController(QObject):
         answer = self.store.message(answer_id)
         self._parent = answer.parent_id
         recorder = self._recorder()
-        self._answer(recorder, upto=answer_id)
+        self._answer(recorder)
         return True
 
     def edit_and_resend(self, question_id: int, text: str) -> bool:
@@ -178,19 +173,47 @@ class ChatController(QObject):
         recorder.parent = self._parent
         return recorder
 
-    def _answer(self, recorder: ConversationRecorder, upto: int | None = None, grows: bool = False) -> None:
-        """Start the answer.  ``grows``: the shown branch only gets longer (a new question), so the
-        view appends two messages instead of being rebuilt."""
-        history = self.history(upto) if upto is not None else self.history()
+    def _answer(self, recorder: ConversationRecorder, grows: bool = False) -> None:
+        """Start the answer to the question ``recorder.parent``.  ``grows``: the shown branch only
+        gets longer (a new question), so the view appends two messages instead of being rebuilt.
+        The history is read on the engine's thread (a long conversation costs the UI nothing)."""
         question = recorder.parent
+        assert question is not None
         self.streaming = recorder.start_answer()
         self._parent = self.streaming.message_id
-        if grows and len(history) > 1 and question is not None:
+        if grows:
             self.appended.emit([self.store.message(question), self.store.message(self.streaming.message_id)])
         else:
             self.thread_changed.emit()  # the question and the (empty, streaming) answer appear at once
         self.answer_started.emit(self.streaming.message_id)
-        self.worker.chat(history, self.params, on_event=self.bridge.on_event)
+        store, conversation_id, system = self.store, self.conversation_id, self.system_prompt
+        assert conversation_id is not None
+
+        def history() -> list[Message]:
+            start = [Message("system", system)] if system else []
+            return start + [Message(m.role, m.content, m.reasoning) for m in store.thread(conversation_id, leaf=question)]
+
+        future = self.worker.chat(history, self.params, on_event=self.bridge.on_event)
+        future.add_done_callback(self._check_chat)
+
+    def _check_chat(self, future: Future[GenerationSummary]) -> None:
+        """On the worker thread: an answer that failed before its summary is reported to the UI."""
+        error = future.exception()
+        if error is not None:
+            self._relay.chat_failed.emit(error)
+
+    def _on_chat_failed(self, error: BaseException) -> None:
+        """The answer could not start (the question does not fit the context, the store failed):
+        mark it as failed, say why, and leave the app ready for the next question."""
+        stream = self.streaming
+        if stream is None:
+            return
+        text = str(error) if isinstance(error, HearthError) else f"The answer failed: {error}"
+        summary = GenerationSummary(0, 0, 0, 0.0, 0.0, 0.0, StopReason.ERROR, 0, error=text)
+        stream.finish(summary)
+        self.streaming = None
+        self.answer_finished.emit(summary)
+        self.failed.emit(text)
 
     def _on_events(self, batch: list[GenerationEvent]) -> None:
         stream = self.streaming

@@ -30,6 +30,9 @@ def open_store_with_dialog(parent: object = None) -> object:
             prompt = "That passphrase does not open your conversations. Try again:"
 
 
+SWITCH_INTERVAL_S = 0.001
+
+
 class GarbageCollector:
     """Python's cyclic garbage collection, run where and when it cannot hurt.
 
@@ -48,6 +51,10 @@ class GarbageCollector:
         from PySide6.QtCore import QTimer
 
         gc.disable()
+        # Not the collector, but the same kind of UI-thread care: a worker running Python (the engine's
+        # per-token loop, a template render, a download) holds the interpreter for up to the switch
+        # interval each time the UI thread wants it back; 5 ms by default, several times per frame.
+        sys.setswitchinterval(SWITCH_INTERVAL_S)
         self.busy: Callable[[], bool] = lambda: False
         self.ticks = 0
         self.timer = QTimer()

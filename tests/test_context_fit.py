@@ -1,0 +1,81 @@
+"""Fitting a conversation into the context window: the longest history that leaves the answer
+budget, found in a few renders even for thousands of messages, and the same choice as trying
+every length in turn (the straightforward algorithm, kept here as the reference)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from app.core.context_fit import fit_conversation
+from app.core.engine import Message
+from app.core.errors import ContextTooSmallError
+from app.core.templates import ChatTemplate, load_family_template
+
+TEMPLATE = ChatTemplate(load_family_template("deepseek-r1"), "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "deepseek-r1")
+
+
+def words(text: str) -> list[int]:
+    """A stand-in tokenizer: one token per word (what matters is that longer text has more)."""
+    return list(range(len(text.split())))
+
+
+def conversation(n: int, seed: int = 1, system: bool = True) -> list[Message]:
+    rng = random.Random(seed)
+    messages = [Message("system", "Be brief.")] if system else []
+    for i in range(n):
+        role = "user" if i % 2 == 0 else "assistant"
+        messages.append(Message(role, " ".join(["word"] * rng.randint(1, 60))))
+    if messages[-1].role != "user":
+        messages.append(Message("user", "and now?"))
+    return messages
+
+
+def reference(messages: list[Message], n_ctx: int, max_tokens: int) -> tuple[int, int]:
+    """Every history length from the longest down; the first that leaves the budget wins."""
+    system = [m for m in messages if m.role == "system"][-1:]
+    rest = [m for m in messages if m.role != "system"]
+    kept: list[Message] = []
+    for start in [i for i in range(len(rest)) if i == 0 or rest[i].role == "user"]:
+        kept = system + rest[start:]
+        if len(words(TEMPLATE.render([m.for_template() for m in kept]))) + max_tokens <= n_ctx:
+            break
+    tokens = len(words(TEMPLATE.render([m.for_template() for m in kept])))
+    return len(messages) - len(kept), min(max_tokens, n_ctx - tokens)
+
+
+@pytest.mark.parametrize("n_ctx", [120, 400, 1500, 10_000])
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_same_history_is_kept_as_by_trying_every_length(n_ctx: int, seed: int) -> None:
+    messages = conversation(61, seed)
+    fitted = fit_conversation(messages, TEMPLATE, words, n_ctx, 100)
+    assert (fitted.dropped_turns, fitted.max_tokens) == reference(messages, n_ctx, 100)
+    kept = messages[fitted.dropped_turns :] if fitted.dropped_turns else messages
+    assert kept[-1].content == messages[-1].content  # the latest question is always there
+
+
+def test_a_long_conversation_is_fitted_in_a_few_renders() -> None:
+    messages = conversation(2000)
+    rendered: list[int] = []
+
+    def counting(text: str) -> list[int]:
+        rendered.append(text.count("<｜User｜>") + text.count("<｜Assistant｜>"))  # messages in this render
+        return words(text)
+
+    fitted = fit_conversation(messages, TEMPLATE, counting, 2048, 512)
+    assert fitted.dropped_turns > 1900 and len(fitted.tokens) + 512 <= 2048
+    kept = len(messages) - fitted.dropped_turns
+    assert len(rendered) <= 2 + 2 * 8  # the whole, the latest turn, a gallop and a bisection over ~60 kept
+    # Beyond the first try (everything), renders are about as long as what is kept: the gallop adds up to
+    # ~4x kept, the bisection log2(kept) renders of up to 2x kept.  Trying every length renders ~n²/4.
+    assert sum(rendered[1:]) <= 2 * kept * (math.log2(kept) + 2) < len(messages) ** 2 / 400
+    assert fitted.dropped_turns == reference(messages, 2048, 512)[0]
+
+
+def test_a_latest_message_too_long_for_the_context_is_an_error() -> None:
+    messages = [Message("user", "word " * 500)]
+    with pytest.raises(ContextTooSmallError, match="too long for the context window"):
+        fit_conversation(messages, TEMPLATE, words, 300, 100)
+    assert fit_conversation(messages, TEMPLATE, words, 600, 400).max_tokens < 400  # the budget shrinks to what is left
