@@ -216,21 +216,33 @@ class ChatController(QObject):
         self.failed.emit(text)
 
     def _on_events(self, batch: list[GenerationEvent]) -> None:
+        """A batch of events (~30 ms of tokens): consecutive pieces of the same kind reach the
+        view as one ``delta``, so a fast model costs a few signals per batch, not one per token."""
         stream = self.streaming
         if stream is None:
             return
+        runs: list[tuple[str, list[str]]] = []
+        summary: GenerationSummary | None = None
         for event in batch:
             if isinstance(event, ReasoningDelta):
                 stream.add_reasoning(event.text)
-                self.delta.emit("reasoning", event.text)
             elif isinstance(event, ContentDelta):
                 stream.add_content(event.text)
-                self.delta.emit("content", event.text)
             elif isinstance(event, GenerationSummary):
-                stream.finish(event)
-                self.streaming = None
-                self.answer_finished.emit(event)
-                self.conversations_changed.emit()
+                summary = event  # always the last event of an answer
+                continue
+            kind = "reasoning" if isinstance(event, ReasoningDelta) else "content"
+            if runs and runs[-1][0] == kind:
+                runs[-1][1].append(event.text)
+            else:
+                runs.append((kind, [event.text]))
+        for kind, texts in runs:
+            self.delta.emit(kind, "".join(texts))
+        if summary is not None:
+            stream.finish(summary)
+            self.streaming = None
+            self.answer_finished.emit(summary)
+            self.conversations_changed.emit()
 
     def shutdown(self) -> None:
         """Quitting: stop a running answer, save what came, close the model."""
