@@ -345,3 +345,38 @@ def test_a_question_too_long_for_the_context_is_refused_and_the_app_goes_on(
     assert not window.controller.busy and window.send_button.isEnabled()
     ask(qtbot, window, "a short one")  # the next question is answered as usual
     assert window.controller.active_thread()[-1].status == "complete"
+
+
+def test_the_window_comes_back_as_it_was_left(qtbot: Any, window: MainWindow) -> None:
+    from app.ui import window_state
+
+    window.show()
+    qtbot.waitExposed(window)
+    window.resize(760, 560)  # within the offscreen platform's 800x600 screen, which bounds a restore
+    window.menu_actions["sidebar"].trigger()  # hidden
+    window_state.save(window)
+    assert window_state.state_path().is_file()
+    window.resize(640, 480)
+    window.menu_actions["sidebar"].trigger()  # shown again
+    assert window_state.restore(window)
+    assert (window.width(), window.height()) == (760, 560)
+    assert window.sidebar.isHidden() and not window.menu_actions["sidebar"].isChecked()
+    window_state.state_path().write_text("{damaged", encoding="utf-8")
+    assert not window_state.restore(window)  # the default layout, no error
+    window_state.state_path().write_text('{"geometry": "not base64!", "sidebar": true}', encoding="utf-8")
+    assert not window_state.restore(window)
+
+
+def test_an_empty_conversation_says_what_to_do_and_the_composer_grows(qtbot: Any, window: MainWindow) -> None:
+    window.show()
+    window.controller.new_conversation()
+    assert not window.view.empty.isHidden() and "never leaves" in window.view.empty.text()
+    two_lines = window.composer.height()
+    window.composer.setPlainText("\n".join(f"line {i}" for i in range(5)))
+    five_lines = window.composer.height()
+    window.composer.setPlainText("\n".join(f"line {i}" for i in range(40)))
+    assert two_lines < five_lines < window.composer.height() <= 12 * window.composer.fontMetrics().lineSpacing()
+    window.composer.clear()
+    assert window.composer.height() == two_lines
+    ask(qtbot, window, "hello")
+    assert window.view.empty.isHidden()

@@ -85,7 +85,7 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     from app.core.policy import load as load_policy
     from app.core.registry import Registry
     from app.core.worker import EngineWorker
-    from app.ui import theme
+    from app.ui import theme, window_state
     from app.ui.chat_controller import ChatController
     from app.ui.main_window import MainWindow
 
@@ -101,6 +101,7 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     controller.apply_settings(settings.load(), load_policy())
     window = MainWindow(controller, Registry(), load_catalog())
     collector.busy = window.busy
+    window_state.restore(window)
     window.show()
     QTimer.singleShot(0, collector.freeze_startup)
     if not window.installed and not store.count()[0] and not smoke_test:  # type: ignore[attr-defined]

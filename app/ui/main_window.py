@@ -40,7 +40,7 @@ from app.core.policy import load as load_policy
 from app.core.registry import Installed, Registry
 from app.core.store import Store
 from app.core.store_export import import_file
-from app.ui import theme
+from app.ui import theme, window_state
 from app.ui.chat_controller import ChatController
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
@@ -51,14 +51,23 @@ from app.ui.welcome import Welcome
 
 
 class Composer(QPlainTextEdit):
-    """Enter sends, Shift+Enter starts a new line."""
+    """Enter sends, Shift+Enter starts a new line; grows with its text from 2 to 10 lines."""
+
+    LINES = (2, 10)
 
     def __init__(self, send: object) -> None:
         super().__init__()
         self._send = send
         self.setPlaceholderText("Message (Enter sends, Shift+Enter for a new line, Esc stops)")
         self.setAccessibleName("Message")
-        self.setMaximumHeight(140)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
+        self._fit()
+
+    def _fit(self) -> None:
+        lines = min(max(int(self.document().size().height()), self.LINES[0]), self.LINES[1])
+        margins = self.contentsMargins().top() + self.contentsMargins().bottom()
+        height = lines * self.fontMetrics().lineSpacing() + 2 * int(self.document().documentMargin()) + margins
+        self.setFixedHeight(height)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
@@ -117,7 +126,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.stop_button)
         row.addWidget(self.send_button)
         column.addLayout(row)
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         splitter.addWidget(self.sidebar)
         splitter.addWidget(right)
         splitter.setSizes([260, 840])
@@ -386,6 +395,7 @@ class MainWindow(QMainWindow):
         if self.manager is not None:
             self.manager.stop_all()
         self.sidebar.commit_delete()
+        window_state.save(self)
         self.controller.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]
 

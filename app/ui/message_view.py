@@ -32,6 +32,16 @@ from app.ui import theme
 from app.ui.code_blocks import COPY_SCHEME, CodeHighlighter, code_blocks, warm_styles
 from app.ui.markdown_stream import IncrementalMarkdown
 
+EMPTY_TEXT = (
+    "<h2>Ask anything.</h2><p>The model runs on this computer: what you type never leaves it.</p>"
+    "<p>Enter sends · Shift+Enter for a new line · F1 lists the keyboard shortcuts</p>"
+)
+# Questions on a tinted card, answers on the page; the palette keeps both readable in light and dark.
+MESSAGE_STYLE = """
+QFrame#message-user { background: palette(alternate-base); border: 1px solid palette(mid); border-radius: 8px; }
+QFrame#message-assistant, QFrame#message-system { border: none; }
+QFrame#message-user QTextBrowser, QFrame#message-assistant QTextBrowser { background: transparent; }
+"""
 PAGE = 40  # messages built at a time when a conversation is opened
 SLICE_SECONDS = 0.004  # longest time spent building messages before the event loop gets a turn
 
@@ -233,7 +243,13 @@ class ChatView(QScrollArea):
         self.earlier.setAccessibleName("Show earlier messages")
         self.earlier.clicked.connect(self.show_earlier)
         self._layout.addWidget(self.earlier)
+        self.empty = QLabel(EMPTY_TEXT)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName("No messages yet")
+        self._layout.addWidget(self.empty, 1)
         self._layout.addStretch(1)
+        self.setStyleSheet(MESSAGE_STYLE)
         self.setWidget(self._inner)
         self.widgets: list[MessageWidget] = []
         self.renders = 0  # how many message renders happened (tests check streaming re-renders one message)
@@ -268,6 +284,7 @@ class ChatView(QScrollArea):
             widget.setParent(None)
             widget.deleteLater()
         self.widgets = []
+        self.empty.setVisible(not messages)
         self._messages, self._siblings_of = messages, siblings_of
         self._first_shown = len(messages)
         self._first_wanted = max(0, len(messages) - PAGE)
@@ -307,6 +324,7 @@ class ChatView(QScrollArea):
         self.earlier.setText(f"Show {min(PAGE, hidden)} earlier messages ({hidden} not shown)")
 
     def _add(self, message: StoredMessage, siblings: list[int], position: int | None = None) -> MessageWidget:
+        self.empty.hide()
         widget = MessageWidget(message, siblings)
         widget.copy_requested.connect(lambda _id, w=widget: w.copy())
         widget.regenerate_requested.connect(self.regenerate_requested)
