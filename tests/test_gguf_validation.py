@@ -165,3 +165,34 @@ def test_errors_carry_user_facing_text() -> None:
     err = CorruptModelError("'x.gguf' is damaged: it is short.", "Download it again.")
     assert str(err) == "'x.gguf' is damaged: it is short. Download it again."
     assert isinstance(err, HearthError)
+
+
+def test_a_long_token_list_is_skipped_and_its_damage_still_found(models, tmp_path: Path) -> None:
+    """The tokenizer's strings are stepped over, not read; a cut or an absurd length inside them is
+    still a typed error."""
+    good = models(TinySpec(quant="Q8_0", extra_vocab=5000))
+    assert inspect_model(good).n_layers == 2
+    data = good.read_bytes()
+    marker = b"tok2500"  # a token in the middle of the list
+    where = data.index(struct.pack("<Q", len(marker)) + marker)
+    cut = tmp_path / "cut-in-tokens.gguf"
+    cut.write_bytes(data[: where + 4])
+    with pytest.raises(CorruptModelError, match="damaged"):
+        inspect_model(cut)
+    absurd = tmp_path / "absurd-token.gguf"  # full length, but one string claims to run past the end
+    absurd.write_bytes(data[:where] + struct.pack("<Q", 2**40) + data[where + 8 :])
+    with pytest.raises(CorruptModelError, match="runs past the end"):
+        inspect_model(absurd)
+
+
+def test_a_changed_file_is_inspected_again(models, tmp_path: Path) -> None:
+    """Summaries are remembered per file, but a file that changed (a damaged copy, a re-download)
+    is read again, never answered from memory."""
+    path = tmp_path / "model.gguf"
+    path.write_bytes(models(TinySpec(quant="Q8_0")).read_bytes())
+    first = inspect_model(path)
+    assert inspect_model(path) is first  # unchanged: remembered
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(CorruptModelError):
+        inspect_model(path)

@@ -157,10 +157,21 @@ class _Cursor:
         except UnicodeDecodeError as exc:
             raise self.corrupt(f"{what} is not valid UTF-8") from exc
 
-    def skip_string(self) -> None:
-        length = self.u64("the length of a string")
-        self.need(length, "a string")
-        self.pos += length
+    def skip_strings(self, count: int) -> None:
+        """Step over ``count`` strings (a tokenizer's 150k): one tight loop, as this runs when the
+        window lists installed models."""
+        length_at, pos, size = _U64.unpack_from, self.pos, self.size
+        for _ in range(count):
+            if pos + 8 > size:
+                break
+            pos += 8 + length_at(self.buf, pos)[0]
+            if pos > size:
+                break
+        else:
+            self.pos = pos
+            return
+        self.pos = min(pos, size)
+        raise self.corrupt(f"a string runs past the end of the file (truncated at {self.size} bytes)")
 
     def value_type(self, what: str) -> GGUFValueType:
         raw = self.u32(what)
@@ -190,11 +201,13 @@ class _Cursor:
         if count <= INLINE_ARRAY_LIMIT:
             return [self.value(item_type, key) for _ in range(count)]
         if item_type == GGUFValueType.STRING:
-            for _ in range(count):
-                self.skip_string()
+            self.skip_strings(count)
         else:
             self.pos += count * min_item
         return ArrayRef(item_type, count, start)
+
+
+_U64 = struct.Struct("<Q")
 
 
 def _tensor_nbytes(cur: _Cursor, name: str, shape: tuple[int, ...], ggml_type: int) -> int:

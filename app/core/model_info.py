@@ -101,10 +101,33 @@ def _kv_per_token(header: GGUFHeader, n_layers: int) -> tuple[int, ...]:
     return tuple(int(h) * (key_len + value_len) * KV_BYTES_PER_ELEMENT for h in heads[:n_layers])
 
 
+_INSPECTED: dict[tuple[tuple[str, int, int], ...], ModelInfo] = {}
+_INSPECTED_MAX = 64
+
+
 def inspect_model(path: Path | str) -> ModelInfo:
-    """Validate every shard and summarize the model; raises typed errors."""
+    """Validate every shard and summarize the model; raises typed errors.
+
+    The summary of unchanged files (same paths, sizes and modification times) is remembered:
+    the window asks for it every time it lists the installed quantizations, and a header with
+    a 150k-token vocabulary takes ~17 ms to walk."""
     path = Path(path).expanduser()
     shards = find_shards(path)
+    try:
+        key = tuple((str(s), (st := s.stat()).st_size, st.st_mtime_ns) for s in shards)
+    except OSError:
+        key = ()
+    if key in _INSPECTED:
+        return _INSPECTED[key]
+    info = _inspect(path, shards)
+    if key:
+        if len(_INSPECTED) >= _INSPECTED_MAX:
+            _INSPECTED.pop(next(iter(_INSPECTED)))
+        _INSPECTED[key] = info
+    return info
+
+
+def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
     headers = [read_header(s) for s in shards]
     first = headers[0]
     arch = first.architecture
