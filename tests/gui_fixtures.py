@@ -35,9 +35,11 @@ def ui_gc() -> Iterator[None]:
 def window(ui_gc: None, qtbot: Any, models: Any, payloads: dict[str, bytes], tmp_path: Path) -> Iterator[MainWindow]:
     catalog = tiny_catalog(payloads)
     registry = Registry(tmp_path / "models", shared_dir=None)
+    # The V3 chat template opens no <think> block, so what these random models say is the answer
+    # itself (with R1's template all of it would be reasoning, and every answer's text empty).
     for spec, name in (
-        (TinySpec(quant="Q8_0", seed=11), "tiny-Q8_0.gguf"),
-        (TinySpec(quant="Q4_0", seed=11, n_ctx=2048), "tiny.Q4_0.gguf"),
+        (TinySpec(quant="Q8_0", seed=11, template="deepseek-v3"), "tiny-Q8_0.gguf"),
+        (TinySpec(quant="Q4_0", seed=11, n_ctx=2048, template="deepseek-v3"), "tiny.Q4_0.gguf"),
     ):
         import_model(Path(shutil.copyfile(models(spec), tmp_path / name)), registry, catalog)
     store = Store(tmp_path / "data" / "conversations.db")

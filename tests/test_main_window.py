@@ -22,7 +22,8 @@ def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindo
     assert [m.role for m in thread] == ["user", "assistant"] and thread[1].status == "complete"
     assert thread[1].completion_tokens == 12 and thread[1].model_id == "test-tiny" and thread[1].quant == "Q8_0"
     widget = window.view.widgets[-1]
-    assert widget.content == thread[1].content and window.view.renders >= 1
+    assert thread[1].content and widget.content == thread[1].content and window.view.renders >= 1
+    assert widget.reasoning is None  # this model's template opens no think block
     status = window.statusBar().currentMessage()
     assert "tok/s" in status and "GPU layers 0" in status and "/ 4096 ·" in status and "12 tokens" in status
     assert "/ 4096 tokens" in window.context_label.text()
@@ -107,7 +108,7 @@ def test_quitting_mid_answer_saves_it_and_closes_the_model(qtbot: Any, window: M
     answer_id = window.controller.streaming.message_id  # type: ignore[union-attr]
     window.close()
     saved = window.controller.store.message(answer_id)
-    assert saved.status == "cancelled"
+    assert saved.status == "cancelled" and saved.content  # what had come is kept
     assert window.controller.worker._thread.is_alive() is False  # type: ignore[attr-defined]
 
 
@@ -190,3 +191,27 @@ def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, wi
     qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
     assert len(window.view.widgets) == 100 and window.view.widgets[0].content == "message 0"
     assert window.view.earlier.isHidden()
+
+
+def test_reasoning_streams_into_its_own_section_and_the_store(
+    qtbot: Any, window: MainWindow, models: Any, tmp_path: Path
+) -> None:
+    from tests.gguf_factory import TinySpec
+
+    thinker = models(TinySpec(quant="Q8_0", seed=5))  # DeepSeek-R1's template: the answer opens in <think>
+    with qtbot.waitSignal(window.controller.model_changed, timeout=30000):
+        window.controller.load(None, str(thinker))
+    window.controller.params = LONG
+    window.composer.setPlainText("think about it")
+    with qtbot.waitSignal(window.controller.delta, timeout=30000) as first:
+        window.send()
+    assert first.args[0] == "reasoning"
+    qtbot.waitUntil(lambda: window.view.widgets[-1].reasoning is not None and window.view.renders > 0, timeout=30000)
+    section = window.view.widgets[-1].reasoning
+    assert section is not None and section.toggle.text() == "▾ Thinking…" and not section.view.isHidden()
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=30000):
+        window.controller.stop()
+    saved = window.controller.active_thread()[-1]
+    assert saved.reasoning and saved.status == "cancelled"
+    assert section.view.toPlainText().strip() and section.toggle.text() == "▾ Reasoning"  # no answer came: stays open
+    assert "cancelled" in window.view.widgets[-1].header.text()
