@@ -6,10 +6,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QTextDocument, QTextFormat
 
-from app.ui.code_blocks import with_copy_links
-from app.ui.markdown_stream import IncrementalMarkdown, safe_cut
+from app.ui.code_blocks import CodeHighlighter, Fences, with_copy_links
+from app.ui.markdown_stream import IncrementalMarkdown, piece, safe_cut
 
 ANSWER = (
     "A heat pump **moves heat**.\n\n"
@@ -20,12 +20,20 @@ ANSWER = (
 )
 
 
-def test_safe_cut_never_splits_a_code_fence() -> None:
+def test_cuts_fall_after_blank_lines_outside_code_or_after_whole_lines_inside() -> None:
     fence_start = ANSWER.index("```")
     inside = ANSWER.index("\n\nprint")
-    assert safe_cut(ANSWER[: inside + 3], 0) == fence_start  # the blank line inside the fence is not a boundary
+    # Inside an open code block a blank line is not a paragraph break; the cut goes after its last whole line.
+    assert safe_cut(ANSWER[: inside + 3], 0) == inside + 2
+    assert safe_cut(ANSWER[: fence_start + 5], 0) == fence_start  # the fence line itself is not complete yet
     assert safe_cut(ANSWER, 0) == ANSWER.rindex("\n\n") + 2
     assert safe_cut("no paragraph yet", 0) == 0
+    text = "Intro\n\n```sh\necho one\n"
+    fences = Fences(text)
+    assert fences.opener_at(len(text)) == "```sh" and fences.opener_at(3) is None
+    assert piece(text, fences, 0, len(text), close=True).endswith("echo one\n```")  # closed for rendering alone
+    more = text + "echo two\n```\n\nDone."
+    assert piece(more, Fences(more), len(text), len(more), close=False).startswith("```sh\necho two")  # reopened
 
 
 def test_streamed_text_matches_a_full_render(qtbot) -> None:  # type: ignore[no-untyped-def]
@@ -47,3 +55,60 @@ def _render(text: str) -> str:
     document = QTextDocument()
     document.setMarkdown(with_copy_links(text))
     return document.toPlainText()
+
+
+def _structure(document: QTextDocument) -> list[tuple[str, int, bool, bool]]:
+    """Each non-empty block: text, heading level, in a list, code."""
+    found = []
+    block = document.begin()
+    while block.isValid():
+        if block.text():
+            fmt = block.blockFormat()
+            found.append((block.text(), fmt.headingLevel(), block.textList() is not None,
+                          fmt.hasProperty(QTextFormat.Property.BlockCodeFence)))  # fmt: skip
+        block = block.next()
+    return found
+
+
+def test_pieces_keep_headings_lists_and_code_while_streaming(qtbot) -> None:  # type: ignore[no-untyped-def]
+    text = "Intro\n\n# Heading\n\n- one\n- two\n\n```python\nx = 1\n\ny = 2\n```\n\n## After\n\nEnd"
+    document = QTextDocument()
+    stream = IncrementalMarkdown(document)
+    for end in range(1, len(text) + 1, 3):
+        stream.update(text[:end])
+    stream.update(text)
+    whole = QTextDocument()
+    whole.setMarkdown(with_copy_links(text))
+    assert _structure(document) == _structure(whole)  # a heading starting a piece is still a heading
+
+
+def test_a_long_code_block_costs_each_update_only_its_new_lines(qtbot) -> None:  # type: ignore[no-untyped-def]
+    lines = [f"value_{i} = compute({i})" for i in range(300)]
+    text = "Code:\n\n```python\n" + "\n".join(lines) + "\n```\n\nDone."
+    document = QTextDocument()
+    highlighter = CodeHighlighter(document, dark=False)
+    coloured: list[str] = []
+    original = highlighter.highlightBlock
+
+    def counting(line: str) -> None:
+        if highlighter._explicit:
+            coloured.append(line)
+        original(line)
+
+    highlighter.highlightBlock = counting  # type: ignore[method-assign]
+    stream = IncrementalMarkdown(document, highlighter)
+    for end in range(40, len(text) + 1, 120):
+        stream.update(text[:end])
+    stream.update(text)
+    assert stream.frozen > text.index("value_290")  # the finished lines were kept, not re-rendered
+    assert len(coloured) < 3 * len(lines)  # re-rendering the whole block each time colours ~n²/2 lines
+    before = len(coloured)
+    stream.finish(text)  # no numbered list: the last piece is rendered, nothing else
+    assert len(coloured) - before < 10
+    assert [b for b in _structure(document) if b[3]] == [b for b in _structure(_whole(text)) if b[3]]
+
+
+def _whole(text: str) -> QTextDocument:
+    document = QTextDocument()
+    document.setMarkdown(with_copy_links(text))
+    return document

@@ -14,7 +14,9 @@ rendered text.  Only backtick fences are recognised, like the streaming renderer
 
 from __future__ import annotations
 
+import bisect
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -36,6 +38,7 @@ from PySide6.QtGui import (
 )
 
 COPY_SCHEME = "copy-code"
+Span = tuple[int, int, QTextCharFormat]
 _FENCE = re.compile(r"^([ \t]*)```[ \t]*([^\s`]*)[^\n]*$", re.MULTILINE)
 
 
@@ -45,6 +48,19 @@ class CodeBlock:
     code: str
     start: int  # offset of the opening fence line in the Markdown
     closed: bool
+
+
+class Fences:
+    """The fence lines of a Markdown text, to ask whether a position lies inside a code block."""
+
+    def __init__(self, markdown: str) -> None:
+        self.lines = list(_FENCE.finditer(markdown))
+        self.ends = [m.end() for m in self.lines]
+
+    def opener_at(self, position: int) -> str | None:
+        """The opening fence line of the code block ``position`` is in; None outside code."""
+        before = bisect.bisect_left(self.ends, position)  # fence lines that end before the position
+        return self.lines[before - 1].group(0) if before % 2 else None
 
 
 def code_blocks(markdown: str) -> list[CodeBlock]:
@@ -121,6 +137,17 @@ def colours_in_sample() -> int:
     return len({r.format.foreground().color().name() for r in document.begin().layout().formats()})
 
 
+COMMON_LANGUAGES = ("python", "bash", "javascript", "typescript", "json", "c", "cpp", "rust", "go", "java", "sql", "yaml", "html")
+
+
+def warm_lexers() -> threading.Thread:
+    """Load the lexers of the languages answers use most, on a background thread: the first
+    Python block would otherwise import Pygments' Python lexer (~35 ms) mid-answer."""
+    thread = threading.Thread(target=lambda: [_lexer(name) for name in COMMON_LANGUAGES], name="hearth-lexers", daemon=True)
+    thread.start()
+    return thread
+
+
 def warm_styles() -> None:
     """Load both colour styles ahead (at start-up), not when the first message appears."""
     _formats("default")
@@ -137,7 +164,8 @@ class CodeHighlighter(QSyntaxHighlighter):
 
     def __init__(self, document: QTextDocument, dark: bool) -> None:
         self.dark = dark
-        self._formats = _formats("monokai" if dark else "default")
+        self._explicit = False
+        self._style = "monokai" if dark else "default"
         self._background = QBrush(QColor("#1b1c1f" if dark else "#f3f4f6"))
         super().__init__(document)
 
@@ -145,27 +173,54 @@ class CodeHighlighter(QSyntaxHighlighter):
         self.rehighlight_from(0)
 
     def rehighlight_from(self, position: int) -> None:
-        """Colour the code lines from ``position`` on and give code blocks their background."""
+        """Colour the code lines from ``position`` on and give code blocks their background:
+        each line is coloured once here; the highlighter's own passes on every edit do nothing.
+        The background changes are one edit (one layout pass), not one per line."""
+        code = []
         block = self.document().findBlock(position)
         while block.isValid():
             if block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence):
-                if block.blockFormat().background() != self._background:
-                    shade = QTextBlockFormat()
-                    shade.setBackground(self._background)
-                    QTextCursor(block).mergeBlockFormat(shade)
-                self.rehighlightBlock(block)
+                code.append(block)
             block = block.next()
+        shade = QTextBlockFormat()
+        shade.setBackground(self._background)
+        edit = QTextCursor(self.document())
+        edit.beginEditBlock()
+        for block in code:
+            if block.blockFormat().background() != self._background:
+                edit.setPosition(block.position())
+                edit.mergeBlockFormat(shade)
+        edit.endEditBlock()
+        self._explicit = True
+        try:
+            for block in code:
+                self.rehighlightBlock(block)
+        finally:
+            self._explicit = False
 
     def highlightBlock(self, text: str) -> None:
+        if not self._explicit:
+            return  # an edit's automatic pass: the renderer calls rehighlight_from() right after
         language = self.currentBlock().blockFormat().property(QTextFormat.Property.BlockCodeLanguage)
-        lexer = _lexer(str(language).lower()) if language else None
-        if lexer is None or not text:
+        if not language or not text:
             return
-        position = 0
-        for token, value in lexer.get_tokens(text):
-            while token not in self._formats and token is not Token:
-                token = token.parent
-            fmt = self._formats.get(token)
-            if fmt is not None and value:
-                self.setFormat(position, len(value), fmt)
-            position += len(value)
+        for start, length, fmt in _spans(str(language).lower(), text, self._style):
+            self.setFormat(start, length, fmt)
+
+
+@lru_cache(maxsize=8192)
+def _spans(language: str, line: str, style: str) -> tuple[Span, ...]:
+    """Where the colours of one line of code go.  Remembered: when an answer ends it is rendered
+    again as a whole, and its lines were all coloured while it streamed."""
+    lexer, formats = _lexer(language), _formats(style)
+    if lexer is None:
+        return ()
+    spans, position = [], 0
+    for token, value in lexer.get_tokens(line):
+        while token not in formats and token is not Token:
+            token = token.parent
+        fmt = formats.get(token)
+        if fmt is not None and value:
+            spans.append((position, len(value), fmt))
+        position += len(value)
+    return tuple(spans)

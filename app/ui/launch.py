@@ -87,6 +87,7 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     from app.core.worker import EngineWorker
     from app.ui import theme, window_state
     from app.ui.chat_controller import ChatController
+    from app.ui.code_blocks import warm_lexers
     from app.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(argv or sys.argv)
@@ -104,6 +105,7 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     window_state.restore(window)
     window.show()
     QTimer.singleShot(0, collector.freeze_startup)
+    QTimer.singleShot(1000, warm_lexers)  # after the window is up, off the UI thread
     if not window.installed and not store.count()[0] and not smoke_test:  # type: ignore[attr-defined]
         window.welcome()
     elif window.installed:

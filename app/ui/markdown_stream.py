@@ -2,29 +2,65 @@
 
 Finished paragraphs (up to the last blank line outside a code fence) are rendered once and
 kept; only the unfinished tail is replaced on each update, so the cost of an update stays
-small however long the answer grows.  When the answer ends, the whole text is rendered
-once more as one document (a list split across paragraphs numbers correctly again).
+small however long the answer grows.  Inside a long code block the complete lines are kept
+too: the piece rendered for good is closed with a fence and the tail reopens it with the same
+language, so a 400-line block costs each update its new lines, not all of them again.
+When the answer ends and it has a numbered list, the whole text is rendered once more as one
+document (the list's numbering restarts in each piece).
 Each code block gets its copy link (:mod:`app.ui.code_blocks`) in every piece rendered.
 """
 
 from __future__ import annotations
 
-from PySide6.QtGui import QTextCursor, QTextDocument
+import re
 
-from app.ui.code_blocks import CodeHighlighter, with_copy_links
+from PySide6.QtGui import QTextCursor, QTextDocument, QTextDocumentFragment
 
-FENCE = "```"
+from app.ui.code_blocks import CodeHighlighter, Fences, with_copy_links
+
+ORDERED_ITEM = re.compile(r"^[ \t]*\d{1,9}[.)][ \t]", re.MULTILINE)
 
 
-def safe_cut(text: str, start: int) -> int:
-    """The end of the last complete paragraph after ``start`` that is not inside a code fence."""
-    cut = start
-    position = start
+def safe_cut(text: str, start: int, fences: Fences | None = None) -> int:
+    """Where the part rendered for good may end, after ``start``: after the last blank line
+    outside code or, when the text ends inside a code block, after its last complete line."""
+    fences = fences or Fences(text)
+    cut = position = start
     while (found := text.find("\n\n", position)) != -1:
-        if text.count(FENCE, start, found) % 2 == 0:
+        if fences.opener_at(found + 2) is None:
             cut = found + 2
         position = found + 2
+    line_end = text.rfind("\n") + 1
+    if line_end > cut and fences.opener_at(line_end) is not None:
+        cut = line_end
     return cut
+
+
+def piece(text: str, fences: Fences, start: int, end: int, close: bool) -> str:
+    """``text[start:end]`` ready to render alone: a code block it begins inside is reopened with
+    its own fence line, and (``close``) one it ends inside is closed."""
+    body = with_copy_links(text, start, end)
+    opener = fences.opener_at(start)
+    if opener is not None:
+        body = f"{opener}\n{body}"
+    inner = fences.opener_at(end) if close else None
+    if inner is not None:
+        indent = re.match(r"[ \t]*", inner)
+        body += ("" if body.endswith("\n") else "\n") + (indent.group(0) if indent else "") + "```"
+    return body
+
+
+def insert_markdown(cursor: QTextCursor, markdown: str) -> None:
+    """Insert rendered Markdown at the cursor, the block it starts in taking the format of the
+    first rendered block.  (``QTextCursor.insertMarkdown`` keeps the old block's format, so a
+    heading or a code line at the start of a piece came out as plain text until the end.)"""
+    rendered = QTextDocument()
+    rendered.setMarkdown(markdown)
+    block, at_start = cursor.block(), cursor.atBlockStart()
+    cursor.insertFragment(QTextDocumentFragment(rendered))
+    first = rendered.begin()
+    if at_start and first.textList() is None and QTextCursor(first).currentTable() is None:  # these come through
+        QTextCursor(block).setBlockFormat(first.blockFormat())
 
 
 class IncrementalMarkdown:
@@ -44,18 +80,25 @@ class IncrementalMarkdown:
         cursor.movePosition(QTextCursor.MoveOperation.End, QTextCursor.MoveMode.KeepAnchor)
         cursor.removeSelectedText()
         rendered_from = self.tail_start
-        cut = safe_cut(text, self.frozen)
+        fences = Fences(text)
+        cut = safe_cut(text, self.frozen, fences)
         if cut > self.frozen:
-            cursor.insertMarkdown(with_copy_links(text, self.frozen, cut))
+            insert_markdown(cursor, piece(text, fences, self.frozen, cut, close=True))
             cursor.movePosition(QTextCursor.MoveOperation.End)
             cursor.insertBlock()
             self.frozen = cut
             self.tail_start = cursor.position()
-        cursor.insertMarkdown(with_copy_links(text, self.frozen))
+        insert_markdown(cursor, piece(text, fences, self.frozen, len(text), close=False))
         if self.highlighter is not None:
             self.highlighter.rehighlight_from(rendered_from)
 
     def finish(self, text: str) -> None:
+        """The answer is complete.  Rendered again as one document only where the pieces can
+        differ from it, a numbered list (its numbering restarts in each piece); otherwise the
+        last piece is rendered and the rest stays (a long answer ends without a stall)."""
+        if self.frozen and not ORDERED_ITEM.search(text):
+            self.update(text)
+            return
         self.document.setMarkdown(with_copy_links(text))
         if self.highlighter is not None:
             self.highlighter.rehighlight()
