@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +90,16 @@ def test_ctrl_c_stops_the_answer_and_the_chat_goes_on(models) -> None:
         proc.stdin.flush()
         first = json.loads(proc.stdout.readline())  # the answer is streaming
         assert first["type"] in ("reasoning", "content")
-        proc.send_signal(signal.SIGINT)
-        done = _next_done(proc.stdout)
+        for _ in range(5):  # an impatient user: every press lands somewhere else in the printing loop
+            proc.send_signal(signal.SIGINT)
+            time.sleep(0.005)
+        done = _next_done(proc)
         assert done["stop_reason"] == "cancelled" and done["completion_tokens"] < 4000
+        proc.send_signal(signal.SIGINT)  # one more press after the answer ended: ignored, or clears the prompt
+        time.sleep(0.5)  # the presses are handled before the next line is typed, as on a terminal
         proc.stdin.write("and another\n")
         proc.stdin.close()  # Ctrl-D after the second message
-        second = _next_done(proc.stdout)
+        second = _next_done(proc)
         assert second["stop_reason"] in ("eos", "length", "cancelled")
         assert proc.wait(timeout=60) == 0
     finally:
@@ -102,9 +107,37 @@ def test_ctrl_c_stops_the_answer_and_the_chat_goes_on(models) -> None:
     assert "Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
 
 
-def _next_done(stream: Any) -> dict[str, Any]:
-    for line in stream:
+def _next_done(proc: Any) -> dict[str, Any]:
+    for line in proc.stdout:
         payload = json.loads(line)
         if payload["type"] == "done":
             return payload
-    raise AssertionError("the stream ended without a done line")
+    raise AssertionError(f"the stream ended without a done line (exit {proc.wait(10)}): {proc.stderr.read()[-2000:]}")
+
+
+def test_ctrl_c_goes_where_the_chat_is() -> None:
+    """The SIGINT router of `hearth chat`: stop the answer while one streams, clear the line at the
+    prompt, quit while loading, and ignore presses between an answer and the next prompt (where a
+    KeyboardInterrupt used to end the chat with a traceback)."""
+    import pytest
+
+    from app.cli.chat import _CtrlC
+
+    class Worker:
+        cancelled = 0
+
+        def cancel(self) -> None:
+            self.cancelled += 1
+
+    router, worker = _CtrlC(), Worker()
+    with pytest.raises(KeyboardInterrupt):
+        router(2, None)  # loading the model: Ctrl-C quits
+    with router.during("answer", worker):  # type: ignore[arg-type]
+        router(2, None)
+        router(2, None)
+    assert worker.cancelled == 2
+    router(2, None)  # after the answer, before the prompt: nothing happens
+    with pytest.raises(KeyboardInterrupt), router.during("prompt"):
+        router(2, None)
+    router(2, None)
+    assert worker.cancelled == 2

@@ -10,9 +10,14 @@ so ``hearth chat --prompt … > answer.txt`` captures just the answer.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import queue
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -148,7 +153,58 @@ def _stream_answer(
     worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer, stream: StreamRecorder | None
 ) -> tuple[Message, GenerationSummary]:
     events: queue.Queue[GenerationEvent] = queue.Queue()
-    future = worker.chat(history, params, on_event=events.put)
+    with CTRL_C.during("answer", worker):
+        future = worker.chat(history, params, on_event=events.put)
+        return _drain(events, future, printer, stream)
+
+
+class _CtrlC:
+    """Where Ctrl-C (SIGINT) goes during a chat: it stops a streaming answer, clears the line at
+    the prompt, is ignored between an answer and the next prompt, and otherwise (loading the
+    model) ends the chat.  A signal handler, not a caught KeyboardInterrupt: the exception lands
+    wherever the main thread is, so a second press just after an answer ended used to end the
+    whole chat with a traceback."""
+
+    def __init__(self) -> None:
+        self.mode = "quit"
+        self.worker: EngineWorker | None = None
+
+    def __call__(self, _signum: int, _frame: object) -> None:
+        if self.mode == "answer" and self.worker is not None:
+            self.worker.cancel()
+        elif self.mode in ("prompt", "quit"):
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        """Route SIGINT here for a whole chat (only the main thread can have signal handlers)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = signal.signal(signal.SIGINT, self)
+        self.mode = "quit"
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+    @contextlib.contextmanager
+    def during(self, mode: str, worker: EngineWorker | None = None) -> Iterator[None]:
+        """``mode`` ("answer" or "prompt") for a while; afterwards presses are ignored until the
+        next prompt or answer (the statistics and the save notice are printed in peace)."""
+        self.mode, self.worker = mode, worker
+        try:
+            yield
+        finally:
+            self.mode, self.worker = "settling", None
+
+
+CTRL_C = _CtrlC()
+
+
+def _drain(
+    events: queue.Queue[GenerationEvent], future: Future[GenerationSummary], printer: _Printer, stream: StreamRecorder | None
+) -> tuple[Message, GenerationSummary]:
     reasoning: list[str] = []
     content: list[str] = []
     while True:
@@ -157,9 +213,6 @@ def _stream_answer(
         except queue.Empty:
             if future.done():
                 future.result()  # re-raises the worker's error (a HearthError for user problems)
-            continue
-        except KeyboardInterrupt:
-            worker.cancel()
             continue
         printer.event(event)
         if isinstance(event, ReasoningDelta):
@@ -175,6 +228,11 @@ def _stream_answer(
 
 
 def run(args: argparse.Namespace) -> int:
+    with CTRL_C.installed():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     printer = _Printer(args)
     registry, catalog = Registry(), load_catalog()
     rules = load_policy()
@@ -292,7 +350,8 @@ def _interactive(
     printer.notice("type a message and press Enter; /quants lists quantizations, Ctrl-C stops an answer, Ctrl-D quits.")
     while True:
         try:
-            text = printer.ask("you> ")
+            with CTRL_C.during("prompt"):
+                text = printer.ask("you> ")
         except EOFError:
             printer.err.write("\n")
             return 0
