@@ -89,13 +89,11 @@ def with_copy_links(markdown: str, start: int = 0, end: int | None = None) -> st
     answer rendered in pieces agree with :func:`code_blocks`."""
     end = len(markdown) if end is None else end
     pieces, position = [], start
-    for number, block in enumerate(code_blocks(markdown)):
-        if start <= block.start < end:
-            indent = re.match(r"[ \t]*", markdown[block.start :])
-            lead = indent.group(0) if indent else ""
-            label = f"Copy {block.language} code" if block.language else "Copy code"
-            pieces += [markdown[position : block.start], f"\n{lead}[{label}]({COPY_SCHEME}:{number})\n\n"]
-            position = block.start
+    for number, opener in enumerate(Fences(markdown).lines[::2]):  # every other fence line opens a block
+        if start <= opener.start() < end:
+            label = f"Copy {opener.group(2)} code" if opener.group(2) else "Copy code"
+            pieces += [markdown[position : opener.start()], f"\n{opener.group(1)}[{label}]({COPY_SCHEME}:{number})\n\n"]
+            position = opener.start()
     pieces.append(markdown[position:end])
     return "".join(pieces)
 

@@ -70,10 +70,6 @@ class IncrementalMarkdown:
         self.frozen = 0  # characters of the text rendered for good
         self.tail_start = 0  # document position where the unfinished tail begins
 
-    def reset(self) -> None:
-        self.document.clear()
-        self.frozen = self.tail_start = 0
-
     def update(self, text: str) -> None:
         cursor = QTextCursor(self.document)
         cursor.setPosition(self.tail_start)
