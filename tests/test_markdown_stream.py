@@ -112,3 +112,25 @@ def _whole(text: str) -> QTextDocument:
     document = QTextDocument()
     document.setMarkdown(with_copy_links(text))
     return document
+
+
+def test_a_very_long_paragraph_is_kept_in_parts_that_read_as_one(qtbot) -> None:  # type: ignore[no-untyped-def]
+    words = [f"word{i % 97}" for i in range(1200)]
+    text = " ".join(words)  # ~8,000 characters, no line break: each update would lay it all out again
+    document = QTextDocument()
+    stream = IncrementalMarkdown(document)
+    for end in range(100, len(text) + 100, 100):
+        stream.update(text[:end])
+    assert stream.frozen > len(text) // 2 and document.blockCount() >= 3  # the beginning is kept
+    assert document.toPlainText().split() == words  # no word lost, split or doubled
+    block = document.begin()
+    while block.next().isValid():  # the parts touch: no paragraph gap between them
+        assert block.blockFormat().bottomMargin() == 0 and block.next().blockFormat().topMargin() == 0
+        block = block.next()
+    stream.finish(text)
+    assert document.blockCount() == 1 and document.toPlainText() == text  # one paragraph again
+    listed = "- " + text  # a list item is left alone (its parts would become separate items)
+    other = IncrementalMarkdown(QTextDocument())
+    for end in range(100, len(listed) + 100, 100):
+        other.update(listed[:end])
+    assert other.frozen == 0
