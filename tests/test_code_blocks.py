@@ -130,5 +130,8 @@ def test_reasoning_shows_while_thinking_and_collapses_when_the_answer_starts(qtb
     assert "efficiency." in section.view.toPlainText() and "moves heat" in widget.content_view.toPlainText()
     stored = MessageWidget(replace(_message("Answer."), reasoning="Stored thoughts."), [7])
     qtbot.addWidget(stored)
-    assert stored.reasoning is not None and stored.reasoning.toggle.text() == "▸ Reasoning"
+    assert stored.reasoning is not None and stored.reasoning.toggle.text() == "▸ Reasoning"  # an older answer
     assert stored.reasoning.view.isHidden()
+    timed = MessageWidget(replace(_message("Answer."), reasoning="Stored thoughts.", thought_s=12.4), [7])
+    qtbot.addWidget(timed)
+    assert timed.reasoning is not None and timed.reasoning.toggle.text() == "▸ Thought for 12 s"

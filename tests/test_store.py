@@ -432,3 +432,24 @@ def test_each_answer_thread_closes_its_connection(db_path: Path) -> None:
         time.sleep(0.02)
         stream.finish(status="complete")
     assert len(os.listdir("/proc/self/fd")) <= fds + 1
+
+
+def test_an_answer_remembers_how_long_it_thought(db_path: Path) -> None:
+    store = Store(db_path)
+    c = store.create_conversation("thinking")
+    user = store.add_message(c, "user", "q")
+    stream = StreamRecorder(store, c, user)
+    stream.add_reasoning("Let me think.")
+    time.sleep(0.2)
+    stream.add_content("The answer.")
+    stream.add_content(" More.")
+    stream.finish(status="complete")
+    thought = store.message(stream.message_id).thought_s
+    assert thought is not None and 0.2 <= thought < 2
+    plain = StreamRecorder(store, c, user)  # no reasoning: nothing to remember
+    plain.add_content("Direct.")
+    plain.finish(status="complete")
+    assert store.message(plain.message_id).thought_s is None
+    copy = import_data(store, conversation_json(store, c))[0]  # an export keeps it
+    rows = store.query("SELECT id FROM messages WHERE conversation_id = ? AND content = ?", (copy, "The answer. More."))
+    assert store.message(rows[0][0]).thought_s == thought

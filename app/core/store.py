@@ -33,7 +33,7 @@ from app.core.store_schema import migrate
 DB_NAME = "conversations.db"
 MESSAGE_FIELDS = (
     "id, conversation_id, parent_id, role, content, reasoning, model_id, quant, prompt_tokens, completion_tokens, "
-    "tokens_per_s, ttft_s, status, error, created_at, updated_at"
+    "tokens_per_s, ttft_s, status, error, created_at, updated_at, thought_s"
 )
 CONVERSATION_FIELDS = "id, title, model_id, quant, settings, pinned, created_at, updated_at, active_leaf"
 
@@ -73,6 +73,7 @@ class StoredMessage:
     error: str | None = None
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
+    thought_s: float | None = None  # seconds of reasoning before the answer began
 
     @classmethod
     def from_row(cls, row: Any) -> StoredMessage:

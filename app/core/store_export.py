@@ -22,7 +22,9 @@ FORMAT_ONE = "hearth-conversation"
 FORMAT_ALL = "hearth-export"
 ROLES = ("system", "user", "assistant")
 SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
-STAT_FIELDS = ("model_id", "quant", "prompt_tokens", "completion_tokens", "tokens_per_s", "ttft_s", "status", "error")
+STAT_FIELDS = (
+    "model_id", "quant", "prompt_tokens", "completion_tokens", "tokens_per_s", "ttft_s", "thought_s", "status", "error",
+)  # fmt: skip
 
 
 class ImportFormatError(HearthError):

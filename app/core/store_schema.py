@@ -110,7 +110,12 @@ def _v3(db: Any) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3]
+def _v4(db: Any) -> None:
+    """How long the model thought before answering, so a stored answer can say "Thought for N s"."""
+    _run(db, """ALTER TABLE messages ADD COLUMN thought_s REAL""")
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -11,6 +11,7 @@ shows as such on the next start.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from app.core.events import GenerationSummary, StopReason
@@ -29,6 +30,8 @@ class StreamRecorder:
         self.message_id = store.add_message(conversation_id, "assistant", "", parent_id=parent_id, status="partial", **fields)
         self._content: list[str] = []
         self._reasoning: list[str] = []
+        self._started = time.monotonic()
+        self.thought_s: float | None = None
         self._dirty = False
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -38,6 +41,8 @@ class StreamRecorder:
 
     def add_content(self, text: str) -> None:
         with self._lock:
+            if not self._content and self._reasoning and self.thought_s is None:
+                self.thought_s = time.monotonic() - self._started  # the reasoning ended, the answer begins
             self._content.append(text)
             self._dirty = True
 
@@ -72,6 +77,8 @@ class StreamRecorder:
         with self._lock:
             content, reasoning = "".join(self._content), "".join(self._reasoning)
         fields: dict[str, Any] = {"content": content, "reasoning": reasoning}
+        if self.thought_s is not None:
+            fields["thought_s"] = round(self.thought_s, 3)
         if summary is not None:
             fields.update(
                 status=status or STATUS[summary.stop_reason],

@@ -171,6 +171,7 @@ class MessageWidget(QFrame):
 
     def _add_reasoning(self, text: str) -> ReasoningSection:
         self.reasoning = ReasoningSection(text, streaming=self.message.status == "partial")
+        self.reasoning.thought_s = self.message.thought_s  # stored answers know how long they thought
         self._layout.insertWidget(1, self.reasoning)
         return self.reasoning
 
