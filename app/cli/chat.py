@@ -215,16 +215,11 @@ def _drain(
                 future.result()  # re-raises the worker's error (a HearthError for user problems)
             continue
         printer.event(event)
-        if isinstance(event, ReasoningDelta):
-            reasoning.append(event.text)
-            if stream is not None:
-                stream.add_reasoning(event.text)
-        elif isinstance(event, ContentDelta):
-            content.append(event.text)
-            if stream is not None:
-                stream.add_content(event.text)
-        else:
+        if isinstance(event, GenerationSummary):
             return Message("assistant", "".join(content), "".join(reasoning)), event
+        (reasoning if isinstance(event, ReasoningDelta) else content).append(event.text)
+        if stream is not None:
+            stream.add(event)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-from app.core.events import GenerationSummary, StopReason
+from app.core.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
 from app.core.store import Store
 
 FLUSH_INTERVAL_S = 0.5
@@ -45,6 +45,13 @@ class StreamRecorder:
                 self.thought_s = time.monotonic() - self._started  # the reasoning ended, the answer begins
             self._content.append(text)
             self._dirty = True
+
+    def add(self, event: ReasoningDelta | ContentDelta) -> None:
+        """Record a streamed piece of the answer, reasoning or content."""
+        if isinstance(event, ReasoningDelta):
+            self.add_reasoning(event.text)
+        else:
+            self.add_content(event.text)
 
     def add_reasoning(self, text: str) -> None:
         with self._lock:

@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from app.core.engine import LoadedModel, LoadOptions, Message, SamplingParams
 from app.core.errors import HearthError
-from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
+from app.core.events import GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
 from app.core.policy import Policy
 from app.core.registry import Installed
 from app.core.store import Store, StoredMessage
@@ -224,13 +224,10 @@ class ChatController(QObject):
         runs: list[tuple[str, list[str]]] = []
         summary: GenerationSummary | None = None
         for event in batch:
-            if isinstance(event, ReasoningDelta):
-                stream.add_reasoning(event.text)
-            elif isinstance(event, ContentDelta):
-                stream.add_content(event.text)
-            elif isinstance(event, GenerationSummary):
+            if isinstance(event, GenerationSummary):
                 summary = event  # always the last event of an answer
                 continue
+            stream.add(event)
             kind = "reasoning" if isinstance(event, ReasoningDelta) else "content"
             if runs and runs[-1][0] == kind:
                 runs[-1][1].append(event.text)
