@@ -104,19 +104,11 @@ def discard_download(models_dir: Path, model_id: str, quant: str) -> int:
     stage = models_dir / ".downloads" / model_id / quant
     if not stage.is_dir():
         return 0
-    lock = FileLock(stage / ".lock", blocking=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise DownloadError(f"{model_id} {quant} is being downloaded right now; cancel that download first.") from None
-    try:
+    with _staging_lock(stage, models_dir, f"{model_id} {quant} is being downloaded right now; cancel that download first."):
         freed = sum(p.stat().st_size for p in stage.iterdir() if p.is_file() and p.name != ".lock")
         for path in stage.iterdir():
             if path.name != ".lock":
                 path.unlink()
-    finally:
-        lock.release()
-        _tidy(stage, models_dir)
     return freed
 
 
@@ -147,7 +139,14 @@ def download(
     rules.require_model(model.id, quant.quant)
     endpoint = hub.hub_endpoint(endpoint)
     stage = staging_dir(registry.models_dir, model, quant)
-    with netguard.allow(endpoint, f"download of {model.id} {quant.quant}"), _staging_lock(stage, model, quant, registry):
+    with (
+        netguard.allow(endpoint, f"download of {model.id} {quant.quant}"),
+        _staging_lock(
+            stage,
+            registry.models_dir,
+            f"{model.name} {quant.quant} is already being downloaded by another Hearth window or process.",
+        ),
+    ):
         token = token or load_token(endpoint)
         wanted = [hub.Wanted(f.path, f.size, f.sha256) for f in quant.files]
         remote = hub.resolve(quant.repo, quant.revision, wanted, endpoint, token)
@@ -162,21 +161,20 @@ def download(
 
 
 @contextmanager
-def _staging_lock(stage: Path, model: CatalogModel, quant: CatalogQuant, registry: Registry) -> Iterator[None]:
-    """One download of these files at a time; afterwards, remove a staging folder with nothing to resume."""
+def _staging_lock(stage: Path, models_dir: Path, busy: str) -> Iterator[None]:
+    """One user of a staging folder at a time (a download, or discarding what it left), across
+    processes; ``busy`` says who is in the way.  Afterwards a folder with nothing to resume goes."""
     stage.mkdir(parents=True, exist_ok=True)
     lock = FileLock(stage / ".lock", blocking=False)
     try:
         lock.acquire()
     except Timeout:
-        raise DownloadError(
-            f"{model.name} {quant.quant} is already being downloaded by another Hearth window or process."
-        ) from None
+        raise DownloadError(busy) from None
     try:
         yield
     finally:
         lock.release()
-        _tidy(stage, registry.models_dir)
+        _tidy(stage, models_dir)
 
 
 def _tidy(stage: Path, models_dir: Path) -> None:

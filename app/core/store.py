@@ -125,10 +125,9 @@ class Store:
         new = not self.path.exists()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            if self._key is not None and self._fast_key is None:
-                self._fast_key = derived_raw_key(self._key, self.path) or self._key
             if self._key is not None:
-                candidates = list(dict.fromkeys((self._fast_key or self._key, self._key)))
+                self._fast_key = self._fast_key or derived_raw_key(self._key, self.path) or self._key
+                candidates = list(dict.fromkeys((self._fast_key, self._key)))
             else:
                 candidates = [self.keys.create()] if new else self.keys.candidates()
         except OSError as exc:

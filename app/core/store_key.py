@@ -66,8 +66,7 @@ def derived_raw_key(key: StoreKey, database: Path) -> StoreKey | None:
         return None
     if len(salt) < SALT_BYTES:
         return None
-    passphrase = key.pragma_value[1:-1].replace("''", "'")
-    raw = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ROUNDS, 32)
+    raw = hashlib.pbkdf2_hmac("sha512", key.passphrase_text.encode("utf-8"), salt, KDF_ROUNDS, 32)
     return StoreKey(f"\"x'{raw.hex()}{salt.hex()}'\"", "derived")
 
 
@@ -85,6 +84,11 @@ class StoreKey:
     @classmethod
     def passphrase(cls, text: str) -> StoreKey:
         return cls("'" + text.replace("'", "''") + "'", "passphrase")
+
+    @property
+    def passphrase_text(self) -> str:
+        """The passphrase a ``passphrase`` key was made from (its SQL quoting undone)."""
+        return self.pragma_value[1:-1].replace("''", "'")
 
 
 def keyring_usable() -> bool:
@@ -202,7 +206,7 @@ class KeyManager:
             _set(current, key.pragma_value[3:-2])
             _delete(pending)
         else:
-            self._passphrase = key.pragma_value[1:-1].replace("''", "'")
+            self._passphrase = key.passphrase_text
 
     def forget(self) -> None:
         """Delete everything: the key and the marker (the database is deleted by the store)."""
