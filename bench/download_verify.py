@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.core import paths  # noqa: E402
-from app.core.hashing import sha256_file  # noqa: E402
-from app.core.transfer import FileRequest, fetch_file, make_client  # noqa: E402
+from app.core.models.hashing import sha256_file  # noqa: E402
+from app.core.models.transfer import FileRequest, fetch_file, make_client  # noqa: E402
 
 SIZE = 1 << 30
 ROUNDS = 6

@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.core import paths  # noqa: E402
-from app.core.engine import Engine, LoadOptions, Message, SamplingParams, collect  # noqa: E402
+from app.core.engine.base import Message, SamplingParams, collect  # noqa: E402
+from app.core.engine.llama import Engine, LoadOptions  # noqa: E402
 from tests.gguf_factory import TinySpec, write_model  # noqa: E402
 
 SPEC = TinySpec(

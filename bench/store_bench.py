@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from sqlcipher3 import dbapi2 as sqlcipher  # noqa: E402
 
 from app.core import paths  # noqa: E402
-from app.core.store import Store  # noqa: E402
+from app.core.store.database import Store  # noqa: E402
 
 CONVERSATIONS = 10_000
 PER_CONVERSATION = 100

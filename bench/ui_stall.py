@@ -75,11 +75,11 @@ def main() -> None:
         from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
 
-        from app.core.catalog import Catalog
-        from app.core.engine import SamplingParams
-        from app.core.registry import Registry
-        from app.core.store import Store
-        from app.core.worker import EngineWorker
+        from app.core.engine.base import SamplingParams
+        from app.core.engine.worker import EngineWorker
+        from app.core.models.catalog import Catalog
+        from app.core.models.registry import Registry
+        from app.core.store.database import Store
         from app.ui.chat_controller import ChatController
         from app.ui.code_blocks import warm_lexers
         from app.ui.launch import GarbageCollector
@@ -164,7 +164,7 @@ def stream_code(window: object, meter: StallMeter) -> None:
     write code, so the text is fed to the view directly."""
     from PySide6.QtCore import QEventLoop, QTimer
 
-    from app.core.store import StoredMessage
+    from app.core.store.database import StoredMessage
 
     lines = [f"    result_{i} = compute(values[{i}], factor={i} * 2)  # step {i}" for i in range(400)]
     text = "Here is the code:\n\n```python\ndef main():\n" + "\n".join(lines) + "\n```\n\nDone."
@@ -201,7 +201,7 @@ def download_and_verify(window: object, meter: StallMeter, tmp: Path) -> None:
     as a real mirror), hashing as it writes, then verifies it (sha256 of the whole file)."""
     from PySide6.QtCore import QEventLoop
 
-    from app.core.catalog import Catalog, validate
+    from app.core.models.catalog import Catalog, validate
     from tests.gguf_factory import TinySpec, write_model
     from tests.hub_fixtures import tiny_catalog_data
 

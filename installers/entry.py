@@ -1,5 +1,5 @@
 """Entry point of the bundled app (PyInstaller): the same ``hearth`` command."""
 
-from app.cli.main import main
+from app.main import main
 
 raise SystemExit(main())

@@ -85,7 +85,7 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> ModelFactory:
 @pytest.fixture(scope="session")
 def engine():  # type: ignore[no-untyped-def]
     """One real engine for the session (loads are cheap; the library init is not)."""
-    from app.core.engine import Engine
+    from app.core.engine.llama import Engine
 
     eng = Engine()
     yield eng

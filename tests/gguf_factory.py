@@ -16,7 +16,7 @@ import gguf
 import numpy as np
 from gguf.constants import GGMLQuantizationType, LlamaFileType, TokenType
 
-from app.core.templates import load_family_template
+from app.core.engine.templates import load_family_template
 
 BOS = "<｜begin▁of▁sentence｜>"
 EOS = "<｜end▁of▁sentence｜>"

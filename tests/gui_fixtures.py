@@ -10,17 +10,19 @@ from typing import Any
 
 import pytest
 
-from app.core.engine import SamplingParams
-from app.core.model_ops import import_model
-from app.core.registry import Registry
-from app.core.store import Store
-from app.core.worker import EngineWorker
+from app.core.chat.session import ChatSession
+from app.core.engine.base import SamplingParams
+from app.core.engine.worker import EngineWorker
+from app.core.models.ops import import_model
+from app.core.models.registry import Registry
+from app.core.store.database import Store
 from app.ui.chat_controller import ChatController
 from app.ui.main_window import MainWindow
 from tests.gguf_factory import TinySpec
 from tests.hub_fixtures import tiny_catalog
 
-LONG = SamplingParams(temperature=0.0, max_tokens=4000, seed=1)  # greedy: never ends early on these models
+# A stream that runs to its budget whatever the random weights would say (end-of-stream is never sampled).
+LONG = SamplingParams(temperature=0.0, max_tokens=4000, seed=1, ignore_eos=True)
 
 
 @pytest.fixture
@@ -43,7 +45,9 @@ def window(ui_gc: None, qtbot: Any, models: Any, payloads: dict[str, bytes], tmp
     ):
         import_model(Path(shutil.copyfile(models(spec), tmp_path / name)), registry, catalog)
     store = Store(tmp_path / "data" / "conversations.db")
-    controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=12, seed=1))
+    session = ChatSession(EngineWorker(), store, registry, catalog)
+    session.params = SamplingParams(temperature=0.0, max_tokens=12, seed=1)
+    controller = ChatController(session)
     win = MainWindow(controller, registry, catalog)
     qtbot.addWidget(win)
     q8 = next(i for i in win.installed if i.quant == "Q8_0")

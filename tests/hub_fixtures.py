@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from app.core.catalog import Catalog, validate
-from app.core.registry import Registry
-from app.core.transfer import RetryPolicy
+from app.core.models.catalog import Catalog, validate
+from app.core.models.registry import Registry
+from app.core.models.transfer import RetryPolicy
 from tests.gguf_factory import TinySpec
 from tests.hub_server import HubServer
 

@@ -14,12 +14,12 @@ import llama_cpp
 import pytest
 
 from app.core import paths
-from app.core.catalog import load_catalog, validate
-from app.core.engine import Engine, LoadOptions
+from app.core.engine.llama import Engine, LoadOptions
 from app.core.errors import CatalogError
-from app.core.fit import estimate_file, fit_catalog, recommend
-from app.core.hardware import GPU, Hardware
-from app.core.model_info import inspect_model
+from app.core.models.catalog import load_catalog, validate
+from app.core.models.fit import estimate_file, fit_catalog, recommend
+from app.core.models.hardware import GPU, Hardware
+from app.core.models.info import inspect_model
 from tests.gguf_factory import arch_spec
 
 GiB = 2**30

@@ -14,7 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication, QTextDocument
 
-from app.core.store import StoredMessage
+from app.core.store.database import StoredMessage
 from app.ui.code_blocks import CodeHighlighter, code_blocks, with_copy_links
 from app.ui.message_view import MessageWidget
 

@@ -9,10 +9,10 @@ import random
 
 import pytest
 
-from app.core.context_fit import fit_conversation
-from app.core.engine import Message
+from app.core.engine.base import Message
+from app.core.engine.context_fit import fit_conversation
+from app.core.engine.templates import ChatTemplate, load_family_template
 from app.core.errors import ContextTooSmallError
-from app.core.templates import ChatTemplate, load_family_template
 
 TEMPLATE = ChatTemplate(load_family_template("deepseek-r1"), "<｜begin▁of▁sentence｜>", "<｜end▁of▁sentence｜>", "deepseek-r1")
 

@@ -82,7 +82,7 @@ def test_wrong_passphrase_from_the_cli(env: dict[str, str]) -> None:
 
 
 def test_retention_setting_deletes_old_conversations(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from app.core.store import Store
+    from app.core.store.database import Store
 
     monkeypatch.setenv("HEARTH_HOME", env["HEARTH_HOME"])  # the same home (and test keyring) as the CLI
     store = Store()

@@ -13,9 +13,6 @@ from typing import Any
 import keyring
 import pytest
 
-from app.core import credentials
-from app.core.catalog import Catalog
-from app.core.downloads import OverallProgress, download, staging_dir
 from app.core.errors import (
     AuthRequiredError,
     ChecksumMismatchError,
@@ -27,10 +24,13 @@ from app.core.errors import (
     RemoteFileNotFoundError,
     UnverifiableFileError,
 )
-from app.core.model_info import inspect_model
-from app.core.model_ops import verify_model
-from app.core.registry import Registry
-from app.core.transfer import DownloadControl
+from app.core.models.catalog import Catalog
+from app.core.models.downloads import OverallProgress, download, staging_dir
+from app.core.models.info import inspect_model
+from app.core.models.ops import verify_model
+from app.core.models.registry import Registry
+from app.core.models.transfer import DownloadControl
+from app.core.privacy import secrets as credentials
 from tests.hub_fixtures import FAST, REPO, tiny_catalog
 from tests.hub_server import Fault, HubServer
 

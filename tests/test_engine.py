@@ -13,11 +13,12 @@ import numpy as np
 import psutil
 import pytest
 
-from app.core.engine import Engine, LoadOptions, Message, SamplingParams, collect
+from app.core.engine.base import Message, SamplingParams, collect
+from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
+from app.core.engine.llama import Engine, LoadOptions
+from app.core.engine.worker import EngineWorker
 from app.core.errors import ContextTooSmallError, InsufficientMemoryError, ModelFileMissingError
-from app.core.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
-from app.core.hardware import Hardware
-from app.core.worker import EngineWorker
+from app.core.models.hardware import Hardware
 from tests.gguf_factory import TinySpec, arch_spec
 
 GREEDY = SamplingParams(temperature=0.0, max_tokens=64, seed=1)

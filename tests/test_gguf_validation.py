@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.engine import Engine, LoadOptions
+from app.core.engine.llama import Engine, LoadOptions
 from app.core.errors import (
     CorruptModelError,
     HearthError,
@@ -16,8 +16,8 @@ from app.core.errors import (
     NotAGGUFError,
     UnsupportedArchitectureError,
 )
-from app.core.gguf_header import read_header
-from app.core.model_info import inspect_model
+from app.core.models.gguf_header import read_header
+from app.core.models.info import inspect_model
 from tests.gguf_factory import TinySpec, arch_spec
 
 ARCHS = ["qwen2", "llama", "qwen3", "deepseek2"]

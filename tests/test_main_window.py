@@ -51,7 +51,7 @@ def test_stop_mid_answer_keeps_what_came(qtbot: Any, window: MainWindow) -> None
     assert window.stop_button.isEnabled()
     with qtbot.waitSignal(window.controller.answer_finished, timeout=30000) as finished:
         window.stop_button.click()
-    assert finished.args[0].stop_reason.value == "cancelled"
+    assert finished.args[0].summary.stop_reason.value == "cancelled"
     answer = window.controller.active_thread()[-1]
     assert answer.status == "cancelled" and 0 < (answer.completion_tokens or 0) < 4000
     assert "cancelled" in window.view.widgets[-1].header.text()
@@ -151,7 +151,7 @@ def test_a_locked_setting_cannot_be_changed(
 def test_welcome_recommends_a_model_and_works_offline(
     qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from app.core.catalog import load_catalog
+    from app.core.models.catalog import load_catalog
 
     window.catalog = load_catalog()
     welcome = window.welcome()

@@ -17,12 +17,13 @@ from typing import Any
 
 import pytest
 
-from app.core.catalog import Catalog
-from app.core.engine import Engine, LoadOptions, Message, SamplingParams, collect
+from app.core.engine.base import Message, SamplingParams, collect
+from app.core.engine.llama import Engine, LoadOptions
 from app.core.errors import CorruptModelError, HearthError
-from app.core.hardware import Hardware
-from app.core.model_ops import import_model, plan_switch, remove_model, verify_model
-from app.core.registry import Registry
+from app.core.models.catalog import Catalog
+from app.core.models.hardware import Hardware
+from app.core.models.ops import import_model, plan_switch, remove_model, verify_model
+from app.core.models.registry import Registry
 from tests.gguf_factory import TinySpec
 from tests.hub_fixtures import REPO, tiny_catalog, tiny_catalog_data
 from tests.hub_server import Fault

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from app.core.engine import Engine, LoadOptions
+from app.core.engine.llama import Engine, LoadOptions
 from app.core.errors import HearthError
-from app.core.hardware import GPU, Hardware, detect
-from app.core.model_info import inspect_model
-from app.core.offload import parse_gpu_layers, plan_offload
+from app.core.models.hardware import GPU, Hardware, detect
+from app.core.models.info import inspect_model
+from app.core.models.offload import parse_gpu_layers, plan_offload
 from tests.gguf_factory import TinySpec, arch_spec
 
 MiB = 2**20

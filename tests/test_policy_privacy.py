@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.core import policy
+from app.core.privacy import policy
 from tests.gguf_factory import TinySpec
 from tests.hub_fixtures import tiny_catalog_data
 
@@ -178,7 +178,7 @@ def test_preseeded_model_is_verified_before_first_use(
 
 GUARD_PROBE = """
 import socket, sys
-from app.core import netguard
+from app.core.privacy import netguard
 netguard.install()
 server = socket.create_server(("127.0.0.1", 0))
 port = server.getsockname()[1]

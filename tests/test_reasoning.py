@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.events import ContentDelta, ReasoningDelta
-from app.core.reasoning import ReasoningSplitter
+from app.core.engine.events import ContentDelta, ReasoningDelta
+from app.core.engine.reasoning import ReasoningSplitter
 
 
 def split(pieces: list[str], *, prefilled: bool) -> tuple[str, str, list[object]]:

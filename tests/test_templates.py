@@ -7,8 +7,9 @@ import jinja2
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from app.core.engine import Engine, LoadOptions, Message
-from app.core.templates import ChatTemplate, TemplateError, guess_family, load_family_template
+from app.core.engine.base import Message
+from app.core.engine.llama import Engine, LoadOptions
+from app.core.engine.templates import ChatTemplate, TemplateError, guess_family, load_family_template
 from tests.conftest import reference_template
 from tests.gguf_factory import BOS, EOS, TinySpec
 

@@ -163,7 +163,7 @@ def test_keyboard_drives_the_common_actions(qtbot: Any, window: MainWindow) -> N
         qtbot.keyClick(window.composer, Qt.Key.Key_Return)  # Enter sends
     with qtbot.waitSignal(window.controller.answer_finished, timeout=30000) as finished:
         qtbot.keyClick(window.composer, Qt.Key.Key_Escape)
-    assert finished.args[0].stop_reason.value == "cancelled"
+    assert finished.args[0].summary.stop_reason.value == "cancelled"
     qtbot.keyClick(window.composer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     assert window.sidebar.search.hasFocus()
     qtbot.keyClick(window.sidebar.search, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
@@ -204,7 +204,7 @@ def _part_of_a_qt_control(widget: QWidget) -> bool:
 def test_every_control_has_a_name_for_screen_readers(qtbot: Any, window: MainWindow) -> None:
     ask(qtbot, window, "name everything")
     dialogs: list[QWidget] = [window, window.open_models(), window.open_settings()]
-    from app.core.catalog import load_catalog
+    from app.core.models.catalog import load_catalog
 
     window.catalog = load_catalog()
     dialogs.append(window.welcome())
@@ -288,7 +288,7 @@ def test_discarding_an_interrupted_download_frees_its_space(
 ) -> None:
     from filelock import FileLock
 
-    from app.core.downloads import discard_download, partial_downloads
+    from app.core.models.downloads import discard_download, partial_downloads
 
     stage = window.registry.models_dir / ".downloads" / "test-tiny" / "F16"
     stage.mkdir(parents=True)
@@ -337,7 +337,7 @@ def test_a_question_too_long_for_the_context_is_refused_and_the_app_goes_on(
     window.composer.setPlainText("word " * 6000)  # more tokens than the 4096-token context holds
     with qtbot.waitSignal(window.controller.answer_finished, timeout=60000) as finished:
         window.send()
-    assert finished.args[0].stop_reason.value == "error"
+    assert finished.args[0].summary.stop_reason.value == "error"
     assert "too long for the context window" in warnings[-1] and "larger context" in warnings[-1]
     answer = window.controller.active_thread()[-1]
     assert answer.status == "error" and "too long" in (answer.error or "")

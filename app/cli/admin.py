@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from app.core import netguard, policy
+from app.core.privacy import netguard, policy
 
 
 def add_parsers(sub: Any) -> None:

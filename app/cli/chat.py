@@ -16,24 +16,20 @@ import queue
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from concurrent.futures import Future
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from functools import partial
 from typing import Any, TextIO
 
 from app.cli.conversations import open_store
-from app.core import hardware
-from app.core.catalog import Catalog, load_catalog
-from app.core.engine import LoadOptions, Message, SamplingParams
+from app.core.chat.session import ChatSession
+from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent
+from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
+from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError
-from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
-from app.core.model_ops import ensure_verified, identify, plan_switch, resolve_model
-from app.core.offload import parse_gpu_layers
-from app.core.policy import load as load_policy
-from app.core.registry import Installed, Registry, quant_from_name
-from app.core.store_session import ConversationRecorder
-from app.core.store_stream import StreamRecorder
-from app.core.worker import EngineWorker
+from app.core.models.catalog import load_catalog
+from app.core.models.offload import parse_gpu_layers
+from app.core.models.registry import Registry
 
 DIM, RESET = "\033[2m", "\033[0m"
 
@@ -47,13 +43,15 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--prompt", metavar="TEXT", help="ask one question, print the answer and exit")
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
-    p.add_argument("--max-tokens", type=int, default=SamplingParams.max_tokens, metavar="N")
-    p.add_argument("--ctx", type=int, default=LoadOptions.n_ctx, metavar="N", help="context size in tokens")
-    p.add_argument("--gpu-layers", type=_gpu_layers, default="auto", metavar="auto|all|N")
-    p.add_argument("--threads", type=int, default=None, metavar="N", help="CPU threads (default: physical cores)")
-    p.add_argument("--temperature", type=float, default=SamplingParams.temperature, metavar="T")
-    p.add_argument("--top-p", type=float, default=SamplingParams.top_p, metavar="P")
+    # Without a flag, a setting comes from the user's settings (under the policy's locks).
+    p.add_argument("--max-tokens", type=int, metavar="N", help="answer budget (default: settings, 2048)")
+    p.add_argument("--ctx", type=int, metavar="N", help="context size in tokens (default: settings, 4096)")
+    p.add_argument("--gpu-layers", type=_gpu_layers, metavar="auto|all|N", help="GPU offload (default: settings, auto)")
+    p.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: physical cores)")
+    p.add_argument("--temperature", type=float, metavar="T", help="sampling temperature (default: settings, 0.6)")
+    p.add_argument("--top-p", type=float, metavar="P", help="nucleus sampling (default: settings, 0.95)")
     p.add_argument("--seed", type=int, default=None, metavar="N")
+    p.add_argument("--ignore-eos", action="store_true", help="never stop at end-of-stream: answer up to --max-tokens")
     p.add_argument("--system", metavar="TEXT", help="system prompt (DeepSeek-R1 works best without one)")
     p.add_argument("--show-reasoning", action="store_true", help="print the model's reasoning (to stderr)")
     p.add_argument("--no-save", action="store_true", help="do not store this chat in the encrypted conversation store")
@@ -78,9 +76,9 @@ class _Printer:
         self.dim = err.isatty()
         self._in_reasoning = False
 
-    def event(self, event: GenerationEvent) -> None:
+    def event(self, event: ReasoningDelta | ContentDelta | TurnEnded) -> None:
         if self.json:
-            payload = event.to_json() if isinstance(event, GenerationSummary) else {"type": event.type, "text": event.text}
+            payload = event.to_json() if isinstance(event, TurnEnded) else {"type": event.type, "text": event.text}
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
             self.out.flush()
             return
@@ -127,35 +125,22 @@ class _Printer:
         self.err.write(f"[{', '.join(parts)}]\n")
 
 
-def _answer(
-    worker: EngineWorker,
-    history: list[Message],
-    params: SamplingParams,
-    printer: _Printer,
-    recorder: ConversationRecorder | None = None,
-) -> tuple[Message, GenerationSummary]:
-    """Run one turn, printing (and storing) as it streams; Ctrl-C cancels it and keeps what came."""
-    if recorder is not None:
-        recorder.user(history[-1].content)
-        stream = recorder.start_answer()
-    try:
-        reply, summary = _stream_answer(worker, history, params, printer, stream if recorder else None)
-    except BaseException:
-        if recorder is not None:
-            stream.finish(status="error")
-        raise
-    if recorder is not None:
-        stream.finish(summary)
-    return reply, summary
-
-
-def _stream_answer(
-    worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer, stream: StreamRecorder | None
-) -> tuple[Message, GenerationSummary]:
-    events: queue.Queue[GenerationEvent] = queue.Queue()
-    with CTRL_C.during("answer", worker):
-        future = worker.chat(history, params, on_event=events.put)
-        return _drain(events, future, printer, stream)
+def _answer(session: ChatSession, start: Callable[[TurnCallback], Turn], printer: _Printer) -> TurnEnded:
+    """Run one turn (``start`` begins it with a callback), printing as it streams; Ctrl-C stops it
+    and keeps what came.  The session stores it; this only shows it."""
+    events: queue.Queue[TurnEvent] = queue.Queue()
+    with CTRL_C.during("answer", session):
+        turn = start(events.put)
+        while True:
+            try:
+                item = events.get(timeout=0.1)
+            except queue.Empty:
+                if turn.future.done():
+                    return turn.future.result()
+                continue
+            printer.event(item.event)
+            if isinstance(item.event, TurnEnded):
+                return item.event
 
 
 class _CtrlC:
@@ -167,11 +152,11 @@ class _CtrlC:
 
     def __init__(self) -> None:
         self.mode = "quit"
-        self.worker: EngineWorker | None = None
+        self.session: ChatSession | None = None
 
     def __call__(self, _signum: int, _frame: object) -> None:
-        if self.mode == "answer" and self.worker is not None:
-            self.worker.cancel()
+        if self.mode == "answer" and self.session is not None:
+            self.session.cancel()
         elif self.mode in ("prompt", "quit"):
             raise KeyboardInterrupt
 
@@ -189,37 +174,17 @@ class _CtrlC:
             signal.signal(signal.SIGINT, previous)
 
     @contextlib.contextmanager
-    def during(self, mode: str, worker: EngineWorker | None = None) -> Iterator[None]:
+    def during(self, mode: str, session: ChatSession | None = None) -> Iterator[None]:
         """``mode`` ("answer" or "prompt") for a while; afterwards presses are ignored until the
         next prompt or answer (the statistics and the save notice are printed in peace)."""
-        self.mode, self.worker = mode, worker
+        self.mode, self.session = mode, session
         try:
             yield
         finally:
-            self.mode, self.worker = "settling", None
+            self.mode, self.session = "settling", None
 
 
 CTRL_C = _CtrlC()
-
-
-def _drain(
-    events: queue.Queue[GenerationEvent], future: Future[GenerationSummary], printer: _Printer, stream: StreamRecorder | None
-) -> tuple[Message, GenerationSummary]:
-    reasoning: list[str] = []
-    content: list[str] = []
-    while True:
-        try:
-            event = events.get(timeout=0.1)
-        except queue.Empty:
-            if future.done():
-                future.result()  # re-raises the worker's error (a HearthError for user problems)
-            continue
-        printer.event(event)
-        if isinstance(event, GenerationSummary):
-            return Message("assistant", "".join(content), "".join(reasoning)), event
-        (reasoning if isinstance(event, ReasoningDelta) else content).append(event.text)
-        if stream is not None:
-            stream.add(event)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -227,121 +192,89 @@ def run(args: argparse.Namespace) -> int:
         return _run(args)
 
 
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings this command line asks for explicitly (the session refuses those a policy locks)."""
+    flags = {
+        "temperature": args.temperature,
+        "top_p": args.top_p,
+        "max_tokens": args.max_tokens,
+        "context": args.ctx,
+        "gpu_layers": args.gpu_layers,
+        "threads": args.threads,
+        "system_prompt": args.system,
+    }
+    return {name: value for name, value in flags.items() if value is not None}
+
+
 def _run(args: argparse.Namespace) -> int:
     printer = _Printer(args)
-    registry, catalog = Registry(), load_catalog()
-    rules = load_policy()
-    spec = args.model or rules["default_model"]
-    if not spec:
-        raise HearthError("Which model? Give --model PATH or an installed ID[:QUANT] (see 'hearth models list').")
-    path, installed = resolve_model(spec, registry, catalog)
-    model_id, quant = identify(path, installed, catalog)
-    rules.require_model(model_id, quant)
-    if installed is not None and installed.source == "shared":
-        ensure_verified(installed, registry, catalog)
-    ctx, ctx_notice = rules.cap("max_context", args.ctx)
-    gpu_layers, gpu_notice = rules.cap_gpu_layers(args.gpu_layers)
-    for notice in (gpu_notice, ctx_notice):
-        if notice:
-            printer.notice(notice)
+    if args.no_save and args.conversation is not None:
+        raise HearthError("--conversation needs the store; it cannot be combined with --no-save.")
+    store = None if args.no_save else open_store()
     worker = EngineWorker()
-    options = LoadOptions(ctx, gpu_layers, args.threads)
     try:
-        loaded = worker.load(str(path), options).result()
-        for notice in loaded.notices:
+        session = ChatSession(worker, store, Registry(), load_catalog(), _overrides(args))
+        session.params = replace(session.params, seed=args.seed, ignore_eos=args.ignore_eos)
+        for notice in session.settings.notices:
+            printer.notice(notice)
+        result = session.load(args.model).result()
+        for notice in result.notices:
             printer.notice(notice)
         if not args.json:
-            printer.notice(f"{loaded.info.name}: {loaded.plan.describe()}")
-        params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_tokens, seed=args.seed)
-        recorder, history = _recorder(args, path, installed)
-        if args.system and not any(m.role == "system" for m in history):
-            history.insert(0, Message("system", args.system))
+            printer.notice(f"{result.loaded.info.name}: {result.loaded.plan.describe()}")
+        if args.conversation is not None:
+            session.open_conversation(args.conversation)
         if args.prompt is not None:
-            history.append(Message("user", args.prompt))
-            _, summary = _answer(worker, history, params, printer, recorder)
-            _saved(printer, recorder)
-            return 1 if summary.stop_reason is StopReason.ERROR else 0
-        switcher = _QuantSwitcher(worker, registry, catalog, installed, options, printer, recorder)
+            ended = _answer(session, partial(session.ask, args.prompt), printer)
+            _saved(printer, session)
+            return 1 if ended.summary.stop_reason is StopReason.ERROR else 0
         try:
-            return _interactive(worker, history, params, printer, switcher)
+            return _interactive(session, printer)
         finally:
-            _saved(printer, recorder)
+            _saved(printer, session)
     finally:
         worker.shutdown()
 
 
-def _recorder(
-    args: argparse.Namespace, path: Path, installed: Installed | None
-) -> tuple[ConversationRecorder | None, list[Message]]:
-    """Store the chat unless --no-save; --conversation ID continues a stored one."""
-    if args.no_save:
-        if args.conversation is not None:
-            raise HearthError("--conversation needs the store; it cannot be combined with --no-save.")
-        return None, []
-    store = open_store()
-    model_id = installed.model_id if installed else path.name
-    quant = installed.quant if installed else quant_from_name(path.name)
-    if args.conversation is not None:
-        return ConversationRecorder.resume(store, args.conversation, model_id, quant)
-    sampling = {"temperature": args.temperature, "top_p": args.top_p}
-    return ConversationRecorder(store, None, model_id, quant, args.system, sampling), []
+def _saved(printer: _Printer, session: ChatSession) -> None:
+    if session.store is not None and session.conversation_id is not None:
+        cid = session.conversation_id
+        printer.notice(f"saved as conversation {cid} (hearth conversations show {cid})")
 
 
-def _saved(printer: _Printer, recorder: ConversationRecorder | None) -> None:
-    if recorder is not None and recorder.conversation_id is not None:
-        printer.notice(f"saved as conversation {recorder.conversation_id} (hearth conversations show {recorder.conversation_id})")
-
-
-class _QuantSwitcher:
-    """``/quant Q`` in an interactive chat: reload another installed quantization, keep the history."""
-
-    def __init__(
-        self,
-        worker: EngineWorker,
-        registry: Registry,
-        catalog: Catalog,
-        current: Installed | None,
-        options: LoadOptions,
-        printer: _Printer,
-        recorder: ConversationRecorder | None = None,
-    ) -> None:
-        self.worker, self.registry, self.catalog = worker, registry, catalog
-        self.current, self.options, self.printer = current, options, printer
-        self.recorder = recorder
-
-    def command(self, text: str) -> bool:
-        """Handle a slash command; False when ``text`` is not one."""
-        name, _, arg = text.strip().partition(" ")
-        if name not in ("/quant", "/quants"):
-            return False
-        if self.current is None:
-            self.printer.notice("quantization switching works with an installed model: --model ID[:QUANT]")
-            return True
-        family = self.registry.family(self.current.model_id, self.catalog)
-        if name == "/quants" or not arg:
-            marks = [f"{i.quant}{' (in use)' if i.key == self.current.key else ''}" for i in family]
-            self.printer.notice("installed quantizations: " + ", ".join(marks))
-            return True
-        target = next((i for i in family if i.quant.lower() == arg.strip().lower()), None)
-        if target is None:
-            self.printer.notice(
-                f"{arg.strip()} is not installed; see /quants, or run: hearth models download {self.current.model_id}"
-            )
-            return True
-        plan = plan_switch(self.current, target, hardware.detect(), self.options.n_ctx)
-        for warning in plan.warnings:
-            self.printer.notice(warning)
-        loaded = self.worker.load(str(target.path), self.options).result()
-        self.current = target
-        if self.recorder is not None:
-            self.recorder.switch_model(target.model_id, target.quant)
-        self.printer.notice(f"now using {target.quant}: {loaded.plan.describe()}; the conversation continues")
+def _quant_command(session: ChatSession, printer: _Printer, text: str) -> bool:
+    """``/quant Q`` and ``/quants``: another installed quantization of the same model, through the
+    same gate as every load; the conversation continues.  False when ``text`` is not one."""
+    name, _, arg = text.strip().partition(" ")
+    if name not in ("/quant", "/quants"):
+        return False
+    current = session.model.installed if session.model else None
+    if current is None:
+        printer.notice("quantization switching works with an installed model: --model ID[:QUANT]")
         return True
+    family = session.registry.family(current.model_id, session.catalog)
+    if name == "/quants" or not arg:
+        marks = [f"{i.quant}{' (in use)' if i.key == current.key else ''}" for i in family]
+        printer.notice("installed quantizations: " + ", ".join(marks))
+        return True
+    target = next((i for i in family if i.quant.lower() == arg.strip().lower()), None)
+    if target is None:
+        printer.notice(f"{arg.strip()} is not installed; see /quants, or run: hearth models download {current.model_id}")
+        return True
+    try:
+        result = session.load(target, switching=True).result()
+    except HearthError as exc:
+        printer.notice(str(exc))
+        if session.loaded is None:
+            raise  # the old model was closed before the new one failed: nothing left to chat with
+        return True
+    for notice in result.notices:
+        printer.notice(notice)
+    printer.notice(f"now using {target.quant}: {result.loaded.plan.describe()}; the conversation continues")
+    return True
 
 
-def _interactive(
-    worker: EngineWorker, history: list[Message], params: SamplingParams, printer: _Printer, switcher: _QuantSwitcher
-) -> int:
+def _interactive(session: ChatSession, printer: _Printer) -> int:
     printer.notice("type a message and press Enter; /quants lists quantizations, Ctrl-C stops an answer, Ctrl-D quits.")
     while True:
         try:
@@ -353,11 +286,9 @@ def _interactive(
         except KeyboardInterrupt:
             printer.err.write("\n")
             continue
-        if not text.strip() or switcher.command(text):
+        if not text.strip() or _quant_command(session, printer, text):
             continue
-        history.append(Message("user", text))
-        reply, summary = _answer(worker, history, params, printer, switcher.recorder)
-        printer.stats(summary)
-        if summary.error:
-            printer.notice(summary.error)
-        history.append(reply)
+        ended = _answer(session, partial(session.ask, text), printer)
+        printer.stats(ended.summary)
+        if ended.summary.error:
+            printer.notice(ended.summary.error)

@@ -13,23 +13,22 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.core import settings
 from app.core.errors import HearthError, StoreKeyError
-from app.core.policy import PolicyDenied
-from app.core.policy import load as load_policy
-from app.core.store import Store, default_path
-from app.core.store_export import conversation_json, dumps, export_text, import_file, write_export
-from app.core.store_key import PASSPHRASE_ENV, KeyManager, keyring_usable
+from app.core.privacy.locks import save_user_settings
+from app.core.privacy.policy import load as load_policy
+from app.core.privacy.secrets import keyring_usable
+from app.core.store.database import Store, default_path
+from app.core.store.export import conversation_json, dumps, export_text, import_file, write_export
+from app.core.store.key import PASSPHRASE_ENV, KeyManager
+from app.core.store.upkeep import after_open
 
 
 def open_store(passphrase: str | None = None) -> Store:
-    """Open the store (asking for a passphrase on a terminal when one is needed) and apply retention."""
+    """Open the store (asking for a passphrase on a terminal when one is needed); the core then
+    applies retention and marks answers a dead process left half-written."""
     store = _open(passphrase)
-    days = load_policy()["retention_days"] or settings.load().get("retention_days")
-    if days:
-        removed = store.delete_older_than(float(days))
-        if removed:
-            print(f"hearth: deleted {removed} conversation(s) older than {days} days (retention setting)", file=sys.stderr)
+    for notice in after_open(store):
+        print(f"hearth: {notice}", file=sys.stderr)
     return store
 
 
@@ -199,12 +198,8 @@ def run_purge(args: argparse.Namespace) -> int:
 
 
 def run_retention(args: argparse.Namespace) -> int:
-    rules = load_policy()
-    rules.require_unlocked("retention_days")
-    if rules["retention_days"] is not None:
-        raise PolicyDenied(f"Retention is set to {rules['retention_days']} days by your organisation's policy.")
     if args.days.lower() == "off":
-        settings.save({"retention_days": None})
+        save_user_settings({"retention_days": None})
         print("retention off: conversations are kept until you delete them")
         return 0
     try:
@@ -213,7 +208,7 @@ def run_retention(args: argparse.Namespace) -> int:
         raise HearthError(f"Retention must be a number of days or 'off', not '{args.days}'.") from None
     if days <= 0:
         raise HearthError("Retention must be more than 0 days.")
-    settings.save({"retention_days": days})
+    save_user_settings({"retention_days": days})
     open_store()  # applies it now
     print(f"conversations untouched for {days:g} days are deleted (now, and every time Hearth starts)")
     return 0

@@ -14,13 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.core import credentials, hardware, hub
-from app.core.catalog import Catalog, CatalogModel, load_catalog, load_file
-from app.core.downloads import OverallProgress, download, partial_downloads
 from app.core.errors import HearthError, UnknownModelError
-from app.core.fit import fit_catalog, recommend
-from app.core.model_ops import IMPORT_MODES, import_model, remove_model, verify_model
-from app.core.registry import Installed, Registry
+from app.core.models import hardware, hub
+from app.core.models.catalog import Catalog, CatalogModel, load_catalog, load_file
+from app.core.models.downloads import OverallProgress, download, partial_downloads
+from app.core.models.fit import fit_catalog, recommend
+from app.core.models.ops import IMPORT_MODES, import_model, remove_model, verify_model
+from app.core.models.registry import Installed, Registry
+from app.core.privacy import secrets as credentials
 
 GB = 1e9
 

@@ -9,13 +9,18 @@ OS expects it (XDG on Linux, ``%LOCALAPPDATA%`` on Windows, ``~/Library`` on
 macOS).
 
 The machine-wide config dir (where IT drops a policy file) is read-only for the
-app and is *not* moved by ``HEARTH_HOME``; ``HEARTH_SITE_CONFIG`` points it
-elsewhere for tests.
+app and is *not* moved by ``HEARTH_HOME``.  It is a fixed path per OS, never
+derived from the environment a user controls (``XDG_CONFIG_DIRS`` would let a
+user swap the policy).  ``HEARTH_SITE_CONFIG`` points it elsewhere only while
+the machine-wide dir holds no policy: where IT deployed one, nothing in the
+user's environment can replace it, and where it did not there is nothing to
+lift (tests and staging set it).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +30,7 @@ APP_NAME = "Hearth"
 APP_AUTHOR = "Hearth"
 HOME_ENV = "HEARTH_HOME"
 SITE_CONFIG_ENV = "HEARTH_SITE_CONFIG"
+POLICY_NAME = "policy.toml"
 
 
 @dataclass(frozen=True)
@@ -75,12 +81,27 @@ def user_dirs() -> UserDirs:
     )
 
 
+def machine_config_dir() -> Path:
+    """Where IT puts the machine-wide policy and catalog: one fixed place per OS, writable only by
+    administrators (platformdirs would take Linux's from ``XDG_CONFIG_DIRS``, which users set)."""
+    if sys.platform == "win32":
+        return Path(platformdirs.site_config_dir(APP_NAME, APP_AUTHOR))  # %ProgramData%, from the shell's known folder
+    if sys.platform == "darwin":
+        return Path("/Library/Application Support") / APP_NAME
+    return Path("/etc/xdg") / APP_NAME
+
+
+def machine_policy_deployed() -> bool:
+    return (machine_config_dir() / POLICY_NAME).is_file()
+
+
 def site_config_dir() -> Path:
-    """Machine-wide configuration (policy, admin catalog); never written by the app."""
+    """Machine-wide configuration (policy, admin catalog); never written by the app.  The
+    ``HEARTH_SITE_CONFIG`` override counts only where no machine-wide policy is deployed."""
     override = os.environ.get(SITE_CONFIG_ENV, "").strip()
-    if override:
+    if override and not machine_policy_deployed():
         return Path(override).expanduser().resolve()
-    return Path(platformdirs.site_config_dir(APP_NAME, APP_AUTHOR))
+    return machine_config_dir()
 
 
 def package_root() -> Path:

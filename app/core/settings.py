@@ -33,6 +33,35 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+# Settings a policy can lock or give a value (``locked_settings``, ``[settings]``): all but the look.
+POLICY_SETTINGS = ("temperature", "top_p", "max_tokens", "context", "gpu_layers", "threads", "system_prompt", "retention_days")
+
+
+def _number(value: Any, kind: type, low: float, high: float | None = None) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float) if kind is float else int):
+        return False
+    return value >= low and (high is None or value <= high)
+
+
+def check_value(name: str, value: Any) -> str | None:
+    """Why ``value`` is not a valid value of setting ``name`` (None when it is)."""
+    rules: dict[str, tuple[bool, str]] = {
+        "temperature": (_number(value, float, 0.0, 2.0), "a number from 0 to 2"),
+        "top_p": (_number(value, float, 0.0, 1.0) and value > 0, "a number above 0, at most 1"),
+        "max_tokens": (_number(value, int, 1), "a whole number of at least 1"),
+        "context": (_number(value, int, 512), "a whole number of at least 512"),
+        "gpu_layers": (value in ("auto", "all") or _number(value, int, 0), '"auto", "all" or a whole number'),
+        "threads": (value is None or _number(value, int, 1), "a whole number of at least 1"),
+        "system_prompt": (isinstance(value, str), "text"),
+        "retention_days": (value is None or (_number(value, float, 0.0) and value > 0), "a number of days above 0"),
+        "appearance": (value in ("system", "light", "dark"), '"system", "light" or "dark"'),
+    }
+    if name not in rules:
+        return f"there is no setting '{name}'"
+    ok, expected = rules[name]
+    return None if ok else f"'{name}' must be {expected}"
+
+
 def settings_path() -> Path:
     return paths.user_dirs().config / "settings.json"
 
@@ -50,9 +79,9 @@ def load() -> dict[str, Any]:
 
 
 def save(changes: dict[str, Any]) -> dict[str, Any]:
-    for key in changes:
-        if key not in DEFAULTS:
-            raise HearthError(f"There is no setting '{key}'.")
+    for key, value in changes.items():
+        if (problem := check_value(key, value)) is not None:
+            raise HearthError(f"Cannot save the settings: {problem}.")
     data = {**load(), **changes}
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -13,27 +13,27 @@ import time
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core.events import GenerationEvent, GenerationSummary
+from app.core.chat.turn import TurnEnded, TurnEvent
 
 BATCH_SECONDS = 0.03
 
 
 class EventBridge(QObject):
     # object, not list: a list would be converted to a QVariantList element by element, across threads.
-    events = Signal(object)  # list[GenerationEvent], delivered on the UI thread
+    events = Signal(object)  # list[TurnEvent], delivered on the UI thread
 
     def __init__(self) -> None:
         super().__init__()
         self._lock = threading.Lock()
-        self._pending: list[GenerationEvent] = []
+        self._pending: list[TurnEvent] = []
         self._last = 0.0
 
-    def on_event(self, event: GenerationEvent) -> None:
+    def on_event(self, event: TurnEvent) -> None:
         """Called on the worker thread."""
         with self._lock:
             self._pending.append(event)
             now = time.monotonic()
-            if not isinstance(event, GenerationSummary) and now - self._last < BATCH_SECONDS:
+            if not isinstance(event.event, TurnEnded) and now - self._last < BATCH_SECONDS:
                 return
             batch, self._pending, self._last = self._pending, [], now
         self.events.emit(batch)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from app.core.chat.session import ChatSession
+    from app.ui.main_window import MainWindow
 
 
 def open_store_with_dialog(parent: object = None) -> object:
@@ -12,7 +17,7 @@ def open_store_with_dialog(parent: object = None) -> object:
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
     from app.core.errors import StoreKeyError, WrongKeyError
-    from app.core.store import Store, default_path
+    from app.core.store.database import Store, default_path
 
     try:
         return Store()
@@ -74,52 +79,118 @@ class GarbageCollector:
             gc.collect(1)
 
 
+def show_startup_error(error: BaseException) -> None:
+    """A menu-launched app has no terminal: a problem at start is a dialog that says what to do."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.errors import HearthError
+
+    text = str(error) if isinstance(error, HearthError) else f"Hearth could not start: {error}"
+    QMessageBox.critical(None, "Hearth", f"{text}\n\nDetails are in the log: {_log_path()}")
+
+
+def _log_path() -> str:
+    from app.core import paths
+
+    return str(paths.user_dirs().logs / "hearth.log")
+
+
 def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
-    """Open the main window; ``smoke_test`` closes it once it has been shown (installer checks)."""
-    from PySide6.QtCore import QTimer
+    """Open the main window; ``smoke_test`` closes it once it has been shown (installer checks).
+    A problem that stops the start (the store's key, a broken file) is shown in a dialog."""
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
     from app.core import paths, settings
-    from app.core.catalog import load_catalog
-    from app.core.policy import load as load_policy
-    from app.core.registry import Registry
-    from app.core.worker import EngineWorker
-    from app.ui import theme, window_state
-    from app.ui.chat_controller import ChatController
-    from app.ui.code_blocks import warm_lexers
-    from app.ui.main_window import MainWindow
+    from app.core.errors import HearthError
 
     app = QApplication.instance() or QApplication(argv or sys.argv)
     assert isinstance(app, QApplication)
     app.setApplicationName("Hearth")
     app.setDesktopFileName("hearth")  # Wayland and docks match the window to hearth.desktop
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "hearth.svg")))  # vector: sharp at any DPI
+    from app.ui import theme
+
     theme.apply(app, settings.load()["appearance"])
+    try:
+        _window, session = _build_window(smoke_test)  # the name keeps the window alive while the app runs
+    except HearthError as exc:
+        show_startup_error(exc)
+        return exc.exit_code
+    except Exception as exc:
+        import logging
+
+        logging.getLogger(__name__).exception("the window could not start")
+        show_startup_error(exc)
+        return 70
+    try:
+        code: int = app.exec()
+    finally:
+        session.shutdown()  # cancels a running answer, stores what came, closes the model
+    return code
+
+
+def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.chat.gate import startup_choice
+    from app.core.chat.session import ChatSession
+    from app.core.engine.worker import EngineWorker
+    from app.core.models.catalog import load_catalog
+    from app.core.models.registry import Registry
+    from app.core.store.upkeep import RETENTION_EVERY_S, after_open, apply_retention
+    from app.ui import tasks, window_state
+    from app.ui.chat_controller import ChatController
+    from app.ui.code_blocks import warm_lexers
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance()
     collector = GarbageCollector()
     store = open_store_with_dialog()
-    controller = ChatController(EngineWorker(), store)  # type: ignore[arg-type]
-    controller.apply_settings(settings.load(), load_policy())
-    window = MainWindow(controller, Registry(), load_catalog())
+    start_notices = after_open(store)  # type: ignore[arg-type]
+    registry, catalog = Registry(), load_catalog()
+    session = ChatSession(EngineWorker(), store, registry, catalog)  # type: ignore[arg-type]
+    controller = ChatController(session)
+    window = MainWindow(controller, registry, catalog)
     collector.busy = window.busy
     window_state.restore(window)
     window.show()
     QTimer.singleShot(0, collector.freeze_startup)
     QTimer.singleShot(1000, warm_lexers)  # after the window is up, off the UI thread
+    for notice in start_notices:
+        window.statusBar().showMessage(notice)
+    window.sidebar.refresh()
+
+    def retention() -> None:  # a window left open for days applies retention too, off the UI thread
+        tasks.in_background("hearth-retention", lambda: apply_retention(store), _retention_done(window), lambda _e: None)  # type: ignore[arg-type]
+
+    timer = QTimer(window)
+    timer.timeout.connect(retention)
+    timer.start(int(RETENTION_EVERY_S * 1000))
+    choice = startup_choice(window.installed, registry, catalog, session.settings.policy)
     if not window.installed and not store.count()[0] and not smoke_test:  # type: ignore[attr-defined]
         window.welcome()
+    elif choice is not None:
+        window.switch_to(choice)  # the policy's default model, or the first one it allows
     elif window.installed:
-        window.switch_to(window.installed[0])  # the first installed model (the picker changes it)
+        window.statusBar().showMessage("None of the installed models is allowed by your organisation's policy.")
     if smoke_test:
         from app.ui.code_blocks import colours_in_sample
 
         def report() -> None:  # what an installed bundle must be able to do (tests/test_installer.py)
             print(f"window shown: {window.windowTitle()}; code colours: {colours_in_sample()}", flush=True)
+            assert app is not None
             app.quit()
 
         QTimer.singleShot(300, report)
-    try:
-        code: int = app.exec()
-    finally:
-        controller.shutdown()  # cancels a running answer, saves what came, closes the model
-    return code
+    return window, session
+
+
+def _retention_done(window: object) -> object:
+    def done(removed: int) -> None:
+        if removed:
+            window.sidebar.refresh()  # type: ignore[attr-defined]
+            window.statusBar().showMessage(f"Deleted {removed} conversation(s) past the retention period.")  # type: ignore[attr-defined]
+
+    return done

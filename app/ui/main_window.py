@@ -28,18 +28,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import hardware, settings
-from app.core.catalog import Catalog
-from app.core.engine import LoadedModel
+from app.core import settings
+from app.core.chat.turn import TurnEnded
+from app.core.engine.llama import LoadedModel
 from app.core.errors import HearthError
-from app.core.events import GenerationSummary
-from app.core.fit import estimate_file, judge
-from app.core.model_info import inspect_model
-from app.core.model_ops import plan_switch
-from app.core.policy import load as load_policy
-from app.core.registry import Installed, Registry
-from app.core.store import Store
-from app.core.store_export import import_file
+from app.core.models import hardware
+from app.core.models.catalog import Catalog
+from app.core.models.fit import estimate_file, judge
+from app.core.models.info import inspect_model
+from app.core.models.registry import Installed, Registry
+from app.core.privacy.policy import load as load_policy
+from app.core.store.database import Store
+from app.core.store.export import import_file
 from app.ui import theme, window_state
 from app.ui.chat_controller import ChatController
 from app.ui.menus import build_menus
@@ -146,9 +146,12 @@ class MainWindow(QMainWindow):
         controller.bridge.events.connect(lambda _batch: self.view.refresh_streaming())
         controller.answer_finished.connect(self._finished)
         controller.model_changed.connect(self._model_loaded)
+        controller.model_failed.connect(self._model_failed)
+        controller.notices.connect(lambda notices: self.statusBar().showMessage(" ".join(notices)))
         controller.failed.connect(lambda text: QMessageBox.warning(self, "Hearth", text))
         controller.conversations_changed.connect(self.sidebar.refresh_soon)
         self.statusBar().showMessage(f"No model loaded. {backend_notice()}")
+        self.fit_labels: dict[str, str] = {}
         self.fill_models()
 
     # -- model and quantization ------------------------------------------------
@@ -172,6 +175,7 @@ class MainWindow(QMainWindow):
         for item in sorted(self._family(), key=lambda i: i.size_bytes):
             info = inspect_model(item.path)
             fit = judge(estimate_file(info, self.controller.options.n_ctx), info.n_layers, hw)
+            self.fit_labels[item.key] = fit.label
             self.quant_box.addItem(f"{item.quant} · {fit.label}", item.key)
 
     def _selected(self) -> Installed | None:
@@ -185,21 +189,38 @@ class MainWindow(QMainWindow):
         self.switch_to(target)
 
     def switch_to(self, target: Installed) -> None:
-        """Load another model or quantization; the conversation stays and continues on it."""
+        """Load another model or quantization (through the core's gate, on the engine's thread);
+        the conversation stays and continues on it."""
         if self.controller.busy:
             QMessageBox.information(self, "Hearth", "Stop the answer first, then switch.")
             return
-        plan = plan_switch(self.controller.model, target, hardware.detect(), self.controller.options.n_ctx)
-        if plan.warnings:
-            self.statusBar().showMessage(" ".join(plan.warnings))
-        self.fit_badge.setText(plan.fit.label)
         self.statusBar().showMessage(f"Loading {target.key}…")
-        self.controller.load(target)
+        self.controller.load(target, switching=self.controller.model is not None)
 
     def _model_loaded(self, loaded: LoadedModel, item: Installed | None) -> None:
         name = item.key if item else loaded.info.name
-        self.statusBar().showMessage(f"{name}: {loaded.plan.describe()}")
+        self.fit_badge.setText(self.fit_labels.get(item.key, "") if item else "")
+        message = f"{name}: {loaded.plan.describe()}"
+        shown = self.statusBar().currentMessage()
+        self.statusBar().showMessage(message if shown.startswith("Loading") else f"{shown} {message}")
         self._update_context()
+
+    def _model_failed(self, text: str) -> None:
+        """A refused or failed load: say why, and show what is (still) loaded, if anything."""
+        current = self.controller.model
+        self.statusBar().showMessage(f"{current.key} is still loaded." if current else "No model is loaded.")
+        self._show_in_picker(current)
+        QMessageBox.warning(self, "Hearth", text)
+
+    def _show_in_picker(self, item: Installed | None) -> None:
+        if item is None:
+            return
+        index = self.model_box.findData(item.model_id)
+        if index >= 0 and index != self.model_box.currentIndex():
+            self.model_box.setCurrentIndex(index)
+        quant = self.quant_box.findData(item.key)
+        if quant >= 0:
+            self.quant_box.setCurrentIndex(quant)
 
     # -- models and first run --------------------------------------------------
     def open_models(self) -> ModelManager:
@@ -227,7 +248,7 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self) -> None:
         values = settings.load()
-        for notice in self.controller.apply_settings(values, load_policy()):
+        for notice in self.controller.apply_settings():
             self.statusBar().showMessage(notice)
         app = QApplication.instance()
         if isinstance(app, QApplication) and values["appearance"] != self.appearance:
@@ -367,9 +388,10 @@ class MainWindow(QMainWindow):
         self.stop_button.setEnabled(busy)
         self.send_button.setEnabled(not busy)
 
-    def _finished(self, summary: GenerationSummary) -> None:
-        status = {"eos": "complete", "length": "complete"}.get(summary.stop_reason.value, summary.stop_reason.value)
-        self.view.finish(status)
+    def _finished(self, ended: TurnEnded, shown: bool) -> None:
+        summary = ended.summary
+        if shown:
+            self.view.finish(ended.status)  # the status is the core's, stored with the answer
         self._busy(False)
         model = self.controller.model.key if self.controller.model else ""
         layers = self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0

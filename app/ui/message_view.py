@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.store import StoredMessage
-from app.core.store_export import SPEAKERS
+from app.core.store.database import StoredMessage
+from app.core.store.export import SPEAKERS
 from app.ui import theme
 from app.ui.code_blocks import COPY_SCHEME, CodeHighlighter, code_blocks, warm_styles
 from app.ui.markdown_stream import IncrementalMarkdown

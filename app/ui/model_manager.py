@@ -9,6 +9,7 @@ next time it is started (the Downloads tab lists interrupted ones).
 from __future__ import annotations
 
 import threading
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -31,22 +32,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import hardware
-from app.core.catalog import Catalog
-from app.core.downloads import OverallProgress, discard_download, download, partial_downloads
 from app.core.errors import DownloadCancelledError, HearthError
-from app.core.fit import fit_catalog, recommend
-from app.core.model_ops import import_model, remove_model, verify_model
-from app.core.registry import Registry
-from app.core.transfer import DownloadControl
+from app.core.models import hardware
+from app.core.models.catalog import Catalog
+from app.core.models.downloads import OverallProgress, discard_download, download, partial_downloads
+from app.core.models.fit import fit_catalog, recommend
+from app.core.models.ops import import_model, remove_model, verify_model
+from app.core.models.registry import Registry
+from app.core.models.transfer import DownloadControl
+from app.ui.tasks import in_background
 
 GB = 1e9
 
 
 class _Signals(QObject):
-    progress = Signal(str, object)  # key, OverallProgress
-    finished = Signal(str, object)  # key, Installed | Exception
-    verified = Signal(str, object)  # key, VerifyResult | Exception
+    progress = Signal(str, object)  # key, OverallProgress (many per second: a signal of its own)
 
 
 class DownloadRow(QWidget):
@@ -106,8 +106,6 @@ class ModelManager(QDialog):
         self.registry, self.catalog = registry, catalog
         self.signals = _Signals()
         self.signals.progress.connect(self._progress)
-        self.signals.finished.connect(self._finished)
-        self.signals.verified.connect(self._verified)
         self.rows: dict[str, DownloadRow] = {}
         self.interrupted_rows: dict[str, InterruptedRow] = {}
         self.threads: list[threading.Thread] = []
@@ -243,17 +241,13 @@ class ModelManager(QDialog):
         self.downloads_layout.insertWidget(self.downloads_layout.count() - 1, row)
         self.tabs.setCurrentIndex(1)
 
-        def run() -> None:
-            try:
-                result: object = download(model, quant, self.registry, control=control,
-                                          on_progress=lambda p: self.signals.progress.emit(key, p))  # fmt: skip
-            except Exception as exc:  # shown to the user; HearthErrors carry their own text
-                result = exc
-            self.signals.finished.emit(key, result)
+        def run() -> object:
+            return download(
+                model, quant, self.registry, control=control, on_progress=lambda p: self.signals.progress.emit(key, p)
+            )
 
-        thread = threading.Thread(target=run, name=f"hearth-download-{key}", daemon=True)
-        self.threads.append(thread)
-        thread.start()
+        done = partial(self._finished, key)
+        self.threads.append(in_background(f"hearth-download-{key}", run, done, done))
         return row
 
     def _progress(self, key: str, progress: OverallProgress) -> None:
@@ -303,15 +297,9 @@ class ModelManager(QDialog):
             return
         item = next(i for i in self.registry.all(self.catalog) if i.key == key)
 
-        def run() -> None:
-            try:
-                result: object = verify_model(item, self.registry, self.catalog)
-            except Exception as exc:
-                result = exc
-            self.signals.verified.emit(key, result)
-
         self.status.setText(f"Verifying {key}…")
-        threading.Thread(target=run, name=f"hearth-verify-{key}", daemon=True).start()
+        done = partial(self._verified, key)
+        in_background(f"hearth-verify-{key}", lambda: verify_model(item, self.registry, self.catalog), done, done)
 
     def _verified(self, key: str, result: object) -> None:
         """An intact model is reported in the window; a damaged one in a warning that says what is wrong."""

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core import settings
 from app.core.errors import HearthError
-from app.core.offload import parse_gpu_layers
-from app.core.policy import Policy
+from app.core.models.offload import parse_gpu_layers
+from app.core.privacy.locks import effective, locked_by_policy, save_user_settings
+from app.core.privacy.policy import Policy
 from app.ui import theme
 
 LOCKED_TIP = "Locked by your organisation's policy."
@@ -36,7 +36,8 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.rules = rules
-        current = settings.load()
+        # What applies (locked values from the policy, not from settings.json), plus the look.
+        current = effective(rules=rules).values
         self.fields: dict[str, QWidget] = {}
         groups = {name: QGroupBox(name) for name in ("Generation", "Hardware", "Appearance", "Privacy")}
         forms = {name: QFormLayout(box) for name, box in groups.items()}
@@ -89,7 +90,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
 
     def _add(self, form: QFormLayout, name: str, label: str, widget: Any) -> Any:
-        locked = self.rules.locked(name) or (name == "retention_days" and self.rules["retention_days"] is not None)
+        locked = locked_by_policy(name, self.rules)
         widget.setAccessibleName(label)
         form.addRow(f"{label} (locked by your organisation)" if locked else label, widget)
         self.fields[name] = widget
@@ -126,5 +127,9 @@ class SettingsDialog(QDialog):
         except HearthError as exc:
             QMessageBox.warning(self, "Hearth", str(exc))
             return
-        settings.save(changes)
+        try:
+            save_user_settings(changes, self.rules)
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
+            return
         self.accept()

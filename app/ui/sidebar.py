@@ -30,9 +30,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import HearthError
-from app.core.policy import load as load_policy
-from app.core.store import SearchHit, Store
-from app.core.store_export import export_text, write_export
+from app.core.privacy.policy import load as load_policy
+from app.core.store.database import SearchHit, Store
+from app.core.store.export import export_text, write_export
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 UNDO_SECONDS = 10

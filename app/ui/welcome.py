@@ -10,10 +10,10 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from app.core import hardware
-from app.core.catalog import Catalog, CatalogModel, CatalogQuant
-from app.core.fit import fit_catalog, recommend
-from app.core.policy import Policy
+from app.core.models import hardware
+from app.core.models.catalog import Catalog, CatalogModel, CatalogQuant
+from app.core.models.fit import fit_catalog, recommend
+from app.core.privacy.policy import Policy
 
 GB = 1e9
 # Starting points, best first: the welcome recommends the first that fits this machine.

@@ -27,12 +27,12 @@ def main() -> None:
         from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
 
-        from app.core.catalog import load_catalog
-        from app.core.engine import SamplingParams
-        from app.core.model_ops import import_model
-        from app.core.registry import Registry
-        from app.core.store import Store
-        from app.core.worker import EngineWorker
+        from app.core.engine.base import SamplingParams
+        from app.core.engine.worker import EngineWorker
+        from app.core.models.catalog import load_catalog
+        from app.core.models.ops import import_model
+        from app.core.models.registry import Registry
+        from app.core.store.database import Store
         from app.ui import theme
         from app.ui.chat_controller import ChatController
         from app.ui.main_window import MainWindow

@@ -147,7 +147,7 @@ def install() -> None:
 @contextmanager
 def allow(url: str, why: str) -> Iterator[None]:
     """While the block runs, connections to ``url``'s host (and the proxy for it) are allowed."""
-    from app.core.policy import load as load_policy
+    from app.core.privacy.policy import load as load_policy
 
     if load_policy()["offline"]:
         raise HearthError("Hearth is in offline mode by your organisation's policy: no network access.")

@@ -14,7 +14,7 @@ that could be the start of a tag is held back until it is decided.
 
 from __future__ import annotations
 
-from app.core.events import ContentDelta, ReasoningDelta
+from app.core.engine.events import ContentDelta, ReasoningDelta
 
 OPEN_TAG = "<think>"
 CLOSE_TAG = "</think>"
@@ -42,6 +42,15 @@ class ReasoningSplitter:
         self._may_open = True
         self.reasoning = ""
         self.content = ""
+
+    @classmethod
+    def resuming(cls, *, in_reasoning: bool) -> ReasoningSplitter:
+        """A splitter that picks up an interrupted answer: inside its reasoning, or in its answer."""
+        splitter = cls(prefilled=in_reasoning)
+        if not in_reasoning:
+            splitter._state, splitter._may_open = _ANSWER, False
+        splitter._at_section_start = False  # the text goes on mid-sentence: keep its leading spaces
+        return splitter
 
     def feed(self, text: str) -> list[ReasoningDelta | ContentDelta]:
         self._buffer += text

@@ -1,24 +1,30 @@
-"""``hearth`` entry point: argument parsing and error reporting.
+"""The process entry: a private start, then the desktop app or a ``hearth`` command.
 
-Every user-caused problem arrives as a HearthError and is printed as one line
-on stderr with a non-zero exit code; anything else is a bug, logged with its
-traceback to the log file, and reported with the log's location.
+Here, not in ``app/cli``, because it serves both clients: the window is opened
+from here (the CLI itself never imports Qt).  Every user-caused problem
+arrives as a HearthError and is printed as one line on stderr with a non-zero
+exit code; anything else is a bug, logged with its traceback to the log file,
+and reported with the log's location.  A closed pipe (``hearth … | head``)
+ends quietly.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.core import logging_setup, netguard, policy
+from app.core import logging_setup
 from app.core.errors import HearthError
+from app.core.privacy import netguard, policy
 
-log = logging.getLogger("hearth.cli")
+log = logging.getLogger("hearth")
 EXIT_INTERNAL = 70
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -55,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log_path = logging_setup.setup()
     start_private()
     if args.backend:
-        from app.core.hardware import llama_backend
+        from app.core.models.hardware import llama_backend
 
         print(llama_backend())
         return 0
@@ -71,7 +77,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _pipe_closed()
     except Exception:
         log.exception("unexpected error")
         print(f"hearth: internal error; details are in {log_path}", file=sys.stderr)
         return EXIT_INTERNAL
+
+
+def _pipe_closed() -> int:
+    """The reader of our output went away (``| head``): stop writing, say nothing.  Standard output
+    is pointed at /dev/null so the interpreter's own flush at exit does not fail again."""
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE

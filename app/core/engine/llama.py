@@ -18,51 +18,27 @@ import ctypes
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from app.core import hardware, llama_log
-from app.core.context_fit import FittedPrompt, fit_conversation
+from app.core.engine import llama_log
+from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
+from app.core.engine.context_fit import FittedPrompt, fit_conversation
+from app.core.engine.events import GenerationEvent, GenerationSummary, StopReason
+from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
+from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
 from app.core.errors import ModelLoadError, NoModelLoadedError
-from app.core.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
-from app.core.model_info import ModelInfo, inspect_model
-from app.core.offload import OffloadPlan, plan_offload
-from app.core.reasoning import ReasoningSplitter
-from app.core.templates import ChatTemplate, guess_family, load_family_template
+from app.core.models import hardware
+from app.core.models.info import ModelInfo, inspect_model
+from app.core.models.offload import OffloadPlan, plan_offload
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CONTEXT = 4096
-LogitsProcessor = Callable[[npt.NDArray[np.intc], npt.NDArray[np.single]], npt.NDArray[np.single]]
-
-
-@dataclass(frozen=True)
-class Message:
-    """One turn of a conversation.  ``reasoning`` is kept but never sent back."""
-
-    role: str  # "system", "user" or "assistant"
-    content: str
-    reasoning: str = ""
-
-    def for_template(self) -> dict[str, str]:
-        return {"role": self.role, "content": self.content}
-
-
-@dataclass(frozen=True)
-class SamplingParams:
-    """DeepSeek's recommended defaults (llama-cpp-python's own are different)."""
-
-    temperature: float = 0.6
-    top_p: float = 0.95
-    top_k: int = 40
-    min_p: float = 0.05
-    repeat_penalty: float = 1.0
-    max_tokens: int = 2048
-    seed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +72,7 @@ class Engine:
 
         self._abort_cb = llama_cpp.ggml_abort_callback(self._should_abort)
         self._no_abort_cb = llama_cpp.ggml_abort_callback()
+        self._eog_ids: npt.NDArray[np.intc] | None = None  # end-of-generation tokens, for ignore_eos
 
     # -- lifecycle ---------------------------------------------------------
     def load(self, path: str, options: LoadOptions = LoadOptions(), hw: hardware.Hardware | None = None) -> LoadedModel:
@@ -153,6 +130,7 @@ class Engine:
             self._llama.close()
             self._llama = None
             self.model = None
+            self._eog_ids = None
 
     @property
     def loaded(self) -> LoadedModel:
@@ -198,29 +176,73 @@ class Engine:
         # A fully cached prompt still replays its last token to get fresh logits.
         return common - 1 if common == len(tokens) and common > 0 else common
 
+    def _end_of_generation_ids(self) -> npt.NDArray[np.intc]:
+        """Every token llama.cpp treats as end of generation (EOS, EOT, ...), found once per model."""
+        if self._eog_ids is None:
+            import llama_cpp
+
+            vocab = self._llama._model.vocab
+            n_vocab = self._llama.n_vocab()
+            self._eog_ids = np.array([t for t in range(n_vocab) if llama_cpp.llama_vocab_is_eog(vocab, t)], dtype=np.intc)
+        return self._eog_ids
+
+    def _processors(self, params: SamplingParams, extra: LogitsProcessor | None) -> Any:
+        import llama_cpp
+
+        chain: list[LogitsProcessor] = [extra] if extra else []
+        if params.ignore_eos:
+            banned = self._end_of_generation_ids()
+
+            def no_end(_ids: npt.NDArray[np.intc], logits: npt.NDArray[np.single]) -> npt.NDArray[np.single]:
+                logits[banned] = -np.inf
+                return logits
+
+            chain.append(no_end)
+        return llama_cpp.LogitsProcessorList(chain) if chain else None
+
+    def _continuation_text(self, continuation: Continuation, prefilled: bool) -> str:
+        """The text an interrupted answer had produced, as the model wrote it (think tags included)."""
+        text = ""
+        if continuation.reasoning:
+            text = ("" if prefilled else OPEN_TAG + "\n") + continuation.reasoning
+            if continuation.content:
+                text += "\n" + CLOSE_TAG + "\n\n"
+        elif continuation.content and prefilled:
+            text = CLOSE_TAG + "\n\n"  # an answer without reasoning closes the pre-filled think block at once
+        return text + continuation.content
+
     def chat(
         self,
         messages: Sequence[Message],
         params: SamplingParams = SamplingParams(),
         *,
         logits_processor: LogitsProcessor | None = None,
+        continuation: Continuation | None = None,
     ) -> Iterator[GenerationEvent]:
-        """Stream one assistant turn as typed events, ending with a summary."""
+        """Stream one assistant turn as typed events, ending with a summary.  With
+        ``continuation`` the answer goes on after the text an earlier, interrupted run produced
+        (only the new text is streamed)."""
         model = self.loaded
         llama = self._llama
         self._cancel.clear()
         started = time.perf_counter()
-        fitted = self.fit(messages, params.max_tokens)
-        prompt = fitted.tokens
+        prefilled = model.template.prefills_reasoning
+        tail = self.tokenize(self._continuation_text(continuation, prefilled)) if continuation else []
+        fitted = self.fit(messages, params.max_tokens + len(tail))
+        prompt = fitted.tokens + tail
+        budget = max(fitted.max_tokens - len(tail), 1)
         evaluated = len(prompt) - self.cached_prefix(prompt)
-        splitter = ReasoningSplitter(prefilled=model.template.prefills_reasoning)
+        if continuation and (continuation.content or continuation.reasoning):
+            splitter = ReasoningSplitter.resuming(in_reasoning=not continuation.content)
+        else:
+            splitter = ReasoningSplitter(prefilled=prefilled)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         if params.seed is not None:
             llama.set_seed(params.seed)
         vocab = llama._model.vocab
         import llama_cpp
 
-        processors = llama_cpp.LogitsProcessorList([logits_processor]) if logits_processor else None
+        processors = self._processors(params, logits_processor)
         stop, error, count, first_at = StopReason.LENGTH, None, 0, 0.0
         self._arm_abort(True)
         try:
@@ -247,7 +269,7 @@ class Engine:
                 piece = decoder.decode(llama.detokenize([token]))
                 if piece:
                     yield from splitter.feed(piece)
-                if count >= fitted.max_tokens:
+                if count >= budget:
                     break
         except RuntimeError as exc:  # llama_decode failed or was aborted mid-prompt
             if self._cancel.is_set():
@@ -273,19 +295,3 @@ class Engine:
             dropped_turns=fitted.dropped_turns,
             error=error,
         )
-
-
-def collect(events: Iterator[GenerationEvent]) -> tuple[str, str, GenerationSummary]:
-    """Drain a stream into (reasoning, content, summary) - for one-shot callers and tests."""
-    reasoning: list[str] = []
-    content: list[str] = []
-    summary: GenerationSummary | None = None
-    for event in events:
-        if isinstance(event, ReasoningDelta):
-            reasoning.append(event.text)
-        elif isinstance(event, ContentDelta):
-            content.append(event.text)
-        else:
-            summary = event
-    assert summary is not None, "a generation stream always ends with a summary"
-    return "".join(reasoning), "".join(content), summary

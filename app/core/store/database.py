@@ -27,8 +27,8 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from app.core import paths
 from app.core.errors import StoreError, StoreFullError, StoreReadOnlyError, WrongKeyError
-from app.core.store_key import KeyManager, StoreKey, derived_raw_key
-from app.core.store_schema import migrate
+from app.core.store.key import KeyManager, StoreKey, derived_raw_key
+from app.core.store.schema import migrate
 
 DB_NAME = "conversations.db"
 MESSAGE_FIELDS = (
@@ -308,9 +308,21 @@ class Store:
             return message_id
 
     def update_message(self, message_id: int, **fields: Any) -> None:
-        sets = ", ".join(f"{k} = ?" for k in fields)
+        """Change fields of a message; with none, only its ``updated_at`` (a streaming writer's heartbeat)."""
+        sets = "".join(f"{k} = ?, " for k in fields)
         with self.transaction() as db:
-            db.execute(f"UPDATE messages SET {sets}, updated_at = ? WHERE id = ?", (*fields.values(), time.time(), message_id))
+            db.execute(f"UPDATE messages SET {sets}updated_at = ? WHERE id = ?", (*fields.values(), time.time(), message_id))
+
+    def mark_interrupted(self, stale_after_s: float) -> int:
+        """Answers still ``partial`` whose writer stopped writing (its process died: a streaming
+        answer's recorder touches its row at least every couple of seconds) become ``interrupted``,
+        so they are shown as such and can be continued instead of "answering..." forever."""
+        with self.transaction() as db:
+            cur = db.execute(
+                "UPDATE messages SET status = 'interrupted' WHERE status = 'partial' AND updated_at < ?",
+                (time.time() - stale_after_s,),
+            )
+            return int(cur.rowcount)
 
     def message(self, message_id: int) -> StoredMessage:
         rows = self.query(f"SELECT {MESSAGE_FIELDS} FROM messages WHERE id = ?", (message_id,))

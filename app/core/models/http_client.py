@@ -23,8 +23,8 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from urllib3.exceptions import HTTPError, MaxRetryError, ProtocolError, ReadTimeoutError, SSLError
 
-from app.core import netguard
 from app.core.errors import DownloadError
+from app.core.privacy import netguard
 
 READ_SIZE = 1 << 20
 MAX_REDIRECTS = 10

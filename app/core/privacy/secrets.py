@@ -10,15 +10,26 @@ message, and ``HF_TOKEN`` still works for that one session.
 
 from __future__ import annotations
 
+import logging
 import os
 
 import keyring
 import keyring.errors
+from keyring.backends import fail
 
 from app.core.errors import CredentialStoreError
-from app.core.store_key import keyring_usable
 
 SERVICE = "Hearth"
+log = logging.getLogger(__name__)
+
+
+def keyring_usable() -> bool:
+    try:
+        backend = keyring.get_keyring()
+    except Exception as exc:  # a broken backend setup (D-Bus down, bad PYTHON_KEYRING_BACKEND) means: no keyring
+        log.warning("the OS keyring is not usable: %s", exc)
+        return False
+    return not isinstance(backend, fail.Keyring) and backend.priority > 0
 
 
 def _account(endpoint: str) -> str:

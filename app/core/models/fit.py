@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.core.catalog import CatalogModel, CatalogQuant
-from app.core.hardware import Hardware
-from app.core.model_info import ModelInfo
-from app.core.offload import N_BATCH, RAM_OVERHEAD, compute_buffer_bytes, gpu_margin
+from app.core.models.catalog import CatalogModel, CatalogQuant
+from app.core.models.hardware import Hardware
+from app.core.models.info import ModelInfo
+from app.core.models.offload import N_BATCH, RAM_OVERHEAD, compute_buffer_bytes, gpu_margin
 
 GiB = 2**30
 # Vocabulary sizes by architecture, for the logits buffer of catalog entries

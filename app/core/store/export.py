@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import HearthError
-from app.core.store import Conversation, Store, StoredMessage
+from app.core.store.database import Conversation, Store, StoredMessage
 
 FORMAT_ONE = "hearth-conversation"
 FORMAT_ALL = "hearth-export"

@@ -2,7 +2,7 @@
 
 huggingface-hub does the Hub-specific work (``HF_ENDPOINT`` mirrors, URL
 layout, auth headers, metadata requests); the bytes move in
-:mod:`app.core.transfer`.  The commit is resolved once and every file and
+:mod:`app.core.models.transfer`.  The commit is resolved once and every file and
 shard of a model is fetched at that commit, so a resume or a later shard can
 never mix revisions.
 
@@ -31,7 +31,7 @@ from app.core.errors import (
     RemoteFileNotFoundError,
     UnverifiableFileError,
 )
-from app.core.hashing import is_sha256
+from app.core.models.hashing import is_sha256
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ METADATA_BACKOFF_S = 0.5
 def hub_endpoint(override: str | None = None) -> str:
     """The machine policy's endpoint (users cannot change it), else an explicit value,
     else ``HF_ENDPOINT``, else the public Hub."""
-    from app.core import policy
+    from app.core.privacy import policy
 
     enforced = policy.load()["hub_endpoint"]
     return str(enforced or override or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")

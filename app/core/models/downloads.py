@@ -25,15 +25,16 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from app.core import hub, netguard
-from app.core.catalog import CatalogModel, CatalogQuant
-from app.core.credentials import load_token
 from app.core.errors import DownloadError, InsufficientDiskError
-from app.core.http_client import HttpClient
-from app.core.model_info import inspect_model
-from app.core.policy import load as load_policy
-from app.core.registry import Installed, InstalledFile, Registry
-from app.core.transfer import DownloadControl, FileRequest, Progress, RetryPolicy, discard_partial, fetch_file, make_client
+from app.core.models import hub
+from app.core.models.catalog import CatalogModel, CatalogQuant
+from app.core.models.http_client import HttpClient
+from app.core.models.info import inspect_model
+from app.core.models.registry import Installed, InstalledFile, Registry
+from app.core.models.transfer import DownloadControl, FileRequest, Progress, RetryPolicy, discard_partial, fetch_file, make_client
+from app.core.privacy import netguard
+from app.core.privacy.policy import load as load_policy
+from app.core.privacy.secrets import load_token
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 from app.core.errors import ContextTooSmallError
 
 if TYPE_CHECKING:
-    from app.core.engine import Message
-    from app.core.templates import ChatTemplate
+    from app.core.engine.base import Message
+    from app.core.engine.templates import ChatTemplate
 
 MIN_ANSWER_TOKENS = 16
 

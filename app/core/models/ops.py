@@ -18,14 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from app.core.catalog import Catalog
-from app.core.downloads import check_disk
 from app.core.errors import HearthError
-from app.core.fit import Fit, estimate_file, judge
-from app.core.hardware import Hardware
-from app.core.hashing import CHUNK, sha256_file, sha256_range
-from app.core.model_info import inspect_model
-from app.core.registry import Installed, InstalledFile, Registry, local_id, quant_from_name
+from app.core.models.catalog import Catalog
+from app.core.models.downloads import check_disk
+from app.core.models.fit import Fit, estimate_file, judge
+from app.core.models.hardware import Hardware
+from app.core.models.hashing import CHUNK, sha256_file, sha256_range
+from app.core.models.identity import identify_files
+from app.core.models.info import inspect_model
+from app.core.models.registry import Installed, InstalledFile, Registry
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,14 @@ def import_model(
     info = inspect_model(path)  # raises a typed error for a bad, truncated or foreign file
     shards = [Path(s) for s in info.shards]
     notices: list[str] = []
-    match = catalog.find_file(shards[0].name)
-    model_id, quant = (match[0].id, match[1].quant) if match else (local_id(shards[0].name), quant_from_name(shards[0].name))
+    claimed = catalog.find_file(shards[0].name)
+    sizes = [s.stat().st_size for s in shards]
+    # Where the file's name claims a catalog entry its size must agree before anything is copied.
+    by_size = identify_files(shards[0].name, sizes, catalog)
+    model_id, quant = by_size.model_id, by_size.quant
     target = registry.models_dir / model_id / quant
     if mode == "copy":
-        check_disk(registry.models_dir, sum(s.stat().st_size for s in shards))
+        check_disk(registry.models_dir, sum(sizes))
     target.mkdir(parents=True, exist_ok=True)
     files = []
     for shard in shards:
@@ -91,24 +95,19 @@ def import_model(
             dest = shard.resolve()
             sha = sha256_file(dest, on_bytes)
         files.append(InstalledFile(str(dest), dest.stat().st_size, sha))
-    in_catalog = False
-    if match:
-        pinned = [f.sha256 for f in match[1].files]
-        if all(pinned) and pinned != [f.sha256 for f in files]:
-            notices.append(
-                f"{shards[0].name} has the name of the catalog's {match[0].name} {match[1].quant}, but not its published "
-                "sha256: it was imported as a local model."
-            )
-            model_id = local_id(shards[0].name)
-            _move(files, registry.models_dir / model_id / quant, mode)
-        else:
-            in_catalog = True
-            if not all(pinned):
-                notices.append("The catalog pins no hash for this file, so it was identified by its name only.")
+    identity = identify_files(shards[0].name, sizes, catalog, lambda: [f.sha256 for f in files])
+    if identity.notice:
+        notices.append(identity.notice)
+    if identity.model_id != model_id:
+        model_id = identity.model_id
+        _move(files, registry.models_dir / model_id / quant, mode)
+    elif claimed and identity.basis == "name and size":
+        notices.append("The catalog pins no hash for this file, so it was identified by its name and size.")
+    in_catalog = identity.in_catalog
     for directory in (target, target.parent):  # a reference import leaves no files there
         if directory.is_dir() and not any(directory.iterdir()):
             directory.rmdir()
-    name = match[0].name if in_catalog and match else info.name
+    name = identity.name if in_catalog else info.name
     item = Installed(model_id, quant, files, mode, name, in_catalog)
     registry.add(item)
     return ImportResult(item, notices)
@@ -251,16 +250,6 @@ def resolve_model(spec: str, registry: Registry, catalog: Catalog) -> tuple[Path
     model_id, _, quant = spec.partition(":")
     item = registry.get(model_id, quant or None, catalog)
     return item.path, item
-
-
-def identify(path: Path, installed: Installed | None, catalog: Catalog) -> tuple[str, str]:
-    """(model id, quant) of what is about to be loaded, for the policy's allowed_models."""
-    if installed is not None:
-        return installed.model_id, installed.quant
-    match = catalog.find_file(path.name)
-    if match:
-        return match[0].id, match[1].quant
-    return local_id(path.name), quant_from_name(path.name)
 
 
 def ensure_verified(item: Installed, registry: Registry, catalog: Catalog) -> None:

@@ -22,7 +22,7 @@ import jsonschema
 
 from app.core import paths
 from app.core.errors import CatalogError, UnknownModelError
-from app.core.gguf_header import SPLIT_RE
+from app.core.models.gguf_header import SPLIT_RE
 
 CATALOG_NAME = "catalog.json"
 PART_RE = re.compile(r"\.gguf\.part(\d+)of(\d+)$")

@@ -1,8 +1,11 @@
 """The organisation's machine-wide policy, which users cannot override.
 
 A TOML file in the machine-wide config dir (``policy.toml`` beside the admin
-catalog; ``HEARTH_POLICY`` names another file, for tests and staging).  Every
-key is optional; unknown keys and wrong types are errors.  A policy that
+catalog, see :func:`paths.machine_config_dir`).  Where that file exists it is
+the only policy: ``HEARTH_POLICY`` and ``HEARTH_SITE_CONFIG`` (for tests and
+staging) are honoured only on a machine without one, where there is nothing
+to lift, so nothing in a user's environment can weaken what IT deployed.
+Every key is optional; unknown keys and wrong types are errors.  A policy that
 cannot be read or has any error is never ignored: Hearth reports the problem
 (naming the key) and applies the **most restrictive** value of every key until
 IT fixes the file, because a typo must not quietly open what IT closed.
@@ -19,10 +22,11 @@ from typing import Any
 
 from app.core import paths
 from app.core.errors import HearthError
+from app.core.settings import POLICY_SETTINGS, check_value
 
 POLICY_ENV = "HEARTH_POLICY"
-POLICY_NAME = "policy.toml"
-SETTING_NAMES = ("temperature", "top_p", "max_tokens", "context", "gpu_layers", "threads", "system_prompt", "retention_days")
+POLICY_NAME = paths.POLICY_NAME
+SETTING_NAMES = POLICY_SETTINGS
 
 
 class PolicyError(HearthError):
@@ -56,6 +60,8 @@ KEYS: dict[str, Key] = {
     "retention_days": Key(int, None, None, "conversations untouched this long are deleted"),
     "allow_export": Key(bool, True, False, "users may export conversations"),
     "locked_settings": Key(list, [], list(SETTING_NAMES), "settings users cannot change"),
+    # Values of settings: for a locked one the value everyone gets, else the default a user may change.
+    "settings": Key(dict, {}, {}, "values of settings ([settings] table)"),
 }
 
 
@@ -65,6 +71,7 @@ class Policy:
     sources: dict[str, str]  # key -> "default", the policy file, or "restrictive fallback"
     path: Path | None
     errors: tuple[str, ...] = field(default_factory=tuple)
+    ignored: tuple[str, ...] = field(default_factory=tuple)  # overrides refused because a machine policy exists
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -124,8 +131,19 @@ class Policy:
 
 
 def policy_path() -> Path:
+    """The machine-wide policy where IT deployed one; otherwise ``HEARTH_POLICY`` or the site dir's."""
+    machine = paths.machine_config_dir() / POLICY_NAME
+    if machine.is_file():
+        return machine
     override = os.environ.get(POLICY_ENV, "").strip()
     return Path(override).expanduser() if override else paths.site_config_dir() / POLICY_NAME
+
+
+def ignored_overrides() -> tuple[str, ...]:
+    """Environment overrides that are set but have no effect, because a machine-wide policy exists."""
+    if not paths.machine_policy_deployed():
+        return ()
+    return tuple(f"{name}={os.environ[name]}" for name in (POLICY_ENV, paths.SITE_CONFIG_ENV) if os.environ.get(name, "").strip())
 
 
 def _check(key: str, value: Any) -> str | None:
@@ -140,6 +158,13 @@ def _check(key: str, value: Any) -> str | None:
         return f"'{key}' must be a list of strings"
     if key == "locked_settings" and (unknown := [v for v in value if v not in SETTING_NAMES]):
         return f"'locked_settings' names unknown settings {unknown} (known: {', '.join(SETTING_NAMES)})"
+    if key == "settings":
+        problems = [
+            f"[settings] {problem}" if name in SETTING_NAMES else f"[settings] names an unknown setting '{name}'"
+            for name, item in value.items()
+            if name not in SETTING_NAMES or (problem := check_value(name, item))
+        ]
+        return "; ".join(problems) or None
     minimum = {"max_context": 512, "max_gpu_layers": 0, "retention_days": 1}.get(key)
     if minimum is not None and value < minimum:
         return f"'{key}' must be at least {minimum}"
@@ -161,8 +186,9 @@ def parse(text: str) -> tuple[dict[str, Any], list[str]]:
 def load(path: Path | None = None) -> Policy:
     path = path or policy_path()
     defaults = {k: spec.open for k, spec in KEYS.items()}
+    ignored = ignored_overrides()
     if not path.exists():
-        return Policy(defaults, dict.fromkeys(KEYS, "default"), None)
+        return Policy(defaults, dict.fromkeys(KEYS, "default"), None, ignored=ignored)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -172,7 +198,7 @@ def load(path: Path | None = None) -> Policy:
         data, errors = parse(text)
     if errors:
         restrictive = {k: spec.restrictive for k, spec in KEYS.items()}
-        return Policy(restrictive, dict.fromkeys(KEYS, "restrictive fallback"), path, tuple(errors))
+        return Policy(restrictive, dict.fromkeys(KEYS, "restrictive fallback"), path, tuple(errors), ignored)
     values = {**defaults, **data}
     sources = {k: (str(path) if k in data else "default") for k in KEYS}
-    return Policy(values, sources, path)
+    return Policy(values, sources, path, ignored=ignored)

@@ -18,8 +18,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from app.core.engine import Engine, LoadedModel, LoadOptions, LogitsProcessor, Message, SamplingParams
-from app.core.events import GenerationEvent, GenerationSummary
+from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
+from app.core.engine.events import GenerationEvent, GenerationSummary
+from app.core.engine.llama import Engine, LoadedModel, LoadOptions
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,7 @@ class EngineWorker:
         params: SamplingParams = SamplingParams(),
         on_event: EventCallback | None = None,
         logits_processor: LogitsProcessor | None = None,
+        continuation: Continuation | None = None,
     ) -> Future[GenerationSummary]:
         """One answer.  ``messages`` may be a function that returns them: it is called here, on
         the worker thread, so reading a long history from the store does not hold up the caller
@@ -53,7 +55,7 @@ class EngineWorker:
         def run(engine: Engine) -> GenerationSummary:
             summary = None
             history = list(snapshot()) if callable(snapshot) else snapshot
-            for event in engine.chat(history, params, logits_processor=logits_processor):
+            for event in engine.chat(history, params, logits_processor=logits_processor, continuation=continuation):
                 if on_event is not None:
                     on_event(event)
                 if isinstance(event, GenerationSummary):
@@ -62,6 +64,10 @@ class EngineWorker:
             return summary
 
         return self._submit(run)
+
+    def call(self, fn: Callable[[Engine], Any]) -> Future[Any]:
+        """Run ``fn(engine)`` on the worker thread, in turn with loads and answers."""
+        return self._submit(fn)
 
     def unload(self) -> Future[None]:
         return self._submit(lambda engine: engine.close())

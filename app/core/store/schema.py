@@ -115,7 +115,59 @@ def _v4(db: Any) -> None:
     _run(db, """ALTER TABLE messages ADD COLUMN thought_s REAL""")
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4]
+STATUSES = ("complete", "truncated", "partial", "interrupted", "cancelled", "error")
+
+
+def _v5(db: Any) -> None:
+    """Two more answer states: ``truncated`` (the answer budget or the context ran out, so it can be
+    continued) and ``interrupted`` (its process died while it streamed).  SQLite cannot change a
+    CHECK constraint, so the table is rebuilt (foreign keys are off during migrations), with its
+    indexes and full-text triggers."""
+    allowed = ", ".join(f"'{s}'" for s in STATUSES)
+    columns = (
+        "id, conversation_id, role, content, reasoning, model_id, quant, prompt_tokens, completion_tokens, tokens_per_s, "
+        "ttft_s, status, error, created_at, updated_at, parent_id, thought_s"
+    )
+    _run(
+        db,
+        f"""CREATE TABLE messages_v5 (
+            id INTEGER PRIMARY KEY,
+            conversation_id INTEGER NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+            content TEXT NOT NULL DEFAULT '',
+            reasoning TEXT NOT NULL DEFAULT '',
+            model_id TEXT,
+            quant TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            tokens_per_s REAL,
+            ttft_s REAL,
+            status TEXT NOT NULL DEFAULT 'complete' CHECK (status IN ({allowed})),
+            error TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            parent_id INTEGER REFERENCES messages(id) ON DELETE CASCADE,
+            thought_s REAL
+        )""",
+        f"INSERT INTO messages_v5 ({columns}) SELECT {columns} FROM messages",
+        "DROP TABLE messages",
+        "ALTER TABLE messages_v5 RENAME TO messages",
+        """CREATE INDEX messages_by_conversation ON messages(conversation_id, id)""",
+        """CREATE INDEX messages_by_parent ON messages(parent_id)""",
+        """CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+        """CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+        END""",
+        """CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+    )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
 CURRENT_VERSION = len(MIGRATIONS)
 
 
@@ -127,13 +179,22 @@ def migrate(db: Any, target: int = CURRENT_VERSION) -> int:
             f"The conversation store was written by a newer Hearth (schema {found}; this one knows {CURRENT_VERSION}).",
             "Update Hearth; the database was left untouched.",
         )
-    for version in range(found + 1, target + 1):
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            MIGRATIONS[version - 1](db)
-            db.execute(f"PRAGMA user_version = {version}")
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+    if found >= target:
+        return found
+    # A table rebuild (v5) must not cascade or check references half-way; checked before each commit.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for version in range(found + 1, target + 1):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[version - 1](db)
+                if db.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise RuntimeError(f"migration to schema {version} broke a reference")
+                db.execute(f"PRAGMA user_version = {version}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
     return found

@@ -3,7 +3,7 @@
 Why by hand: huggingface-hub (>= 1.18) deletes its partial file when a
 download is interrupted, so a 40 GB model over a flaky corporate link could
 never finish across restarts.  Hub-specific work (endpoint, revision, auth
-headers, metadata) stays with huggingface-hub (:mod:`app.core.hub`); this
+headers, metadata) stays with huggingface-hub (:mod:`app.core.models.hub`); this
 module only moves bytes, with:
 
 * HTTP ``Range`` from the size of the ``.part`` file, so a restart or a kill
@@ -45,8 +45,8 @@ from app.core.errors import (
     NetworkError,
     RemoteFileNotFoundError,
 )
-from app.core.hashing import sha256_prefix
-from app.core.http_client import HttpClient, TransientHTTPError
+from app.core.models.hashing import sha256_prefix
+from app.core.models.http_client import HttpClient, TransientHTTPError
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import CorruptModelError, ModelFileMissingError, UnsupportedArchitectureError
-from app.core.gguf_header import SPLIT_RE, GGUFHeader, read_header
+from app.core.models.gguf_header import SPLIT_RE, GGUFHeader, read_header
 
 # Architectures of the DeepSeek checkpoints Hearth supports (R1 distills on
 # qwen2/llama/qwen3, V2-Lite and V3/R1 on deepseek2, DeepSeek LLM on llama).

@@ -19,14 +19,18 @@ import logging
 import os
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from app.core import paths
-from app.core.catalog import Catalog
 from app.core.errors import HearthError, UnknownModelError
-from app.core.gguf_header import SPLIT_RE
+from app.core.models.catalog import Catalog
+from app.core.models.gguf_header import SPLIT_RE
+from app.core.models.hashing import sha256_file
+from app.core.models.identity import identify_files
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +95,7 @@ class Installed:
 
 def shared_models_dir() -> Path | None:
     """The admin's read-only, pre-seeded models dir: the machine policy's, else ``HEARTH_SHARED_MODELS``."""
-    from app.core import policy
+    from app.core.privacy import policy
 
     value = policy.load()["shared_models_dir"] or os.environ.get(SHARED_ENV, "").strip()
     return Path(value).expanduser().resolve() if value else None
@@ -139,7 +143,7 @@ class Registry:
         return self.local() + self.shared(catalog)
 
     def shared(self, catalog: Catalog | None = None) -> list[Installed]:
-        """Models an admin placed in the shared dir, identified by file name (and hash once verified)."""
+        """Models an admin placed in the shared dir, identified by name and size (by hash once verified)."""
         if self.shared_dir is None or not self.shared_dir.is_dir():
             return []
         hashes = self._read()["shared_hashes"]
@@ -149,16 +153,21 @@ class Registry:
             if split and int(split["no"]) != 1:
                 continue
             shards = sorted(path.parent.glob(f"{split['stem']}-*-of-{split['count']}.gguf")) if split else [path]
-            match = catalog.find_file(path.name) if catalog else None
-            model_id, quant = (match[0].id, match[1].quant) if match else (local_id(path.name), quant_from_name(path.name))
             files = []
             for shard in shards:
                 stat = shard.stat()
                 cached = hashes.get(str(shard))
                 sha = cached[2] if cached and cached[:2] == [stat.st_size, stat.st_mtime_ns] else None
                 files.append(InstalledFile(str(shard), stat.st_size, sha))
-            name = match[0].name if match else path.stem
-            found.append(Installed(model_id, quant, files, "shared", name, bool(match), installed_at=path.stat().st_mtime))
+            known = [f.sha256 for f in files]
+            recorded: Callable[[], list[str | None]] | None = (
+                partial(list, known) if all(known) else None
+            )  # hashes of earlier verifies, when all are known
+            identity = identify_files(path.name, [f.size for f in files], catalog or Catalog(()), recorded)
+            name = identity.name if identity.in_catalog else path.stem
+            item = Installed(identity.model_id, identity.quant, files, "shared", name, identity.in_catalog)
+            item.installed_at = path.stat().st_mtime
+            found.append(item)
         return found
 
     def get(self, model_id: str, quant: str | None = None, catalog: Catalog | None = None) -> Installed:
@@ -189,37 +198,19 @@ class Registry:
         data["installed"] = [x for x in data["installed"] if f"{x['model_id']}:{x['quant']}" != key]
         self._write(data)
 
+    def file_hash(self, path: Path) -> str:
+        """sha256 of a file outside the registry's own records (a shared file, a model opened by
+        path), remembered while its size and modification time stay the same."""
+        stat = path.stat()
+        cached = self._read()["shared_hashes"].get(str(path))
+        if cached and cached[:2] == [stat.st_size, stat.st_mtime_ns]:
+            return str(cached[2])
+        file = InstalledFile(str(path), stat.st_size, sha256_file(path))
+        self.record_shared_hash(file)
+        return str(file.sha256)
+
     def record_shared_hash(self, file: InstalledFile) -> None:
         stat = Path(file.path).stat()
         data = self._read()
         data["shared_hashes"][file.path] = [stat.st_size, stat.st_mtime_ns, file.sha256]
         self._write(data)
-
-
-def local_id(file_name: str) -> str:
-    """A stable id for a file the catalog does not know: ``local-`` + its name without quant or shard suffix."""
-    stem = SPLIT_RE.sub(lambda m: m["stem"], file_name)
-    stem = stem.removesuffix(".gguf")
-    quant = quant_from_name(file_name)
-    if quant != "unknown":
-        stem = stem[: len(stem) - len(quant)].rstrip("-._") or stem
-    slug = "".join(c if c.isalnum() else "-" for c in stem.lower()).strip("-")
-    while "--" in slug:
-        slug = slug.replace("--", "-")
-    return f"local-{slug[:48] or 'model'}"
-
-
-QUANT_SUFFIXES = (
-    "UD-IQ1_S", "UD-IQ1_M", "UD-IQ2_XXS", "UD-Q2_K_XL", "UD-Q4_K_XL", "UD-Q6_K_XL", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_M",
-    "IQ3_XXS", "IQ3_M", "IQ4_XS", "IQ4_NL", "Q2_K_L", "Q2_K_S", "Q2_K", "Q3_K_XL", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q4_K_L",
-    "Q4_K_M", "Q4_K_S", "Q4_0", "Q4_1", "Q5_K_L", "Q5_K_M", "Q5_K_S", "Q5_0", "Q5_1", "Q6_K_L", "Q6_K", "Q8_0", "BF16",
-    "F16", "F32",
-)  # fmt: skip
-
-
-def quant_from_name(file_name: str) -> str:
-    stem = SPLIT_RE.sub(lambda m: m["stem"], file_name).removesuffix(".gguf").upper()
-    for quant in QUANT_SUFFIXES:
-        if stem.endswith(quant):
-            return quant
-    return "unknown"

@@ -32,9 +32,9 @@ from pathlib import Path
 
 import keyring
 import keyring.errors
-from keyring.backends import fail
 
 from app.core.errors import StoreKeyError
+from app.core.privacy.secrets import keyring_usable
 
 log = logging.getLogger(__name__)
 
@@ -89,15 +89,6 @@ class StoreKey:
     def passphrase_text(self) -> str:
         """The passphrase a ``passphrase`` key was made from (its SQL quoting undone)."""
         return self.pragma_value[1:-1].replace("''", "'")
-
-
-def keyring_usable() -> bool:
-    try:
-        backend = keyring.get_keyring()
-    except Exception as exc:  # a broken backend setup (D-Bus down, bad PYTHON_KEYRING_BACKEND) means: no keyring
-        log.warning("the OS keyring is not usable: %s", exc)
-        return False
-    return not isinstance(backend, fail.Keyring) and backend.priority > 0
 
 
 def _get(account: str) -> str | None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.core.errors import HearthError, InsufficientMemoryError
-from app.core.hardware import Hardware
-from app.core.model_info import ModelInfo
+from app.core.models.hardware import Hardware
+from app.core.models.info import ModelInfo
 
 MiB = 2**20
 GiB = 2**30

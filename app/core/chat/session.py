@@ -1,0 +1,344 @@
+"""One conversation as it happens, the same for every client.
+
+A :class:`ChatSession` owns the product's rules for a turn: which model may be
+loaded (through :mod:`.gate`), which settings apply (locks and caps from
+:mod:`app.core.privacy.locks`), what history the model sees, how the answer is
+stored while it streams and what status it ends with.  Clients (the window,
+``hearth chat``, the coming local API) call ``ask``/``regenerate``/``edit``/
+``continue_answer``/``load`` and only show the :class:`TurnEvent` objects they
+get back.
+
+Recording happens on the engine's thread, before a client sees an event: a
+window that is busy drawing cannot delay what is written to the store, so the
+crash promise (at most half a second of text lost) does not depend on the UI.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from app.core.chat.gate import ApprovedModel, approve, resolve
+from app.core.chat.recorder import CONTINUABLE, StreamRecorder, status_for
+from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
+from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
+from app.core.engine.events import GenerationSummary, ReasoningDelta
+from app.core.engine.llama import Engine, LoadedModel, LoadOptions
+from app.core.engine.worker import EngineWorker
+from app.core.errors import HearthError, NoModelLoadedError
+from app.core.models import hardware
+from app.core.models.catalog import Catalog
+from app.core.models.ops import plan_switch
+from app.core.models.registry import Installed, Registry
+from app.core.privacy.locks import EffectiveSettings, effective
+from app.core.store.database import Store, StoredMessage
+
+log = logging.getLogger(__name__)
+
+TITLE_CHARS = 60
+
+
+def title_from(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    loaded: LoadedModel
+    model: ApprovedModel
+    notices: tuple[str, ...]  # the gate's, llama.cpp's and a switch's warnings, to show the user
+
+
+class SessionBusyError(HearthError):
+    """A second answer while one streams (one engine answers one question at a time)."""
+
+
+class ChatSession:
+    def __init__(
+        self,
+        worker: EngineWorker,
+        store: Store | None,
+        registry: Registry,
+        catalog: Catalog,
+        overrides: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.worker, self.store, self.registry, self.catalog = worker, store, registry, catalog
+        self._overrides = dict(overrides or {})
+        self.params = SamplingParams()
+        self.logits_processor: LogitsProcessor | None = None
+        self.conversation_id: int | None = None
+        self.leaf: int | None = None  # the message the next question follows
+        self.model: ApprovedModel | None = None
+        self.loaded: LoadedModel | None = None
+        self.loading = False
+        self._memory: list[Message] = []  # the history when nothing is stored (--no-save)
+        self._lock = threading.Lock()
+        self._turn: Turn | None = None
+        self._recorder: StreamRecorder | None = None
+        self.settings: EffectiveSettings = effective(self._overrides)
+        self._use(self.settings)
+
+    # -- settings ------------------------------------------------------------------
+    def _use(self, values: EffectiveSettings) -> None:
+        self.settings = values
+        self.params = replace(
+            self.params,
+            temperature=float(values["temperature"]),
+            top_p=float(values["top_p"]),
+            max_tokens=int(values["max_tokens"]),
+        )
+        self.options = LoadOptions(n_ctx=int(values["context"]), gpu_layers=values["gpu_layers"], n_threads=values["threads"])
+        self.system_prompt = str(values["system_prompt"] or "")
+
+    def apply_settings(self) -> tuple[list[str], Any]:
+        """Read the settings again (the user saved new ones); returns notices and, when the context
+        or hardware settings changed, the future of the reload that applies them."""
+        before = self.options
+        self._use(effective(self._overrides))
+        notices = list(self.settings.notices)
+        reload = None
+        if self.options != before and self.model is not None and not self.busy:
+            reload = self.load(self.model.installed or self.model.path)
+            notices.append("The model is reloaded with the new context and hardware settings.")
+        return notices, reload
+
+    # -- model -----------------------------------------------------------------------
+    def load(self, target: Installed | Path | str | None, *, switching: bool = False) -> Any:
+        """Load through the gate, on the engine's thread; the future gives a :class:`LoadResult`.
+        A model the gate refuses leaves the loaded one in place; a failed load leaves none."""
+        rules = self.settings.policy
+        if isinstance(target, Installed):
+            path, installed = target.path, target
+        elif isinstance(target, Path):
+            path, installed = target, None
+        else:
+            path, installed = resolve(target, self.registry, self.catalog, rules)
+        previous, options = self.model, self.options
+
+        def run(engine: Engine) -> LoadResult:
+            approved = approve(path, installed, self.registry, self.catalog, rules)
+            warnings: tuple[str, ...] = ()
+            if switching and installed is not None:
+                before = previous.installed if previous else None
+                warnings = plan_switch(before, installed, hardware.detect(), options.n_ctx).warnings
+            try:
+                loaded = engine.load(str(path), options)
+            except BaseException:
+                with self._lock:
+                    self.model = self.loaded = None
+                raise
+            with self._lock:
+                self.model, self.loaded = approved, loaded
+            if self.store is not None and self.conversation_id is not None:
+                self.store.update_conversation(
+                    self.conversation_id, model_id=approved.identity.model_id, quant=approved.identity.quant
+                )
+            return LoadResult(loaded, approved, approved.notices + warnings + tuple(loaded.notices))
+
+        self.loading = True
+        future = self.worker.call(run)
+        future.add_done_callback(lambda _f: setattr(self, "loading", False))
+        return future
+
+    # -- conversations -----------------------------------------------------------------
+    def new_conversation(self) -> None:
+        self.conversation_id, self.leaf = None, None
+        self._memory = []
+
+    def open_conversation(self, conversation_id: int) -> None:
+        store = self._need_store()
+        self.conversation_id = conversation_id
+        self.leaf = store.get_conversation(conversation_id).active_leaf
+
+    def thread(self) -> list[StoredMessage]:
+        if self.store is None or self.conversation_id is None:
+            return []
+        return self.store.thread(self.conversation_id)
+
+    def select_branch(self, message_id: int) -> None:
+        store = self._need_store()
+        store.select_branch(message_id)
+        if self.conversation_id is not None:
+            self.open_conversation(self.conversation_id)
+
+    def history(self, conversation_id: int, leaf: int | None) -> list[Message]:
+        """What the model sees: the conversation's system prompt, then its branch up to ``leaf``
+        (reasoning kept apart; the template leaves it out)."""
+        store = self._need_store()
+        stored = store.get_conversation(conversation_id).settings
+        system = self.system_prompt if self.settings.policy.locked("system_prompt") else stored.get("system", self.system_prompt)
+        start = [Message("system", system)] if system else []
+        return start + [Message(m.role, m.content, m.reasoning) for m in store.thread(conversation_id, leaf=leaf)]
+
+    # -- turns -------------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self._turn is not None
+
+    @property
+    def streaming_id(self) -> int | None:
+        turn = self._turn
+        return turn.message_id if turn is not None else None
+
+    def live_text(self, message_id: int) -> tuple[str, str] | None:
+        """(reasoning, content) of the answer being written, if ``message_id`` is it."""
+        recorder = self._recorder
+        return recorder.text() if recorder is not None and recorder.message_id == message_id else None
+
+    def ask(self, text: str, on_event: TurnCallback | None = None) -> Turn:
+        """A new question after the current branch, and its answer."""
+        self._ready()
+        if not text.strip():
+            raise HearthError("The message is empty.")
+        if self.store is None:
+            self._memory.append(Message("user", text))
+            return self._start(None, None, None, on_event)
+        if self.conversation_id is None:
+            settings = {
+                "system": self.system_prompt,
+                "sampling": {"temperature": self.params.temperature, "top_p": self.params.top_p},
+            }
+            identity = self._identity()
+            self.conversation_id = self.store.create_conversation(title_from(text), identity[0], identity[1], settings)
+        question = self.store.add_message(self.conversation_id, "user", text, parent_id=self.leaf)
+        return self._answer(question, on_event)
+
+    def regenerate(self, answer_id: int, on_event: TurnCallback | None = None) -> Turn:
+        """Another answer to the same question, as a sibling of ``answer_id``."""
+        self._ready()
+        answer = self._need_store().message(answer_id)
+        return self._answer(answer.parent_id, on_event)
+
+    def edit(self, question_id: int, text: str, on_event: TurnCallback | None = None) -> Turn:
+        """A changed question, as a sibling of ``question_id``, and its answer."""
+        self._ready()
+        store = self._need_store()
+        old = store.message(question_id)
+        question = store.add_message(old.conversation_id, "user", text, parent_id=old.parent_id)
+        return self._answer(question, on_event)
+
+    def continue_answer(self, answer_id: int, on_event: TurnCallback | None = None) -> Turn:
+        """Go on writing an answer that was cut short (truncated, interrupted, stopped)."""
+        self._ready()
+        store = self._need_store()
+        answer = store.message(answer_id)
+        if answer.role != "assistant" or answer.status not in CONTINUABLE:
+            raise HearthError(
+                f"That answer is {answer.status}; only a truncated, interrupted or stopped answer can be continued."
+            )
+        self.conversation_id = answer.conversation_id
+        recorder = StreamRecorder.resume(store, answer)
+        store.update_conversation(answer.conversation_id, active_leaf=answer.id)
+        self.leaf = answer.id
+        return self._start(recorder, answer.parent_id, Continuation(answer.reasoning, answer.content), on_event)
+
+    def cancel(self) -> None:
+        """Stop the running answer within a token (or mid-prompt); what came is kept."""
+        if self.busy:
+            self.worker.cancel()
+
+    def shutdown(self) -> None:
+        """Quitting: stop a running answer (it is stored as cancelled), close the model, end the worker."""
+        self.worker.shutdown()
+
+    # -- internals ---------------------------------------------------------------------
+    def _need_store(self) -> Store:
+        if self.store is None:
+            raise HearthError("This chat is not stored (--no-save), so it has no earlier answers to work on.")
+        return self.store
+
+    def _ready(self) -> None:
+        if self.busy:
+            raise SessionBusyError("An answer is being written; stop it or wait for it to end.")
+        if self.model is None or self.loaded is None:
+            raise NoModelLoadedError("No model is loaded.", "Choose a model first.")
+
+    def _identity(self) -> tuple[str | None, str | None]:
+        if self.model is None:
+            return None, None
+        return self.model.identity.model_id, self.model.identity.quant
+
+    def _answer(self, question_id: int | None, on_event: TurnCallback | None) -> Turn:
+        store = self._need_store()
+        assert self.conversation_id is not None
+        model_id, quant = self._identity()
+        recorder = StreamRecorder.start(store, self.conversation_id, question_id, model_id=model_id, quant=quant)
+        self.leaf = recorder.message_id
+        return self._start(recorder, question_id, None, on_event)
+
+    def _start(
+        self,
+        recorder: StreamRecorder | None,
+        question_id: int | None,
+        continuation: Continuation | None,
+        on_event: TurnCallback | None,
+    ) -> Turn:
+        conversation_id = self.conversation_id
+        turn = Turn(recorder.message_id if recorder else None, question_id, conversation_id)
+        if recorder is not None and conversation_id is not None:
+            history: Callable[[], list[Message]] = lambda: self.history(conversation_id, question_id)  # noqa: E731
+        else:
+            snapshot = list(self._memory)
+            history = lambda: snapshot  # noqa: E731
+        params, processor = self.params, self.logits_processor
+        with self._lock:
+            self._turn, self._recorder = turn, recorder
+
+        def deliver(event: TurnEvent) -> None:
+            if on_event is None:
+                return
+            try:
+                on_event(event)
+            except Exception:  # a client's display bug must not lose the answer
+                log.exception("a client failed to handle a streamed event")
+
+        def run(engine: Engine) -> TurnEnded:
+            reasoning = [continuation.reasoning] if continuation else []
+            content = [continuation.content] if continuation else []
+            counts = [len(reasoning[0]) if reasoning else 0, len(content[0]) if content else 0]
+            summary: GenerationSummary | None = None
+            try:
+                for event in engine.chat(history(), params, logits_processor=processor, continuation=continuation):
+                    if isinstance(event, GenerationSummary):
+                        summary = event
+                        continue
+                    if recorder is not None:
+                        recorder.add(event)
+                    kind = 0 if isinstance(event, ReasoningDelta) else 1
+                    (reasoning, content)[kind].append(event.text)
+                    counts[kind] += len(event.text)
+                    deliver(TurnEvent(turn.message_id, event, counts[0], counts[1]))
+            except Exception as exc:
+                if not isinstance(exc, HearthError):
+                    log.exception("the answer failed")
+                summary = failed_summary(str(exc) if isinstance(exc, HearthError) else f"The answer failed: {exc}")
+            assert summary is not None, "a generation stream always ends with a summary"
+            status = status_for(summary)
+            if recorder is not None:
+                try:
+                    status = recorder.finish(summary)
+                except HearthError as exc:  # the store failed (disk full): the text is still shown
+                    summary = replace(summary, error=str(exc))
+            ended = TurnEnded(turn.message_id, status, summary, "".join(reasoning), "".join(content))
+            if recorder is None:
+                self._memory.append(Message("assistant", ended.content, ended.reasoning))
+            with self._lock:
+                self._turn, self._recorder = None, None
+            deliver(TurnEvent(turn.message_id, ended, counts[0], counts[1]))
+            turn.future.set_result(ended)
+            return ended
+
+        try:
+            self.worker.call(run)
+        except BaseException:
+            with self._lock:
+                self._turn, self._recorder = None, None
+            if recorder is not None:
+                recorder.finish(status="error")
+            raise
+        return turn

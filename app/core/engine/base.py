@@ -1,0 +1,91 @@
+"""What every engine speaks: messages in, sampling settings, typed events out.
+
+The chat session (:mod:`app.core.chat.session`) and the worker thread
+(:mod:`app.core.engine.worker`) drive any object that satisfies
+:class:`ChatEngine`; the in-process llama.cpp engine (:mod:`.llama`) is the
+first, a remote OpenAI-compatible engine will be the second.  Keeping these
+types here, apart from llama.cpp, is what lets a second engine exist without
+importing the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta
+
+LogitsProcessor = Callable[[npt.NDArray[np.intc], npt.NDArray[np.single]], npt.NDArray[np.single]]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of a conversation.  ``reasoning`` is kept but never sent back."""
+
+    role: str  # "system", "user" or "assistant"
+    content: str
+    reasoning: str = ""
+
+    def for_template(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """DeepSeek's recommended defaults (llama-cpp-python's own are different)."""
+
+    temperature: float = 0.6
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.0
+    max_tokens: int = 2048
+    seed: int | None = None
+    # Never sample an end-of-generation token (llama.cpp's --ignore-eos): the answer runs to its
+    # budget.  For benchmarks and tests that need a stream of a known length from any weights.
+    ignore_eos: bool = False
+
+
+@dataclass(frozen=True)
+class Continuation:
+    """What an interrupted answer already holds: generation goes on after it."""
+
+    reasoning: str = ""
+    content: str = ""
+
+
+class ChatEngine(Protocol):
+    """An engine the worker thread drives: one turn at a time, cancellable from any thread."""
+
+    def chat(
+        self,
+        messages: Sequence[Message],
+        params: SamplingParams = ...,
+        *,
+        logits_processor: LogitsProcessor | None = None,
+        continuation: Continuation | None = None,
+    ) -> Iterator[GenerationEvent]: ...
+
+    def request_cancel(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def collect(events: Iterator[GenerationEvent]) -> tuple[str, str, GenerationSummary]:
+    """Drain a stream into (reasoning, content, summary) - for one-shot callers and tests."""
+    reasoning: list[str] = []
+    content: list[str] = []
+    summary: GenerationSummary | None = None
+    for event in events:
+        if isinstance(event, ReasoningDelta):
+            reasoning.append(event.text)
+        elif isinstance(event, ContentDelta):
+            content.append(event.text)
+        else:
+            summary = event
+    assert summary is not None, "a generation stream always ends with a summary"
+    return "".join(reasoning), "".join(content), summary
