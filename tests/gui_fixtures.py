@@ -46,7 +46,7 @@ def window(ui_gc: None, qtbot: Any, models: Any, payloads: dict[str, bytes], tmp
         import_model(Path(shutil.copyfile(models(spec), tmp_path / name)), registry, catalog)
     store = Store(tmp_path / "data" / "conversations.db")
     session = ChatSession(EngineWorker(), store, registry, catalog)
-    session.params = SamplingParams(temperature=0.0, max_tokens=12, seed=1)
+    session.params = SamplingParams(temperature=0.0, max_tokens=12, seed=1, ignore_eos=True)  # 12 tokens, whatever the weights
     controller = ChatController(session)
     win = MainWindow(controller, registry, catalog)
     qtbot.addWidget(win)

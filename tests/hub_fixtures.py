@@ -34,9 +34,11 @@ def tiny_catalog_data(files: dict[str, bytes], pins: dict[str, str] | None = Non
     parts = sorted(p for p in files if ".part" in p)
     quants = [{"quant": "Q8_0", "approx_bytes": len(files["tiny-Q8_0.gguf"]), "files": [entry("tiny-Q8_0.gguf")]}]
     if split:
-        quants.append({"quant": "F16", "approx_bytes": 3 * 10**6, "layout": "gguf-split", "files": [entry(p) for p in split]})
+        size = sum(len(files[p]) for p in split)  # the Hub listing's total: identity checks name and size
+        quants.append({"quant": "F16", "approx_bytes": size, "layout": "gguf-split", "files": [entry(p) for p in split]})
     if parts:
-        quants.append({"quant": "Q4_0", "approx_bytes": 10**6, "layout": "concat", "files": [entry(p) for p in parts]})
+        size = sum(len(files[p]) for p in parts)
+        quants.append({"quant": "Q4_0", "approx_bytes": size, "layout": "concat", "files": [entry(p) for p in parts]})
     data = {
         "schema_version": 1,
         "models": [

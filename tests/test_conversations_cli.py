@@ -37,8 +37,9 @@ def test_chats_are_stored_searchable_exportable_and_deletable(models, env: dict[
     assert [c["title"] for c in listed] == ["Explain photosynthesis briefly"]
     shown = json.loads(hearth("conversations", "show", "1", "--json", env=env).stdout)
     assert [m["role"] for m in shown["messages"]] == ["user", "assistant", "user", "assistant"]
-    assert shown["messages"][1]["model_id"].endswith(".gguf") and shown["messages"][1]["status"] == "complete"
-    assert shown["settings"] == {"sampling": {"temperature": 0.6, "top_p": 0.95}}
+    assert shown["messages"][1]["model_id"].startswith("local-")  # a file the catalog does not know
+    assert shown["messages"][1]["status"] in ("complete", "truncated")  # ended by the model or by --max-tokens 8
+    assert shown["settings"] == {"system": "", "sampling": {"temperature": 0.6, "top_p": 0.95}}
     hits = json.loads(hearth("conversations", "search", "chlorophyll", "--json", env=env).stdout)
     assert hits[0]["conversation_id"] == 1 and "[chlorophyll]" in hits[0]["snippet"]
 
@@ -90,6 +91,6 @@ def test_retention_setting_deletes_old_conversations(env: dict[str, str], monkey
     store.query("UPDATE conversations SET updated_at = updated_at - 40 * 86400 WHERE id = ?", (old,))
     store.close()
     result = hearth("conversations", "retention", "30", env=env)
-    assert result.returncode == 0 and "deleted 1 conversation(s) older than 30" in result.stderr
+    assert result.returncode == 0 and "deleted 1 conversation(s) older than 30" in result.stderr.lower()
     assert [c["id"] for c in json.loads(hearth("conversations", "list", "--json", env=env).stdout)] == [recent]
     assert hearth("conversations", "retention", "off", env=env).returncode == 0

@@ -19,7 +19,7 @@ from tests.gui_fixtures import LONG, ask
 def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindow) -> None:
     ask(qtbot, window, "hello there")
     thread = window.controller.active_thread()
-    assert [m.role for m in thread] == ["user", "assistant"] and thread[1].status == "complete"
+    assert [m.role for m in thread] == ["user", "assistant"] and thread[1].status == "truncated"  # its 12-token budget
     assert thread[1].completion_tokens == 12 and thread[1].model_id == "test-tiny" and thread[1].quant == "Q8_0"
     widget = window.view.widgets[-1]
     assert thread[1].content and widget.content == thread[1].content and window.view.renders >= 1
@@ -38,7 +38,7 @@ def test_a_new_turn_adds_widgets_and_leaves_the_others_alone(qtbot: Any, window:
     renders = window.view.renders
     window.controller.params = replace(window.controller.params, max_tokens=200)
     ask(qtbot, window, "fourth")
-    assert len(window.view.widgets) == 8 and all(w.message.status == "complete" for w in window.view.widgets)
+    assert len(window.view.widgets) == 8 and all(w.message.status in ("complete", "truncated") for w in window.view.widgets)
     assert [id(w) for w in window.view.widgets[:6]] == before  # the earlier messages were not rebuilt
     assert window.view.renders >= renders >= 1  # streaming answers were redrawn as they came
 
@@ -105,11 +105,12 @@ def test_quitting_mid_answer_saves_it_and_closes_the_model(qtbot: Any, window: M
     window.composer.setPlainText("a long answer please")
     with qtbot.waitSignal(window.controller.delta, timeout=30000):
         window.send()
-    answer_id = window.controller.streaming.message_id  # type: ignore[union-attr]
+    answer_id = window.controller.streaming_id
+    assert answer_id is not None
     window.close()
     saved = window.controller.store.message(answer_id)
     assert saved.status == "cancelled" and saved.content  # what had come is kept
-    assert window.controller.worker._thread.is_alive() is False  # type: ignore[attr-defined]
+    assert window.controller.session.worker._thread.is_alive() is False  # type: ignore[attr-defined]
 
 
 def test_model_manager_downloads_and_the_model_becomes_selectable(
@@ -200,7 +201,7 @@ def test_reasoning_streams_into_its_own_section_and_the_store(
 
     thinker = models(TinySpec(quant="Q8_0", seed=5))  # DeepSeek-R1's template: the answer opens in <think>
     with qtbot.waitSignal(window.controller.model_changed, timeout=30000):
-        window.controller.load(None, str(thinker))
+        window.controller.load(Path(thinker))
     window.controller.params = LONG
     window.composer.setPlainText("think about it")
     with qtbot.waitSignal(window.controller.delta, timeout=30000) as first:

@@ -53,7 +53,7 @@ def test_import_copy_identifies_the_catalog_entry_and_hashes_once(
     assert Path(item.path).parent == registry.models_dir / "test-tiny" / "Q8_0"
     assert item.files[0].sha256 == hashlib.sha256(source.read_bytes()).hexdigest()
     assert sum(seen) == source.stat().st_size  # one pass over the source
-    assert "identified by its name only" in result.notices[0]
+    assert "identified by its name and size" in result.notices[0]
     assert source.exists()  # a copy leaves the original alone
     assert verify_model(item, registry, catalog).ok
     deleted = remove_model(item, registry)
@@ -131,12 +131,15 @@ def test_shared_dir_is_listed_verified_and_never_removed(models, catalog: Catalo
 def test_switching_quantization_keeps_the_conversation_and_warns(
     models, registry: Registry, catalog: Catalog, engine: Engine, tmp_path: Path
 ) -> None:
-    q8 = import_model(named_copy(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "a", "tiny-Q8_0.gguf"), registry, catalog)
     q4_file = named_copy(
         models(TinySpec(quant="Q4_0", seed=11, n_ctx=1024, n_embd=128, n_ff=256)), tmp_path / "b", "tiny.Q4_0.gguf"
     )
-    q4 = import_model(q4_file, registry, catalog)
-    assert {i.quant for i in registry.family("test-tiny")} == {"Q8_0", "Q4_0"}  # one model, two quantizations
+    whole = q4_file.read_bytes()  # a catalog whose Q4_0 is this file (identity is name *and* size)
+    own = tiny_catalog({"tiny-Q8_0.gguf": models(TinySpec(quant="Q8_0", seed=11)).read_bytes(),
+                        "tiny.Q4_0.gguf.part1of2": whole[:100], "tiny.Q4_0.gguf.part2of2": whole[100:]})  # fmt: skip
+    q8 = import_model(named_copy(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "a", "tiny-Q8_0.gguf"), registry, own)
+    q4 = import_model(q4_file, registry, own)
+    assert {i.quant for i in registry.family("test-tiny", own)} == {"Q8_0", "Q4_0"}  # one model, two quantizations
     old, new = q8.installed, q4.installed
     engine.load(str(old.path), LoadOptions(n_ctx=2048))
     params = SamplingParams(temperature=0.0, max_tokens=8, seed=1)

@@ -212,7 +212,7 @@ def test_guard_blocks_everything_not_allowed_and_logs_it(tmp_path: Path) -> None
 def session(models, env: dict[str, str], tmp_path: Path, prefix: tuple[str, ...] = ()) -> list[str]:
     """Start, chat, switch quantization, search, export: everything but a download."""
     q8 = shutil.copyfile(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "tiny-Q8_0.gguf")
-    q4 = shutil.copyfile(models(TinySpec(quant="Q4_0", seed=11)), tmp_path / "tiny.Q4_0.gguf")
+    q4 = shutil.copyfile(models(TinySpec(quant="Q4_0", seed=13)), tmp_path / "tiny.Q4_0.gguf")  # the catalog's Q4_0 bytes
     outputs = []
     for args, stdin in [
         (("--version",), None),
@@ -239,8 +239,10 @@ def session(models, env: dict[str, str], tmp_path: Path, prefix: tuple[str, ...]
 def test_a_whole_session_makes_no_connection_attempt(models, tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
-    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data({"tiny-Q8_0.gguf": b"x", "tiny.Q4_0.gguf.part1of2": b"x",
-                                                                     "tiny.Q4_0.gguf.part2of2": b"x"})))  # fmt: skip
+    q4 = models(TinySpec(quant="Q4_0", seed=13)).read_bytes()  # the files session() imports: identity is name and size
+    files = {"tiny-Q8_0.gguf": models(TinySpec(quant="Q8_0", seed=11)).read_bytes(),
+             "tiny.Q4_0.gguf.part1of2": q4[:100], "tiny.Q4_0.gguf.part2of2": q4[100:]}  # fmt: skip
+    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data(files)))
     env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), HEARTH_SITE_CONFIG=str(site))
     outputs = session(models, env, tmp_path)
     assert "hello" in outputs[-2]

@@ -227,6 +227,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.prompt is not None:
             ended = _answer(session, partial(session.ask, args.prompt), printer)
             _saved(printer, session)
+            if isinstance(ended.failure, HearthError):
+                raise ended.failure  # one line and its exit code (5: too long for the context, ...)
             return 1 if ended.summary.stop_reason is StopReason.ERROR else 0
         try:
             return _interactive(session, printer)

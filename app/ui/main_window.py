@@ -393,6 +393,8 @@ class MainWindow(QMainWindow):
         if shown:
             self.view.finish(ended.status)  # the status is the core's, stored with the answer
         self._busy(False)
+        if ended.status == "error" and summary.error:
+            QMessageBox.warning(self, "Hearth", summary.error)
         model = self.controller.model.key if self.controller.model else ""
         layers = self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0
         used = summary.prompt_tokens + summary.completion_tokens

@@ -302,6 +302,7 @@ class ChatSession:
             content = [continuation.content] if continuation else []
             counts = [len(reasoning[0]) if reasoning else 0, len(content[0]) if content else 0]
             summary: GenerationSummary | None = None
+            failure: BaseException | None = None
             try:
                 for event in engine.chat(history(), params, logits_processor=processor, continuation=continuation):
                     if isinstance(event, GenerationSummary):
@@ -316,6 +317,7 @@ class ChatSession:
             except Exception as exc:
                 if not isinstance(exc, HearthError):
                     log.exception("the answer failed")
+                failure = exc
                 summary = failed_summary(str(exc) if isinstance(exc, HearthError) else f"The answer failed: {exc}")
             assert summary is not None, "a generation stream always ends with a summary"
             status = status_for(summary)
@@ -324,7 +326,7 @@ class ChatSession:
                     status = recorder.finish(summary)
                 except HearthError as exc:  # the store failed (disk full): the text is still shown
                     summary = replace(summary, error=str(exc))
-            ended = TurnEnded(turn.message_id, status, summary, "".join(reasoning), "".join(content))
+            ended = TurnEnded(turn.message_id, status, summary, "".join(reasoning), "".join(content), failure)
             if recorder is None:
                 self._memory.append(Message("assistant", ended.content, ended.reasoning))
             with self._lock:

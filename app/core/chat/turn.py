@@ -27,6 +27,7 @@ class TurnEnded:
     summary: GenerationSummary
     reasoning: str
     content: str
+    failure: BaseException | None = None  # why an answer could not start (a typed HearthError for user problems)
     type: str = "done"
 
     def to_json(self) -> dict[str, Any]:

@@ -87,5 +87,5 @@ def save_user_settings(changes: Mapping[str, Any], rules: Policy | None = None) 
     rules = rules or load_policy()
     for name in changes:
         if locked_by_policy(name, rules):
-            raise PolicyDenied(f"The setting '{name}' is decided by your organisation's policy and cannot be changed.")
+            raise PolicyDenied(f"The setting '{name}' is locked by your organisation's policy and cannot be changed here.")
     return settings.save(dict(changes))
