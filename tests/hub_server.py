@@ -58,6 +58,7 @@ class Request:
     path: str
     range: str | None
     authorization: str | None
+    during_stall: bool = False  # another response was stalled when this request arrived
 
 
 class HubServer:
@@ -71,6 +72,8 @@ class HubServer:
         self.redirect = False
         self.commit_header = True
         self.lfs_hash = True
+        self.stalled = 0  # responses stalled right now
+        self._stopping = threading.Event()  # ends stalls when the server stops
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -85,6 +88,7 @@ class HubServer:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -118,7 +122,13 @@ class HubServer:
 
             def _record(self) -> None:
                 hub.log.append(
-                    Request(self.command, unquote(self.path), self.headers.get("Range"), self.headers.get("Authorization"))
+                    Request(
+                        self.command,
+                        unquote(self.path),
+                        self.headers.get("Range"),
+                        self.headers.get("Authorization"),
+                        hub.stalled > 0,
+                    )
                 )
 
             def do_HEAD(self) -> None:
@@ -261,7 +271,11 @@ class HubServer:
                             time.sleep(len(piece) / hub.throttle_bps)
                     self.wfile.flush()
                     if fault and fault.kind == "stall":
-                        time.sleep(fault.seconds)
+                        hub.stalled += 1
+                        try:
+                            hub._stopping.wait(fault.seconds)
+                        finally:
+                            hub.stalled -= 1
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 if fault and fault.kind in ("drop", "stall"):

@@ -76,14 +76,20 @@ def test_prompt_too_long_for_context(models) -> None:
 def test_ctrl_c_stops_the_answer_and_the_chat_goes_on(models) -> None:
     """SIGINT during an answer cancels just that answer; the next one runs; Ctrl-D quits.
 
-    Greedy decoding on this model runs the full 4000 tokens without an end token
-    (~2 s), so the interrupt always lands mid-answer."""
+    ``--ignore-eos`` makes the answer run its full 4000 tokens whatever the random weights would
+    say, so the interrupt always lands mid-answer."""
     path = models.family("r1-distill-qwen", quant="Q8_0", n_embd=256, n_ff=512)  # slow enough to interrupt
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "chat", "--model", str(path), "--json", "--ctx", "4096", "--max-tokens", "4000",
-         "--temperature", "0"],
+         "--ignore-eos", "--temperature", "0"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=dict(os.environ),
     )  # fmt: skip
+    assert proc.stdin is not None and proc.stdout is not None
+    with proc:
+        _interrupt_twice(proc)
+
+
+def _interrupt_twice(proc: Any) -> None:
     assert proc.stdin is not None and proc.stdout is not None
     try:
         proc.stdin.write("tell me a long story\n")

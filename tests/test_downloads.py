@@ -81,11 +81,11 @@ def test_persistent_failure_gives_up_with_a_clear_error_and_keeps_the_partial_fi
 
 
 def test_stalled_stream_is_detected_and_resumed(hub, payloads, registry) -> None:
-    hub.fault("tiny-Q8_0.gguf", Fault("stall", after=64_000, seconds=3))
-    began = time.monotonic()
+    hub.fault("tiny-Q8_0.gguf", Fault("stall", after=64_000, seconds=120))
     item = fetch(tiny_catalog(payloads), registry)
-    assert time.monotonic() - began < 2.5  # gave up on the stall after ~0.5 s, did not wait it out
     assert starts(hub, "tiny-Q8_0.gguf") == [0, 64_000]
+    resumed = [r for r in hub.log if r.range == "bytes=64000-"]
+    assert resumed and resumed[0].during_stall  # it gave up on the stalled response and resumed, not waiting it out
     assert Path(item.path).read_bytes() == payloads["tiny-Q8_0.gguf"]
 
 

@@ -144,17 +144,17 @@ def test_cancel_interrupts_a_long_prompt_evaluation(models, engine: Engine) -> N
     long_prompt = [Message("user", "the " * 3000)]
     start = time.perf_counter()
     _, _, full = collect(engine.chat(long_prompt, replace(GREEDY, max_tokens=1)))
-    full_time = time.perf_counter() - start
+    full_time = time.perf_counter() - start  # only to aim the cancel; nothing below compares times
     engine.close()
     engine.load(str(models(spec, name="wide")), LoadOptions(n_ctx=8192, n_threads=1))
     timer = threading.Timer(full_time * 0.15, engine.request_cancel)
-    start = time.perf_counter()
     timer.start()
     _, _, cut = collect(engine.chat(long_prompt, replace(GREEDY, max_tokens=1)))
-    cut_time = time.perf_counter() - start
     assert cut.stop_reason is StopReason.CANCELLED
     assert cut.completion_tokens == 0
-    assert cut_time < full_time * 0.6, (cut_time, full_time)
+    # Stopped inside the prompt: llama.cpp's abort callback ended the evaluation part-way (the KV cache
+    # holds only the batches evaluated before it), not after the whole prompt.
+    assert engine._llama.n_tokens < full.prompt_tokens, (engine._llama.n_tokens, full.prompt_tokens)
     # Usable right after: the next turn runs normally.
     _, _, again = collect(engine.chat([Message("user", "short")], replace(GREEDY, max_tokens=3), logits_processor=no_eos(engine)))
     assert again.stop_reason is StopReason.LENGTH and again.completion_tokens == 3

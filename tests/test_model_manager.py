@@ -242,7 +242,7 @@ def test_download_killed_with_sigkill_resumes_from_its_partial_offset(
     while (not part.exists() or part.stat().st_size < 40_000) and time.monotonic() < deadline:
         time.sleep(0.01)
     proc.send_signal(signal.SIGKILL)
-    proc.wait(10)
+    proc.communicate(timeout=10)  # reaps it and closes its pipes
     kept = part.stat().st_size
     assert 40_000 <= kept < len(payloads["tiny-Q8_0.gguf"])
     listed = json.loads(hearth("models", "list", "--installed", "--json", env=cli_env).stdout)

@@ -119,19 +119,15 @@ def test_a_passphrase_is_stretched_once_not_per_connection(
     store.add_message(store.create_conversation("t"), "user", "hello")
     assert _in_a_new_thread(store) == (1, 1)
     assert store._fast_key is not None and store._fast_key.source == "derived"  # SQLCipher accepted our derivation
-    began = time.perf_counter()
     for _ in range(5):
         assert _in_a_new_thread(store) == (1, 1)
-    per_connection = (time.perf_counter() - began) / 5
     store.close()
     # A derivation SQLCipher would not accept is dropped for the passphrase itself; nothing breaks.
     monkeypatch.setattr(store_key, "KDF_ROUNDS", 1000)
     other = Store(db_path, passphrase="it's a secret")
     assert _in_a_new_thread(other) == (1, 1)
     assert other._fast_key is not None and other._fast_key.source == "passphrase"
-    began = time.perf_counter()
-    assert _in_a_new_thread(other) == (1, 1)
-    assert time.perf_counter() - began > per_connection  # with the KDF again: the fast path really skipped it
+    assert _in_a_new_thread(other) == (1, 1)  # the cost of each path: bench/store_bench.py (connection open)
     other.rotate_key("changed")
     other.close()
     assert Store(db_path, passphrase="changed").count() == (1, 1)
@@ -279,7 +275,7 @@ def test_answer_streamed_by_a_killed_process_survives_partial(models, tmp_path: 
             if rows and rows[0][0] > 0:
                 break  # the flusher has written some of the answer: kill now, mid-stream
     proc.kill()
-    proc.wait(10)
+    proc.communicate(timeout=10)  # reaps it and closes its pipes
     env_store = Store(db)
     message = env_store.message(env_store.thread(1)[-1].id)
     streamed = "".join(received)
