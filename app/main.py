@@ -50,6 +50,8 @@ def start_private() -> None:
     if current["offline"]:
         os.environ["HF_HUB_OFFLINE"] = "1"
     netguard.install()
+    for override in current.ignored:
+        log.warning("%s is ignored: the machine-wide policy %s applies", override, current.path)
     if current.errors:
         log.error("%s", current.describe_errors())
         print(f"hearth: {current.describe_errors()}", file=sys.stderr)

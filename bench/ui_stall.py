@@ -75,6 +75,7 @@ def main() -> None:
         from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
 
+        from app.core.chat.session import ChatSession
         from app.core.engine.base import SamplingParams
         from app.core.engine.worker import EngineWorker
         from app.core.models.catalog import Catalog
@@ -89,8 +90,12 @@ def main() -> None:
         _app = QApplication.instance() or QApplication([])  # kept referenced for the whole run
         collector = GarbageCollector()  # as the app runs it (a full collection stalls ~30 ms)
         store = Store(Path(tmp) / "data" / "conversations.db")
-        controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=3000, seed=1))
-        window = MainWindow(controller, Registry(Path(tmp) / "models", shared_dir=None), Catalog(()))
+        registry, catalog = Registry(Path(tmp) / "models", shared_dir=None), Catalog(())
+        session = ChatSession(EngineWorker(), store, registry, catalog)
+        # --ignore-eos: each answer streams its whole budget, whatever the random weights would say
+        session.params = SamplingParams(temperature=0.0, max_tokens=3000, seed=1, ignore_eos=True)
+        controller = ChatController(session)
+        window = MainWindow(controller, registry, catalog)
         window.show()
         collector.busy = window.busy
         collector.freeze_startup()
@@ -106,7 +111,7 @@ def main() -> None:
             # (a reference-count bug: "deallocating True or False" after some thousands of calls).
             wait = QEventLoop()
             controller.model_changed.connect(wait.quit)
-            controller.load(None, str(model))
+            controller.load(model)
             wait.exec()
             controller.model_changed.disconnect(wait.quit)
             controller.new_conversation()
@@ -142,7 +147,7 @@ def main() -> None:
         stall = meter.stop()
         worst = max(stall, opened * 1000)
         print(f"opening a 2,000-message conversation: {opened:.2f} s, longest stall {worst:.0f} ms   (target < 16 ms)")
-        controller.params = SamplingParams(temperature=0.0, max_tokens=1000, seed=1)
+        controller.params = SamplingParams(temperature=0.0, max_tokens=1000, seed=1, ignore_eos=True)
         meter.start()
         window.composer.setPlainText("and one more question at the end of a long conversation")
         sent = time.perf_counter()

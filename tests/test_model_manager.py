@@ -290,3 +290,40 @@ def test_cli_chat_with_an_installed_id_switches_quantization_mid_conversation(
     assert len([line for line in chat.stderr.splitlines() if "tok/s" in line]) == 2
     ambiguous = hearth("chat", "--model", "test-tiny", "--prompt", "hi", env=cli_env)
     assert ambiguous.returncode == 6 and "test-tiny:QUANT" in ambiguous.stderr
+
+
+def test_quant_switch_in_the_terminal_passes_the_same_gate(models, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """``/quant`` loads through the core's gate like every load: a quantization the policy does not
+    allow is refused, and the chat goes on with the model it had."""
+    q8 = named_copy(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "a", "tiny-Q8_0.gguf")
+    q4 = named_copy(models(TinySpec(quant="Q4_0", seed=11, n_ctx=1024)), tmp_path / "b", "tiny.Q4_0.gguf")
+    for source in (q8, q4):
+        assert hearth("models", "import", str(source), env=cli_env).returncode == 0
+    rules = tmp_path / "policy.toml"
+    rules.write_text('allowed_models = ["test-tiny:Q8_0"]\n', encoding="utf-8")
+    env = dict(cli_env, HEARTH_POLICY=str(rules))
+    chat = hearth(
+        "chat", "--model", "test-tiny:Q8_0", "--max-tokens", "4", "--ignore-eos",
+        env=env, stdin="hello\n/quant Q4_0\nstill here?\n",
+    )  # fmt: skip
+    assert chat.returncode == 0, chat.stderr
+    assert "does not allow the model test-tiny:Q4_0" in chat.stderr and "now using Q4_0" not in chat.stderr
+    assert len([line for line in chat.stderr.splitlines() if "tok/s" in line]) == 2  # both questions were answered
+    direct = hearth("chat", "--model", "test-tiny:Q4_0", "--prompt", "hi", env=env)
+    assert direct.returncode == 12
+
+
+def test_a_closed_pipe_ends_quietly(cli_env: dict[str, str]) -> None:
+    """``hearth policy show --json | head``: the reader is gone before Hearth writes (here its end of
+    the pipe is closed from the start); no traceback, no "internal error", the exit status of SIGPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "policy", "show", "--json"],
+            stdout=write_end, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=cli_env, timeout=60,
+        )  # fmt: skip
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141, result.stderr
+    assert result.stderr == ""

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from app.core import paths
 from app.core.privacy import netguard, policy
 
 
@@ -29,12 +30,18 @@ def add_parsers(sub: Any) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     current = policy.load()
+    machine = str(paths.machine_config_dir() / paths.POLICY_NAME)
     if args.json:
         data = {"path": str(current.path) if current.path else None, "valid": current.valid, "errors": list(current.errors)}
-        print(json.dumps({**data, "values": current.values, "sources": current.sources}, indent=1))
+        extra = {"machine_policy": machine, "ignored_overrides": list(current.ignored)}
+        print(json.dumps({**data, "values": current.values, "sources": current.sources, **extra}, indent=1))
         return 0
     where = str(current.path) if current.path else f"none (looked for {policy.policy_path()})"
     print(f"policy file: {where}")
+    if str(current.path) == machine:
+        print("  (the machine-wide policy: it is the only policy, and nothing in a user's environment replaces it)")
+    for override in current.ignored:
+        print(f"  ignored: {override} (a machine-wide policy is deployed)")
     if current.errors:
         print(f"INVALID: {current.describe_errors()}")
     for key, value in current.values.items():

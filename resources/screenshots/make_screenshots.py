@@ -27,6 +27,7 @@ def main() -> None:
         from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
 
+        from app.core.chat.session import ChatSession
         from app.core.engine.base import SamplingParams
         from app.core.engine.worker import EngineWorker
         from app.core.models.catalog import load_catalog
@@ -52,8 +53,10 @@ def main() -> None:
             reasoning="The user wants a short explanation. Cover the cycle, then efficiency.",
         )  # fmt: skip
         store.add_message(conv, "user", "And in very cold weather?")
-        controller = ChatController(EngineWorker(), store, SamplingParams(temperature=0.0, max_tokens=40, seed=1))
         registry, catalog = Registry(Path(tmp) / "models", shared_dir=None), load_catalog()
+        session = ChatSession(EngineWorker(), store, registry, catalog)
+        session.params = SamplingParams(temperature=0.0, max_tokens=40, seed=1)
+        controller = ChatController(session)
         model = write_model(Path(tmp) / "DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf", family_spec("r1-distill-qwen", quant="Q8_0"))
         import_model(model, registry, catalog, "reference")  # a stand-in with the real file's name
         window = MainWindow(controller, registry, catalog)
