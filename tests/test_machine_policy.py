@@ -37,7 +37,9 @@ temperature = 0.2
 
 
 def _namespaces_work() -> bool:
-    probe = subprocess.run(["unshare", "-m", "sh", "-c", "mount --bind / /mnt 2>/dev/null || mount -t tmpfs t /mnt"], capture_output=True)
+    probe = subprocess.run(
+        ["unshare", "-m", "sh", "-c", "mount --bind / /mnt 2>/dev/null || mount -t tmpfs t /mnt"], capture_output=True
+    )
     return probe.returncode == 0
 
 
@@ -66,9 +68,7 @@ def hearth_on_the_machine(etc_xdg: Path | None, *args: str, env: dict[str, str])
         script = f"mount -t tmpfs none /etc/xdg && exec {command}"  # an empty /etc/xdg: nothing deployed
     else:
         script = f"mount --bind {shlex.quote(str(etc_xdg))} /etc/xdg && exec {command}"
-    return subprocess.run(
-        ["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env
-    )
+    return subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
 
 
 @pytest.fixture

@@ -145,7 +145,9 @@ def test_a_refused_load_keeps_the_model_that_works(
 def test_the_window_starts_with_the_default_model_or_the_first_allowed(
     models: Any, registry: Registry, catalog: Catalog, genuine: Path, tmp_path: Path, policy: Any
 ) -> None:
-    local = import_model(Path(shutil.copyfile(models(TinySpec(quant="F16", seed=4)), tmp_path / "mine-F16.gguf")), registry, catalog)
+    local = import_model(
+        Path(shutil.copyfile(models(TinySpec(quant="F16", seed=4)), tmp_path / "mine-F16.gguf")), registry, catalog
+    )
     ours = import_model(genuine, registry, catalog)
     installed = sorted(registry.all(catalog), key=lambda i: i.model_id)  # local-… first
     assert installed[0].key == local.installed.key
@@ -175,7 +177,7 @@ def test_locked_settings_take_the_policys_value_whatever_the_user_wrote(policy: 
     assert values["top_p"] == 0.4 and values["max_tokens"] == 99  # unlocked: the user's own value wins over the suggestion
     assert values["context"] == 2048  # locked without a value: Hearth's default 4096, capped by max_context
     assert effective({"temperature": 0.3})["temperature"] == 0.3  # asking for the locked value is fine
-    with pytest.raises(PolicyDenied, match="locked to 0.3 .* 1.5 was asked for"):
+    with pytest.raises(PolicyDenied, match=r"locked to 0.3 .* 1.5 was asked for"):
         effective({"temperature": 1.5})
     with pytest.raises(PolicyDenied, match="locked"):
         save_user_settings({"temperature": 1.0})
@@ -211,7 +213,12 @@ def test_ask_regenerate_edit_and_the_events_a_client_gets(session: ChatSession, 
     pieces = [e for e in events if isinstance(e.event, (ContentDelta, ReasoningDelta))]
     assert pieces and pieces[-1].content_chars == len(first.content)  # running lengths let a late viewer skip what it has
     stored = store.message(first.message_id)
-    assert (stored.status, stored.content, stored.completion_tokens, stored.model_id) == ("truncated", first.content, 6, "test-tiny")
+    assert (stored.status, stored.content, stored.completion_tokens, stored.model_id) == (
+        "truncated",
+        first.content,
+        6,
+        "test-tiny",
+    )
     question = stored.parent_id
     assert question is not None
 
@@ -219,7 +226,7 @@ def test_ask_regenerate_edit_and_the_events_a_client_gets(session: ChatSession, 
     assert [m.id for m in store.siblings(first.message_id)] == [first.message_id, again.message_id]
     edited, _ = run(lambda cb: session.edit(question, "hello, edited", cb))
     thread = store.thread(session.conversation_id)  # type: ignore[arg-type]
-    assert [m.content for m in thread][0] == "hello, edited" and thread[-1].id == edited.message_id
+    assert thread[0].content == "hello, edited" and thread[-1].id == edited.message_id
     assert len(store.siblings(thread[0].id)) == 2
 
 
@@ -257,7 +264,9 @@ def test_an_interrupted_answer_is_continued(session: ChatSession, genuine: Path)
     first, _ = run(lambda cb: session.ask("tell me more", cb))
     store.update_message(first.message_id, status="interrupted")  # type: ignore[arg-type]  # what a crash leaves
     more, events = run(lambda cb: session.continue_answer(first.message_id, cb))  # type: ignore[arg-type]
-    assert more.message_id == first.message_id and more.content.startswith(first.content) and len(more.content) > len(first.content)
+    assert (
+        more.message_id == first.message_id and more.content.startswith(first.content) and len(more.content) > len(first.content)
+    )
     assert events[0].content_chars > len(first.content)  # counts go on from the text that was there
     stored = store.message(first.message_id)
     assert stored.status == "truncated" and stored.content == more.content
@@ -286,9 +295,7 @@ def test_a_second_question_while_one_streams_is_refused(session: ChatSession, ge
     assert turn.future.result(timeout=60).status == "cancelled"
 
 
-def test_without_a_store_the_session_keeps_the_history_in_memory(
-    registry: Registry, catalog: Catalog, genuine: Path
-) -> None:
+def test_without_a_store_the_session_keeps_the_history_in_memory(registry: Registry, catalog: Catalog, genuine: Path) -> None:
     chat = ChatSession(EngineWorker(), None, registry, catalog)
     chat.params = FIXED
     try:

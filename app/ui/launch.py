@@ -158,8 +158,8 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     window.show()
     QTimer.singleShot(0, collector.freeze_startup)
     QTimer.singleShot(1000, warm_lexers)  # after the window is up, off the UI thread
-    for notice in start_notices:
-        window.statusBar().showMessage(notice)
+    if start_notices:
+        window.show_notice(" ".join(start_notices))
     window.sidebar.refresh()
 
     def retention() -> None:  # a window left open for days applies retention too, off the UI thread
@@ -191,6 +191,6 @@ def _retention_done(window: object) -> object:
     def done(removed: int) -> None:
         if removed:
             window.sidebar.refresh()  # type: ignore[attr-defined]
-            window.statusBar().showMessage(f"Deleted {removed} conversation(s) past the retention period.")  # type: ignore[attr-defined]
+            window.show_notice(f"Deleted {removed} conversation(s) past the retention period.")  # type: ignore[attr-defined]
 
     return done

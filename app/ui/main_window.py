@@ -147,10 +147,15 @@ class MainWindow(QMainWindow):
         controller.answer_finished.connect(self._finished)
         controller.model_changed.connect(self._model_loaded)
         controller.model_failed.connect(self._model_failed)
-        controller.notices.connect(lambda notices: self.statusBar().showMessage(" ".join(notices)))
+        controller.notices.connect(lambda notices: self.show_notice(" ".join(notices)))
         controller.failed.connect(lambda text: QMessageBox.warning(self, "Hearth", text))
         controller.conversations_changed.connect(self.sidebar.refresh_soon)
         self.statusBar().showMessage(f"No model loaded. {backend_notice()}")
+        # Notices that must not vanish with the next status message (start-up clean-up, switch warnings).
+        self.notice_label = QLabel()
+        self.notice_label.setAccessibleName("Notices")
+        self.notice_label.setWordWrap(True)
+        self.statusBar().addPermanentWidget(self.notice_label, 1)
         self.fit_labels: dict[str, str] = {}
         self.fill_models()
 
@@ -204,6 +209,11 @@ class MainWindow(QMainWindow):
         shown = self.statusBar().currentMessage()
         self.statusBar().showMessage(message if shown.startswith("Loading") else f"{shown} {message}")
         self._update_context()
+
+    def show_notice(self, text: str) -> None:
+        """A notice that stays in the status bar until the next one."""
+        self.notice_label.setText(text)
+        self.notice_label.setToolTip(text)
 
     def _model_failed(self, text: str) -> None:
         """A refused or failed load: say why, and show what is (still) loaded, if anything."""

@@ -1,0 +1,241 @@
+"""The window follows the core's rules: the machine policy at start-up and in the picker,
+retention when the window starts, locked settings, answers routed by message, recording that
+does not wait for the UI thread, and start-up problems shown in a dialog.  Offscreen, on real
+generated models, a real encrypted store and a real policy file."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtWidgets import QMessageBox
+
+from app.core.models.catalog import Catalog
+from app.core.models.ops import import_model
+from app.core.models.registry import Registry
+from app.core.store.database import Store
+from app.ui import launch
+from app.ui.main_window import MainWindow
+from tests.gguf_factory import TinySpec
+from tests.gui_fixtures import LONG
+from tests.hub_fixtures import tiny_catalog, tiny_catalog_data
+
+Q8 = TinySpec(quant="Q8_0", seed=11, template="deepseek-v3")
+
+
+@pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the window would have said in message boxes."""
+    texts: list[str] = []
+    for name in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, lambda _parent, _title, text, *a, **k: texts.append(text))
+    return texts
+
+
+@pytest.fixture
+def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, models: Any) -> Any:
+    """A user home with two installed models (one the catalog knows, one local that sorts first),
+    an admin catalog, and a policy the test writes."""
+    home, site = tmp_path / "home", tmp_path / "site"
+    home.mkdir()
+    site.mkdir()
+    monkeypatch.setenv("HEARTH_HOME", str(home))
+    monkeypatch.setenv("HEARTH_SITE_CONFIG", str(site))
+    genuine = Path(shutil.copyfile(models(Q8), tmp_path / "tiny-Q8_0.gguf"))
+    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data({"tiny-Q8_0.gguf": genuine.read_bytes()})))
+    catalog = tiny_catalog({"tiny-Q8_0.gguf": genuine.read_bytes()})
+    registry = Registry()
+    local = import_model(
+        Path(shutil.copyfile(models(TinySpec(quant="F16", seed=4)), tmp_path / "aaa-F16.gguf")), registry, catalog
+    )
+    ours = import_model(genuine, registry, catalog)
+
+    def policy(text: str) -> None:
+        path = site / "policy.toml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        monkeypatch.setenv("HEARTH_POLICY", str(path))
+
+    return policy, local.installed, ours.installed
+
+
+@pytest.fixture
+def started(qtbot: Any, ui_gc: None) -> Iterator[Any]:
+    """Start the window as ``hearth`` does (launch._build_window), once the test has set things up."""
+    sessions: list[Any] = []
+
+    def start() -> MainWindow:
+        window, session = launch._build_window(smoke_test=False)
+        qtbot.addWidget(window)
+        sessions.append(session)
+        return window
+
+    yield start
+    for session in sessions:
+        session.shutdown()
+        if session.store is not None:
+            session.store.close()
+
+
+def test_a_model_the_policy_does_not_allow_is_not_loaded_at_start_and_is_refused_in_the_picker(
+    qtbot: Any, machine: Any, started: Any, shown: list[str]
+) -> None:
+    policy, local, ours = machine
+    policy('allowed_models = ["test-tiny:*"]\n')
+    window = started()
+    assert window.installed[0].key == local.key  # what the first-installed rule of round 1 would have loaded
+    qtbot.waitUntil(lambda: window.controller.loaded is not None, timeout=30000)
+    assert window.controller.model is not None and window.controller.model.key == ours.key
+    with qtbot.waitSignal(window.controller.model_failed, timeout=30000):
+        window.switch_to(local)
+    assert any(f"does not allow the model {local.key}" in text for text in shown)
+    assert window.controller.model.key == ours.key and window.controller.loaded is not None  # still loaded, still shown
+    assert window.quant_box.currentData() == ours.key
+
+
+def test_nothing_is_loaded_when_the_policy_allows_none_of_the_installed(qtbot: Any, machine: Any, started: Any) -> None:
+    policy, _local, _ours = machine
+    policy('allowed_models = ["r1-distill-qwen-7b"]\n')
+    window = started()
+    qtbot.wait(200)
+    assert window.controller.loaded is None and not window.controller.loading
+    assert "None of the installed models is allowed" in window.statusBar().currentMessage()
+
+
+def test_the_default_model_of_the_policy_is_loaded_at_start(qtbot: Any, machine: Any, started: Any) -> None:
+    policy, local, _ours = machine
+    policy(f'default_model = "{local.key}"\n')
+    window = started()
+    qtbot.waitUntil(lambda: window.controller.model is not None, timeout=30000)
+    assert window.controller.model.key == local.key  # type: ignore[union-attr]
+
+
+def test_retention_runs_when_the_window_starts(qtbot: Any, machine: Any, started: Any) -> None:
+    policy, _local, _ours = machine
+    store = Store()
+    old = store.create_conversation("from last year")
+    store.add_message(old, "user", "old question")
+    kept = store.create_conversation("from today")
+    store.query("UPDATE conversations SET updated_at = updated_at - 400 * 86400 WHERE id = ?", (old,))
+    store.close()
+    policy("retention_days = 30\n")
+    window = started()
+    assert [c.id for c in window.controller.store.list_conversations()] == [kept]
+    assert window.sidebar.list.count() == 1
+    assert "older than 30 days" in window.notice_label.text()  # stays visible while the model loads
+
+
+def test_a_locked_temperature_in_settings_json_has_no_effect(qtbot: Any, machine: Any, started: Any) -> None:
+    policy, _local, _ours = machine
+    from app.core import paths
+
+    paths.user_dirs().config.mkdir(parents=True, exist_ok=True)
+    (paths.user_dirs().config / "settings.json").write_text('{"temperature": 1.5, "top_p": 0.5}')
+    policy('locked_settings = ["temperature"]\n[settings]\ntemperature = 0.2\n')
+    window = started()
+    assert window.controller.params.temperature == 0.2 and window.controller.params.top_p == 0.5
+    dialog = window.open_settings()
+    assert dialog.temperature.value() == pytest.approx(0.2) and not dialog.temperature.isEnabled()
+    dialog.save()  # saving the dialog does not write the locked value, and does not fail
+    assert json.loads((paths.user_dirs().config / "settings.json").read_text())["temperature"] == 1.5
+    window.apply_settings()
+    assert window.controller.params.temperature == 0.2
+
+
+def test_a_missing_referenced_model_is_said_in_a_dialog(
+    qtbot: Any, machine: Any, started: Any, shown: list[str], models: Any, tmp_path: Path
+) -> None:
+    policy, local, ours = machine
+    elsewhere = tmp_path / "usb"
+    elsewhere.mkdir()
+    moved = Path(shutil.copyfile(models(TinySpec(quant="Q4_0", seed=9)), elsewhere / "zzz-Q4_0.gguf"))
+    registry = Registry()
+    item = import_model(moved, registry, Catalog(()), "reference").installed
+    moved.unlink()  # the stick was unplugged
+    policy(f'default_model = "{item.key}"\n')
+    window = started()
+    qtbot.waitUntil(lambda: bool(shown), timeout=30000)
+    assert "zzz-Q4_0.gguf" in shown[-1] and window.controller.loaded is None
+
+
+def test_a_problem_at_start_is_a_dialog_not_a_traceback(qtbot: Any, monkeypatch: pytest.MonkeyPatch, shown: list[str]) -> None:
+    from app.core.errors import StoreKeyError
+
+    def broken(_smoke_test: bool) -> Any:
+        raise StoreKeyError("The key of your conversations is not in the keyring.", "Restore it or start afresh.")
+
+    monkeypatch.setattr(launch, "_build_window", broken)
+    assert launch.run_gui() == StoreKeyError.exit_code
+    assert "not in the keyring" in shown[-1] and "Restore it" in shown[-1] and "hearth.log" in shown[-1]
+
+
+# --- answers routed by message; recording off the UI thread ------------------------------------
+
+
+def _hold_after_first_token(window: MainWindow) -> tuple[threading.Event, threading.Event]:
+    """The next answer stops after its first token until ``go`` is set (a controlled stream)."""
+    first, go = threading.Event(), threading.Event()
+    calls = [0]
+
+    def hold(_ids: Any, logits: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 2:
+            first.set()
+            go.wait(30)
+        return logits
+
+    window.controller.session.logits_processor = hold
+    return first, go
+
+
+def test_opening_another_conversation_mid_answer_routes_the_tokens_by_message(qtbot: Any, window: MainWindow) -> None:
+    window.controller.params = replace(LONG, max_tokens=300)
+    first, go = _hold_after_first_token(window)
+    window.composer.setPlainText("a long one, please")
+    window.send()
+    assert first.wait(30)
+    streaming = window.controller.streaming_id
+    conversation = window.controller.conversation_id
+    window.controller.new_conversation()  # the user goes elsewhere while it streams
+    assert window.view.widgets == []
+    go.set()
+    qtbot.wait(150)  # batches for the other conversation's answer arrive meanwhile
+    assert window.view.widgets == []  # none of them was drawn here
+    assert window.controller.conversation_id is None
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000) as finished:
+        window.controller.open_conversation(conversation)  # type: ignore[arg-type]  # back, mid-answer or after it
+    ended, on_screen = finished.args
+    stored = window.controller.store.message(streaming)  # type: ignore[arg-type]
+    assert ended.message_id == streaming and stored.status == "truncated" and stored.completion_tokens == 300
+    qtbot.wait(50)
+    assert window.view.widgets[-1].message.id == streaming
+    assert window.view.widgets[-1].content == stored.content  # no piece lost, none twice
+    window.controller.session.logits_processor = None
+    del on_screen
+
+
+def test_a_busy_ui_thread_does_not_hold_up_what_is_stored(qtbot: Any, window: MainWindow) -> None:
+    """The answer is recorded on the engine's side: with the UI thread stuck (no events processed),
+    the store still gets the streamed text."""
+    window.controller.params = replace(LONG, max_tokens=3000)
+    window.composer.setPlainText("keep going")
+    with qtbot.waitSignal(window.controller.answer_started, timeout=30000):
+        window.send()
+    answer = window.controller.streaming_id
+    store = window.controller.store
+    deadline = time.monotonic() + 30
+    while not store.message(answer).content:  # type: ignore[arg-type]  # the UI thread is busy here: no events
+        assert time.monotonic() < deadline, "nothing was stored while the UI thread was busy"
+        time.sleep(0.05)
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
+        window.controller.stop()
