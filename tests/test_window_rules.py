@@ -182,46 +182,46 @@ def test_a_problem_at_start_is_a_dialog_not_a_traceback(qtbot: Any, monkeypatch:
 # --- answers routed by message; recording off the UI thread ------------------------------------
 
 
-def _hold_after_first_token(window: MainWindow) -> tuple[threading.Event, threading.Event]:
-    """The next answer stops after its first token until ``go`` is set (a controlled stream)."""
-    first, go = threading.Event(), threading.Event()
-    calls = [0]
+class Holds:
+    """A logits processor that stops the answer at chosen tokens until the test lets it go on,
+    so the test, not the machine's speed, decides where in the answer each step happens."""
 
-    def hold(_ids: Any, logits: Any) -> Any:
-        calls[0] += 1
-        if calls[0] == 2:
-            first.set()
-            go.wait(30)
+    def __init__(self, *at: int) -> None:
+        self.calls = 0
+        self.reached = {n: threading.Event() for n in at}
+        self.release = {n: threading.Event() for n in at}
+
+    def __call__(self, _ids: Any, logits: Any) -> Any:
+        self.calls += 1
+        if self.calls in self.reached:
+            self.reached[self.calls].set()
+            self.release[self.calls].wait(30)
         return logits
-
-    window.controller.session.logits_processor = hold
-    return first, go
 
 
 def test_opening_another_conversation_mid_answer_routes_the_tokens_by_message(qtbot: Any, window: MainWindow) -> None:
     window.controller.params = replace(LONG, max_tokens=300)
-    first, go = _hold_after_first_token(window)
+    holds = Holds(2, 60)
+    window.controller.session.logits_processor = holds
+    ended: list[Any] = []
+    window.controller.answer_finished.connect(lambda end, _shown: ended.append(end))
     window.composer.setPlainText("a long one, please")
     window.send()
-    assert first.wait(30)
-    streaming = window.controller.streaming_id
-    conversation = window.controller.conversation_id
+    assert holds.reached[2].wait(30)
+    streaming, conversation = window.controller.streaming_id, window.controller.conversation_id
     window.controller.new_conversation()  # the user goes elsewhere while it streams
-    assert window.view.widgets == []
-    go.set()
-    qtbot.wait(150)  # batches for the other conversation's answer arrive meanwhile
-    assert window.view.widgets == []  # none of them was drawn here
-    assert window.controller.conversation_id is None
-    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000) as finished:
-        window.controller.open_conversation(conversation)  # type: ignore[arg-type]  # back, mid-answer or after it
-    ended, on_screen = finished.args
+    holds.release[2].set()
+    assert holds.reached[60].wait(30)  # ~58 tokens of the other answer were streamed meanwhile
+    qtbot.wait(150)  # and their batches have reached the UI thread
+    assert window.view.widgets == [] and window.controller.conversation_id is None  # none of them was drawn here
+    window.controller.open_conversation(conversation)  # type: ignore[arg-type]  # back, mid-answer
+    assert window.view.widgets[-1].message.id == streaming and window.view.widgets[-1].content  # what came so far
+    holds.release[60].set()
+    qtbot.waitUntil(lambda: bool(ended), timeout=60000)
     stored = window.controller.store.message(streaming)  # type: ignore[arg-type]
-    assert ended.message_id == streaming and stored.status == "truncated" and stored.completion_tokens == 300
-    qtbot.wait(50)
-    assert window.view.widgets[-1].message.id == streaming
+    assert ended[0].message_id == streaming and stored.status == "truncated" and stored.completion_tokens == 300
     assert window.view.widgets[-1].content == stored.content  # no piece lost, none twice
     window.controller.session.logits_processor = None
-    del on_screen
 
 
 def test_a_busy_ui_thread_does_not_hold_up_what_is_stored(qtbot: Any, window: MainWindow) -> None:
@@ -239,3 +239,20 @@ def test_a_busy_ui_thread_does_not_hold_up_what_is_stored(qtbot: Any, window: Ma
         time.sleep(0.05)
     with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
         window.controller.stop()
+
+
+def test_a_truncated_answer_is_continued_from_the_window(qtbot: Any, window: MainWindow) -> None:
+    from tests.gui_fixtures import ask
+
+    ask(qtbot, window, "start something")  # 12 tokens: truncated
+    answer = window.view.widgets[-1]
+    before = window.controller.store.message(answer.message.id)
+    assert before.status == "truncated"
+    assert answer.continue_button is not None and not answer.continue_button.isHidden()
+    assert window.view.widgets[0].continue_button is None  # questions have no Continue
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
+        answer.continue_button.click()
+    after = window.controller.store.message(before.id)
+    assert after.content.startswith(before.content) and len(after.content) > len(before.content)
+    assert after.status == "truncated" and window.view.widgets[-1].content == after.content
+    assert len(window.controller.store.siblings(before.id)) == 1  # the same answer went on, no new version

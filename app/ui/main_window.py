@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.sidebar.deleting.connect(self._leave_if_open)
         self.sidebar.refuse_delete = self._refuse_delete
         self.view.regenerate_requested.connect(self._regenerate)
+        self.view.continue_requested.connect(controller.continue_answer)
         self.view.edit_requested.connect(self._edit)
         self.view.branch_requested.connect(controller.select_branch)
         controller.thread_changed.connect(self.render_thread)

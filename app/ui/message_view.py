@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.chat.recorder import can_continue
 from app.core.store.database import StoredMessage
 from app.core.store.export import SPEAKERS
 from app.ui import theme
@@ -119,6 +120,7 @@ class ReasoningSection(QWidget):
 class MessageWidget(QFrame):
     copy_requested = Signal(int)
     regenerate_requested = Signal(int)
+    continue_requested = Signal(int)
     edit_requested = Signal(int)
     branch_requested = Signal(int)  # message id of the sibling to show
 
@@ -149,12 +151,15 @@ class MessageWidget(QFrame):
                 if label == "‹":
                     self.branch_label = QLabel(f"{index + 1}/{len(siblings)}")
                     buttons.addWidget(self.branch_label)
+        self.continue_button: QToolButton | None = None
         for text, signal in (("Copy", self.copy_requested), *self._actions()):
             button = QToolButton()
             button.setText(text)
             button.setAccessibleName(text)
             button.clicked.connect(lambda _=False, s=signal: s.emit(self.message.id))
             buttons.addWidget(button)
+            if text == "Continue":
+                self.continue_button = button
         self._layout = QVBoxLayout(self)
         self._layout.addLayout(buttons)
         self._layout.addWidget(self.content_view)
@@ -164,7 +169,7 @@ class MessageWidget(QFrame):
 
     def _actions(self) -> list[tuple[str, SignalInstance]]:
         if self.message.role == "assistant":
-            return [("Regenerate", self.regenerate_requested)]
+            return [("Continue", self.continue_requested), ("Regenerate", self.regenerate_requested)]
         if self.message.role == "user":
             return [("Edit", self.edit_requested)]
         return []
@@ -196,6 +201,8 @@ class MessageWidget(QFrame):
         # Partial, cancelled or failed answers are marked.
         mark = " — answering…" if not final else "" if status == "complete" else f" — {status}"
         self.header.setText(f"<b>{SPEAKERS[self.message.role]}</b>{mark}")
+        if self.continue_button is not None:  # only an answer cut short can go on (the core says which)
+            self.continue_button.setVisible(final and can_continue(status))
         if self.reasoning is not None and self.reasoning.text.strip():
             self.reasoning.redraw(final or bool(self._content))
         if final:
@@ -230,6 +237,7 @@ class ChatView(QScrollArea):
     """
 
     regenerate_requested = Signal(int)
+    continue_requested = Signal(int)
     edit_requested = Signal(int)
     branch_requested = Signal(int)
 
@@ -329,6 +337,7 @@ class ChatView(QScrollArea):
         widget = MessageWidget(message, siblings)
         widget.copy_requested.connect(lambda _id, w=widget: w.copy())
         widget.regenerate_requested.connect(self.regenerate_requested)
+        widget.continue_requested.connect(self.continue_requested)
         widget.edit_requested.connect(self.edit_requested)
         widget.branch_requested.connect(self.branch_requested)
         if position is None:

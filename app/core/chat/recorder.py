@@ -28,7 +28,12 @@ STATUS = {
     StopReason.CANCELLED: "cancelled",
     StopReason.ERROR: "error",
 }
-CONTINUABLE = ("truncated", "interrupted", "cancelled", "partial")
+CONTINUABLE = ("truncated", "interrupted", "cancelled")  # cut short: generation can go on after the text
+
+
+def can_continue(status: str) -> bool:
+    """Whether an answer with ``status`` can be continued (the window shows Continue for these)."""
+    return status in CONTINUABLE
 
 
 def status_for(summary: GenerationSummary) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.chat.gate import ApprovedModel, approve, resolve
-from app.core.chat.recorder import CONTINUABLE, StreamRecorder, status_for
+from app.core.chat.recorder import StreamRecorder, can_continue, status_for
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.events import GenerationSummary, ReasoningDelta
@@ -227,7 +227,7 @@ class ChatSession:
         self._ready()
         store = self._need_store()
         answer = store.message(answer_id)
-        if answer.role != "assistant" or answer.status not in CONTINUABLE:
+        if answer.role != "assistant" or not can_continue(answer.status):
             raise HearthError(
                 f"That answer is {answer.status}; only a truncated, interrupted or stopped answer can be continued."
             )
