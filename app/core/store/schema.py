@@ -21,6 +21,21 @@ def _run(db: Any, *statements: str) -> None:
         db.execute(statement)
 
 
+# Keep the full-text index of messages in step (created by v3; v5 rebuilds the table and them).
+MESSAGE_TRIGGERS = (
+    """CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+    """CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+        END""",
+    """CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
+        END""",
+)
+
+
 def _v1(db: Any) -> None:
     """Conversations and their messages (a plain list per conversation)."""
     _run(
@@ -87,16 +102,7 @@ def _v3(db: Any) -> None:
         """INSERT INTO titles_fts(titles_fts, rank) VALUES ('secure-delete', 1)""",
         """INSERT INTO messages_fts(rowid, content) SELECT id, content FROM messages""",
         """INSERT INTO titles_fts(rowid, title) SELECT id, title FROM conversations""",
-        """CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
-            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
-        END""",
-        """CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
-            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
-        END""",
-        """CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
-            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
-            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
-        END""",
+        *MESSAGE_TRIGGERS,
         """CREATE TRIGGER conversations_ai AFTER INSERT ON conversations BEGIN
             INSERT INTO titles_fts(rowid, title) VALUES (new.id, new.title);
         END""",
@@ -154,16 +160,7 @@ def _v5(db: Any) -> None:
         "ALTER TABLE messages_v5 RENAME TO messages",
         """CREATE INDEX messages_by_conversation ON messages(conversation_id, id)""",
         """CREATE INDEX messages_by_parent ON messages(parent_id)""",
-        """CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
-            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
-        END""",
-        """CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
-            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
-        END""",
-        """CREATE TRIGGER messages_au AFTER UPDATE OF content ON messages BEGIN
-            INSERT INTO messages_fts(messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
-            INSERT INTO messages_fts(rowid, content) VALUES (new.id, new.content);
-        END""",
+        *MESSAGE_TRIGGERS,
     )
 
 
