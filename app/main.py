@@ -28,7 +28,7 @@ EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import admin, chat, conversations, models
+    from app.cli import admin, chat, conversations, models, serve
 
     parser = argparse.ArgumentParser(prog="hearth", description="Private, local chat with DeepSeek models.")
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parsers(sub)
     conversations.add_parser(sub)
     admin.add_parsers(sub)
+    serve.add_parser(sub)
     return parser
 
 

@@ -30,6 +30,10 @@ DEFAULTS: dict[str, Any] = {
     "system_prompt": "",  # R1 and its distills work best without one
     "retention_days": None,  # delete conversations untouched for this many days (None: keep)
     "appearance": "system",  # "system" (follow the OS), "light" or "dark"
+    "api_enabled": False,  # the local OpenAI-compatible API, on loopback (the window's switch)
+    "api_port": 8765,
+    "api_store_conversations": False,  # API conversations are not stored unless the user (or policy) says so
+    "api_cors_origins": [],  # browser origins allowed to call the API (none: no CORS at all)
 }
 
 
@@ -55,6 +59,10 @@ def check_value(name: str, value: Any) -> str | None:
         "system_prompt": (isinstance(value, str), "text"),
         "retention_days": (value is None or (_number(value, float, 0.0) and value > 0), "a number of days above 0"),
         "appearance": (value in ("system", "light", "dark"), '"system", "light" or "dark"'),
+        "api_enabled": (isinstance(value, bool), "true or false"),
+        "api_port": (_number(value, int, 1024, 65535), "a port number from 1024 to 65535"),
+        "api_store_conversations": (isinstance(value, bool), "true or false"),
+        "api_cors_origins": (isinstance(value, list) and all(isinstance(v, str) for v in value), "a list of origins"),
     }
     if name not in rules:
         return f"there is no setting '{name}'"

@@ -54,6 +54,15 @@ class LoadResult:
     notices: tuple[str, ...]  # the gate's, llama.cpp's and a switch's warnings, to show the user
 
 
+@dataclass
+class ModelSlot:
+    """What the engine has loaded: shared by every session on one worker (the window's and the
+    local API's), since they share the one model in memory."""
+
+    model: ApprovedModel | None = None
+    loaded: LoadedModel | None = None
+
+
 class SessionBusyError(HearthError):
     """A second answer while one streams (one engine answers one question at a time)."""
 
@@ -66,15 +75,15 @@ class ChatSession:
         registry: Registry,
         catalog: Catalog,
         overrides: Mapping[str, Any] | None = None,
+        slot: ModelSlot | None = None,
     ) -> None:
         self.worker, self.store, self.registry, self.catalog = worker, store, registry, catalog
+        self.slot = slot or ModelSlot()
         self._overrides = dict(overrides or {})
         self.params = SamplingParams()
         self.logits_processor: LogitsProcessor | None = None
         self.conversation_id: int | None = None
         self.leaf: int | None = None  # the message the next question follows
-        self.model: ApprovedModel | None = None
-        self.loaded: LoadedModel | None = None
         self.loading = False
         self._memory: list[Message] = []  # the history when nothing is stored (--no-save)
         self._lock = threading.Lock()
@@ -82,6 +91,18 @@ class ChatSession:
         self._recorder: StreamRecorder | None = None
         self.settings: EffectiveSettings = effective(self._overrides)
         self._use(self.settings)
+
+    @property
+    def model(self) -> ApprovedModel | None:
+        return self.slot.model
+
+    @property
+    def loaded(self) -> LoadedModel | None:
+        return self.slot.loaded
+
+    def sibling(self, store: Store | None) -> ChatSession:
+        """Another session on the same engine and model (the local API beside the window)."""
+        return ChatSession(self.worker, store, self.registry, self.catalog, self._overrides, self.slot)
 
     # -- settings ------------------------------------------------------------------
     def _use(self, values: EffectiveSettings) -> None:
@@ -130,10 +151,10 @@ class ChatSession:
                 loaded = engine.load(str(path), options)
             except BaseException:
                 with self._lock:
-                    self.model = self.loaded = None
+                    self.slot.model = self.slot.loaded = None
                 raise
             with self._lock:
-                self.model, self.loaded = approved, loaded
+                self.slot.model, self.slot.loaded = approved, loaded
             if self.store is not None and self.conversation_id is not None:
                 self.store.update_conversation(
                     self.conversation_id, model_id=approved.identity.model_id, quant=approved.identity.quant
@@ -208,6 +229,26 @@ class ChatSession:
         question = self.store.add_message(self.conversation_id, "user", text, parent_id=self.leaf)
         return self._answer(question, on_event)
 
+    def answer(self, messages: list[Message], params: SamplingParams, on_event: TurnCallback | None = None) -> Turn:
+        """An answer to a whole conversation handed over at once (the local API: the client keeps
+        the history).  Stored as a new conversation when this session has a store."""
+        self._ready()
+        if not messages or messages[-1].role != "user":
+            raise HearthError("The last message must be the user's.")
+        if self.store is None:
+            self._memory = list(messages)
+            return self._start(None, None, None, on_event, params)
+        first = next(m.content for m in messages if m.role == "user")
+        model_id, quant = self._identity()
+        sampling = {"temperature": params.temperature, "top_p": params.top_p}
+        self.conversation_id = self.store.create_conversation(
+            title_from(first), model_id, quant, {"system": "", "sampling": sampling}
+        )
+        parent: int | None = None
+        for message in messages:
+            parent = self.store.add_message(self.conversation_id, message.role, message.content, parent_id=parent)
+        return self._answer(parent, on_event, params)
+
     def regenerate(self, answer_id: int, on_event: TurnCallback | None = None) -> Turn:
         """Another answer to the same question, as a sibling of ``answer_id``."""
         self._ready()
@@ -263,13 +304,13 @@ class ChatSession:
             return None, None
         return self.model.identity.model_id, self.model.identity.quant
 
-    def _answer(self, question_id: int | None, on_event: TurnCallback | None) -> Turn:
+    def _answer(self, question_id: int | None, on_event: TurnCallback | None, params: SamplingParams | None = None) -> Turn:
         store = self._need_store()
         assert self.conversation_id is not None
         model_id, quant = self._identity()
         recorder = StreamRecorder.start(store, self.conversation_id, question_id, model_id=model_id, quant=quant)
         self.leaf = recorder.message_id
-        return self._start(recorder, question_id, None, on_event)
+        return self._start(recorder, question_id, None, on_event, params)
 
     def _start(
         self,
@@ -277,6 +318,7 @@ class ChatSession:
         question_id: int | None,
         continuation: Continuation | None,
         on_event: TurnCallback | None,
+        turn_params: SamplingParams | None = None,
     ) -> Turn:
         conversation_id = self.conversation_id
         turn = Turn(recorder.message_id if recorder else None, question_id, conversation_id)
@@ -285,7 +327,7 @@ class ChatSession:
         else:
             snapshot = list(self._memory)
             history = lambda: snapshot  # noqa: E731
-        params, processor = self.params, self.logits_processor
+        params, processor = turn_params or self.params, self.logits_processor
         with self._lock:
             self._turn, self._recorder = turn, recorder
 

@@ -48,6 +48,7 @@ class SamplingParams:
     # Never sample an end-of-generation token (llama.cpp's --ignore-eos): the answer runs to its
     # budget.  For benchmarks and tests that need a stream of a known length from any weights.
     ignore_eos: bool = False
+    stop: tuple[str, ...] = ()  # the answer ends before the first of these (never shown, never stored)
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ import numpy.typing as npt
 from app.core.engine import llama_log
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
-from app.core.engine.events import GenerationEvent, GenerationSummary, StopReason
+from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
+from app.core.engine.stops import StopMatcher
 from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
 from app.core.errors import ModelLoadError, NoModelLoadedError
 from app.core.models import hardware
@@ -243,6 +244,7 @@ class Engine:
         import llama_cpp
 
         processors = self._processors(params, logits_processor)
+        stops = _AnswerStops(params.stop)
         stop, error, count, first_at = StopReason.LENGTH, None, 0, 0.0
         self._arm_abort(True)
         try:
@@ -268,7 +270,10 @@ class Engine:
                 count += 1
                 piece = decoder.decode(llama.detokenize([token]))
                 if piece:
-                    yield from splitter.feed(piece)
+                    yield from stops.events(splitter.feed(piece))
+                    if stops.hit:
+                        stop = StopReason.EOS  # a stop string ends the answer as the model's own end would
+                        break
                 if count >= budget:
                     break
         except RuntimeError as exc:  # llama_decode failed or was aborted mid-prompt
@@ -279,8 +284,10 @@ class Engine:
                 stop, error = StopReason.ERROR, f"Generation failed: {exc}"
         finally:
             self._arm_abort(False)
-        yield from splitter.feed(decoder.decode(b"", final=True))
-        yield from splitter.flush()
+        yield from stops.events(splitter.feed(decoder.decode(b"", final=True)))
+        yield from stops.events(splitter.flush())
+        if held := stops.flush():
+            yield ContentDelta(held)
         ended = time.perf_counter()
         decode_time = ended - first_at if count > 1 else 0.0
         yield GenerationSummary(
@@ -295,3 +302,17 @@ class Engine:
             dropped_turns=fitted.dropped_turns,
             error=error,
         )
+
+
+class _AnswerStops(StopMatcher):
+    """Stop strings applied to the answer's pieces of a stream of events (reasoning passes)."""
+
+    def events(self, events: list[ReasoningDelta | ContentDelta]) -> Iterator[ReasoningDelta | ContentDelta]:
+        for event in events:
+            if isinstance(event, ReasoningDelta):
+                if not self.hit:
+                    yield event
+                continue
+            text = self.feed(event.text)
+            if text:
+                yield ContentDelta(text)

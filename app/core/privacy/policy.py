@@ -59,6 +59,9 @@ KEYS: dict[str, Key] = {
     # Not shortened by an invalid file: deleting conversations cannot be undone.
     "retention_days": Key(int, None, None, "conversations untouched this long are deleted"),
     "allow_export": Key(bool, True, False, "users may export conversations"),
+    "allow_local_api": Key(bool, True, False, "users may turn on the local API (loopback only, with a key)"),
+    # Unset: the user's setting decides whether API conversations are stored; true or false forces it.
+    "store_api_conversations": Key(bool, None, False, "whether conversations through the local API are stored"),
     "locked_settings": Key(list, [], list(SETTING_NAMES), "settings users cannot change"),
     # Values of settings: for a locked one the value everyone gets, else the default a user may change.
     "settings": Key(dict, {}, {}, "values of settings ([settings] table)"),
@@ -96,6 +99,10 @@ class Policy:
             raise PolicyDenied("Hearth is in offline mode by your organisation's policy: no downloads.")
         if not self["allow_downloads"]:
             raise PolicyDenied("Your organisation's policy does not allow downloading models.", "Ask IT to pre-seed the model.")
+
+    def require_local_api(self) -> None:
+        if not self["allow_local_api"]:
+            raise PolicyDenied("Your organisation's policy does not allow the local API.")
 
     def require_export(self) -> None:
         if not self["allow_export"]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 
 import keyring
 import keyring.errors
@@ -72,3 +73,42 @@ def load_token(endpoint: str) -> str | None:
         return keyring.get_password(SERVICE, _account(endpoint))
     except keyring.errors.KeyringError:
         return None
+
+
+# -- the local API's key -------------------------------------------------------------------------
+API_KEY_ACCOUNT = "local-api-key"
+API_KEY_ENV = "HEARTH_API_KEY"  # for one headless session without a keyring
+
+
+def api_key(create: bool = True) -> str:
+    """The local API's bearer key: generated on first use and kept in the OS keyring."""
+    env = os.environ.get(API_KEY_ENV, "").strip()
+    if env:
+        return env
+    _usable_for("the local API's key", f"or set {API_KEY_ENV} for this session")
+    try:
+        key = keyring.get_password(SERVICE, API_KEY_ACCOUNT)
+    except keyring.errors.KeyringError:
+        key = None
+    if key or not create:
+        return key or ""
+    return rotate_api_key()
+
+
+def rotate_api_key() -> str:
+    """A new key; the old one stops working at once (clients need the new one)."""
+    _usable_for("the local API's key", f"or set {API_KEY_ENV} for this session")
+    key = "hearth-" + secrets.token_urlsafe(32)
+    try:
+        keyring.set_password(SERVICE, API_KEY_ACCOUNT, key)
+    except keyring.errors.KeyringError as exc:
+        raise CredentialStoreError(f"The OS keyring refused to store the local API's key: {exc}.") from None
+    return key
+
+
+def _usable_for(what: str, alternative: str) -> None:
+    if not keyring_usable():
+        raise CredentialStoreError(
+            f"No OS keyring is available to keep {what} safely, and Hearth never stores it in a plain file.",
+            f"Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), {alternative}.",
+        )
