@@ -46,7 +46,9 @@ def served_r1(models: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
     yield from _serve(models, tmp_path, monkeypatch, R1)
 
 
-def _serve(models: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: TinySpec) -> Iterator[tuple[ApiServer, ChatSession]]:
+def _serve(
+    models: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spec: TinySpec
+) -> Iterator[tuple[ApiServer, ChatSession]]:
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HEARTH_HOME", str(home))
@@ -162,7 +164,9 @@ def test_stop_strings_end_the_answer_before_them(served: tuple[ApiServer, ChatSe
     assert cut.choices[0].finish_reason == "stop" and cut.choices[0].message.content == text[: text.index(stop)]
 
 
-def test_a_locked_setting_is_refused_with_403(served: tuple[ApiServer, ChatSession], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_locked_setting_is_refused_with_403(
+    served: tuple[ApiServer, ChatSession], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     server, _session = served
     policy = tmp_path / "policy.toml"
     policy.write_text(textwrap.dedent('locked_settings = ["temperature"]\n[settings]\ntemperature = 0.2\n'), encoding="utf-8")
@@ -251,7 +255,9 @@ def test_hearth_serve_shows_and_rotates_its_key(tmp_path: Path) -> None:
     (tmp_path / "home").mkdir()
 
     def hearth(*args: str) -> str:
-        result = subprocess.run([sys.executable, "-m", "app", "serve", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "app", "serve", *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+        )
         assert result.returncode == 0, result.stderr
         return result.stdout.strip()
 

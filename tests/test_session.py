@@ -317,3 +317,29 @@ def test_an_answer_that_cannot_start_ends_with_one_error_event(session: ChatSess
     assert isinstance(ended.failure, HearthError) and ended.failure.exit_code == 5
     assert session.store.message(ended.message_id).status == "error"  # type: ignore[union-attr]
     assert not session.busy
+
+
+def test_stopping_one_session_never_cuts_another_on_the_same_engine(session: ChatSession, genuine: Path) -> None:
+    """The window and the local API share one engine: stopping the API's answer (its client went
+    away) while the window's answer runs stops only the API's, which then never starts."""
+    session.load(genuine).result(timeout=60)
+    api = session.sibling(None)
+    sampling, release = threading.Event(), threading.Event()
+
+    def hold(_ids: Any, logits: Any) -> Any:
+        sampling.set()
+        release.wait(30)
+        return logits
+
+    session.logits_processor = hold
+    window_turn = session.ask("the window's question")
+    assert sampling.wait(30)
+    api_turn = api.ask("the API's question")  # queued behind the window's answer on the one worker
+    api.cancel()
+    release.set()
+    session.logits_processor = None
+    window_end = window_turn.future.result(timeout=60)
+    api_end = api_turn.future.result(timeout=60)
+    assert window_end.status == "truncated" and window_end.summary.completion_tokens == FIXED.max_tokens
+    assert api_end.status == "cancelled" and api_end.summary.completion_tokens == 0
+    assert api.model is session.model  # one model in memory, seen by both

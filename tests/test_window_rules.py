@@ -256,3 +256,49 @@ def test_a_truncated_answer_is_continued_from_the_window(qtbot: Any, window: Mai
     assert after.content.startswith(before.content) and len(after.content) > len(before.content)
     assert after.status == "truncated" and window.view.widgets[-1].content == after.content
     assert len(window.controller.store.siblings(before.id)) == 1  # the same answer went on, no new version
+
+
+def test_the_local_api_serves_the_windows_model_when_settings_turn_it_on(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import openai
+
+    from app.core.privacy.locks import save_user_settings
+    from app.core.privacy.secrets import api_key
+
+    home = tmp_path / "api-home"
+    home.mkdir()
+    monkeypatch.setenv("HEARTH_HOME", str(home))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    save_user_settings({"api_enabled": True, "api_port": port})
+    window.apply_api()
+    assert window.api_label.text() == f"API on 127.0.0.1:{port}"
+    api = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=api_key(), max_retries=0, timeout=60)
+    assert [m.id for m in api.models.list().data] == [window.controller.model.key]  # type: ignore[union-attr]  # only the window's
+    answer = api.chat.completions.create(
+        model=window.controller.model.key,  # type: ignore[union-attr]
+        messages=[{"role": "user", "content": "from my editor"}],
+        max_tokens=4,
+    )
+    assert answer.choices[0].finish_reason in ("length", "stop")
+    assert window.controller.store.count()[0] == 0  # API conversations are not stored by default
+    with pytest.raises(openai.NotFoundError):
+        api.chat.completions.create(model="test-tiny:Q4_0", messages=[{"role": "user", "content": "x"}])  # cannot switch it
+    qtbot.waitUntil(lambda: window.api_label.text() == f"API on 127.0.0.1:{port}", timeout=5000)
+    save_user_settings({"api_enabled": False})
+    window.apply_api()
+    assert window.api_label.text() == ""
+    with pytest.raises(openai.APIConnectionError):
+        api.models.list()
+    policy = tmp_path / "no-api.toml"
+    policy.write_text("allow_local_api = false\n", encoding="utf-8")
+    monkeypatch.setenv("HEARTH_POLICY", str(policy))
+    # the user cannot turn it on: the setting is decided by the policy
+    from app.core.privacy.policy import PolicyDenied
+
+    with pytest.raises(PolicyDenied):
+        save_user_settings({"api_enabled": True})

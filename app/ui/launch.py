@@ -160,6 +160,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     QTimer.singleShot(1000, warm_lexers)  # after the window is up, off the UI thread
     if start_notices:
         window.show_notice(" ".join(start_notices))
+    window.apply_api()  # the local API, if Settings turned it on
     window.sidebar.refresh()
 
     def retention() -> None:  # a window left open for days applies retention too, off the UI thread

@@ -41,6 +41,7 @@ from app.core.privacy.policy import load as load_policy
 from app.core.store.database import Store
 from app.core.store.export import import_file
 from app.ui import theme, window_state
+from app.ui.api_switch import ApiSwitch
 from app.ui.chat_controller import ChatController
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
@@ -157,6 +158,10 @@ class MainWindow(QMainWindow):
         self.notice_label.setAccessibleName("Notices")
         self.notice_label.setWordWrap(True)
         self.statusBar().addPermanentWidget(self.notice_label, 1)
+        self.api_label = QLabel()
+        self.api_label.setAccessibleName("Local API")
+        self.statusBar().addPermanentWidget(self.api_label)
+        self.api = ApiSwitch(controller, self.api_label.setText)
         self.fit_labels: dict[str, str] = {}
         self.fill_models()
 
@@ -261,11 +266,19 @@ class MainWindow(QMainWindow):
         values = settings.load()
         for notice in self.controller.apply_settings():
             self.statusBar().showMessage(notice)
+        self.apply_api()
         app = QApplication.instance()
         if isinstance(app, QApplication) and values["appearance"] != self.appearance:
             self.appearance = values["appearance"]
             theme.apply(app, self.appearance)
             self.render_thread()  # code colours follow the new scheme
+
+    def apply_api(self) -> None:
+        """Start or stop the local API as the settings say; a problem (port taken, no keyring, the
+        policy) is said, and the window goes on without it."""
+        problem = self.api.apply()
+        if problem:
+            self.show_notice(f"The local API is off: {problem}")
 
     def delete_everything(self, parent: QWidget) -> None:
         answer = QMessageBox.question(parent, "Hearth", "Delete ALL conversations and their key? This cannot be undone.")
@@ -430,6 +443,7 @@ class MainWindow(QMainWindow):
         if self.manager is not None:
             self.manager.stop_all()
         self.sidebar.commit_delete()
+        self.api.stop()
         window_state.save(self)
         self.controller.shutdown()
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -39,7 +40,7 @@ class SettingsDialog(QDialog):
         # What applies (locked values from the policy, not from settings.json), plus the look.
         current = effective(rules=rules).values
         self.fields: dict[str, QWidget] = {}
-        groups = {name: QGroupBox(name) for name in ("Generation", "Hardware", "Appearance", "Privacy")}
+        groups = {name: QGroupBox(name) for name in ("Generation", "Hardware", "Appearance", "Privacy", "Local API")}
         forms = {name: QFormLayout(box) for name, box in groups.items()}
         form = forms["Generation"]
         self.temperature = self._add(form, "temperature", "Temperature", QDoubleSpinBox())
@@ -76,6 +77,14 @@ class SettingsDialog(QDialog):
         for name, label in theme.LABELS.items():
             self.appearance.addItem(label, name)
         self.appearance.setCurrentIndex(max(0, self.appearance.findData(current["appearance"])))
+        form = forms["Local API"]
+        self.api_enabled = self._add(form, "api_enabled", "Serve an OpenAI-compatible API on 127.0.0.1", QCheckBox())
+        self.api_enabled.setChecked(bool(current["api_enabled"]))
+        self.api_port = self._add(form, "api_port", "Port", QSpinBox())
+        self.api_port.setRange(1024, 65535)
+        self.api_port.setValue(int(current["api_port"]))
+        self.api_store = self._add(form, "api_store_conversations", "Store API conversations", QCheckBox())
+        self.api_store.setChecked(bool(current["api_store_conversations"]))
         self.delete_all = QPushButton("Delete all conversations and their key…")
         self.delete_all.setAccessibleName("Delete all conversations")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
@@ -118,6 +127,9 @@ class SettingsDialog(QDialog):
             "threads": self.threads.value() or None,
             "retention_days": self.retention.value() or None,
             "appearance": self.appearance.currentData(),
+            "api_enabled": self.api_enabled.isChecked(),
+            "api_port": self.api_port.value(),
+            "api_store_conversations": self.api_store.isChecked(),
         }
 
     def save(self) -> None:

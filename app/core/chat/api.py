@@ -41,10 +41,8 @@ def api_config(port: int | None = None, rules: Policy | None = None) -> ApiConfi
     """The API's configuration now; raises PolicyDenied where the policy forbids the API."""
     rules = rules or load_policy()
     rules.require_local_api()
-    values = effective(rules=rules).values
-    forced = rules["store_api_conversations"]
-    store = bool(values["api_store_conversations"]) if forced is None else bool(forced)
-    return ApiConfig(int(port or values["api_port"]), store, tuple(values["api_cors_origins"]))
+    values = effective(rules=rules).values  # the policy's store_api_conversations already applied
+    return ApiConfig(int(port or values["api_port"]), bool(values["api_store_conversations"]), tuple(values["api_cors_origins"]))
 
 
 def request_params(fields: dict[str, Any], base: SamplingParams) -> SamplingParams:

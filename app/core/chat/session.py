@@ -24,7 +24,7 @@ from typing import Any
 
 from app.core.chat.gate import ApprovedModel, approve, resolve
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
-from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
+from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, cancelled_summary, failed_summary
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.events import GenerationSummary, ReasoningDelta
 from app.core.engine.llama import Engine, LoadedModel, LoadOptions
@@ -88,6 +88,7 @@ class ChatSession:
         self._memory: list[Message] = []  # the history when nothing is stored (--no-save)
         self._lock = threading.Lock()
         self._turn: Turn | None = None
+        self._running: Turn | None = None  # the turn the engine is working on now
         self._recorder: StreamRecorder | None = None
         self.settings: EffectiveSettings = effective(self._overrides)
         self._use(self.settings)
@@ -279,9 +280,16 @@ class ChatSession:
         return self._start(recorder, answer.parent_id, Continuation(answer.reasoning, answer.content), on_event)
 
     def cancel(self) -> None:
-        """Stop the running answer within a token (or mid-prompt); what came is kept."""
-        if self.busy:
-            self.worker.cancel()
+        """Stop this session's answer within a token (or mid-prompt); what came is kept.  Only this
+        session's: another session on the same engine (the window beside the local API) goes on,
+        and an answer still waiting for the engine ends before it starts."""
+        with self._lock:
+            turn = self._turn
+            if turn is None:
+                return
+            turn.cancelled = True
+            if self._running is turn:
+                self.worker.cancel()
 
     def shutdown(self) -> None:
         """Quitting: stop a running answer (it is stored as cancelled), close the model, end the worker."""
@@ -345,8 +353,18 @@ class ChatSession:
             counts = [len(reasoning[0]) if reasoning else 0, len(content[0]) if content else 0]
             summary: GenerationSummary | None = None
             failure: BaseException | None = None
+            with self._lock:
+                self._running = turn
             try:
-                for event in engine.chat(history(), params, logits_processor=processor, continuation=continuation):
+                if turn.cancelled:  # stopped while it waited for the engine: nothing to generate
+                    summary = cancelled_summary()
+                for event in (
+                    ()
+                    if turn.cancelled
+                    else engine.chat(history(), params, logits_processor=processor, continuation=continuation)
+                ):
+                    if turn.cancelled:
+                        engine.request_cancel()  # a cancel that came just as this turn began
                     if isinstance(event, GenerationSummary):
                         summary = event
                         continue
@@ -372,7 +390,7 @@ class ChatSession:
             if recorder is None:
                 self._memory.append(Message("assistant", ended.content, ended.reasoning))
             with self._lock:
-                self._turn, self._recorder = None, None
+                self._turn, self._recorder, self._running = None, None, None
             deliver(TurnEvent(turn.message_id, ended, counts[0], counts[1]))
             turn.future.set_result(ended)
             return ended

@@ -67,6 +67,10 @@ def effective(
                 "Leave it out to use the organisation's value.",
             )
         values[name] = value
+    if not rules["allow_local_api"]:
+        values["api_enabled"] = False
+    if rules["store_api_conversations"] is not None:
+        values["api_store_conversations"] = bool(rules["store_api_conversations"])
     notices: list[str] = []
     context, notice = rules.cap("max_context", int(values["context"]))
     values["context"] = context
@@ -78,8 +82,14 @@ def effective(
 
 
 def locked_by_policy(name: str, rules: Policy) -> bool:
-    """Whether the user may not change ``name`` (a lock, or retention set by the policy itself)."""
-    return rules.locked(name) or (name == "retention_days" and rules["retention_days"] is not None)
+    """Whether the user may not change ``name``: a lock, or a policy key that decides it (retention,
+    the local API, whether API conversations are stored)."""
+    decided = {
+        "retention_days": rules["retention_days"] is not None,
+        "api_enabled": not rules["allow_local_api"],
+        "api_store_conversations": rules["store_api_conversations"] is not None,
+    }
+    return rules.locked(name) or decided.get(name, False)
 
 
 def save_user_settings(changes: Mapping[str, Any], rules: Policy | None = None) -> dict[str, Any]:
