@@ -172,7 +172,7 @@ def test_a_locked_setting_is_refused_with_403(
     policy.write_text(textwrap.dedent('locked_settings = ["temperature"]\n[settings]\ntemperature = 0.2\n'), encoding="utf-8")
     monkeypatch.setenv("HEARTH_POLICY", str(policy))
     api = client(server)
-    with pytest.raises(openai.PermissionDeniedError, match="locked to 0.2"):
+    with pytest.raises(openai.PermissionDeniedError, match=r"locked to 0\.2"):
         api.chat.completions.create(model="test-tiny:Q8_0", messages=[{"role": "user", "content": "x"}], temperature=1.5)
     fine = api.chat.completions.create(model="test-tiny:Q8_0", messages=[{"role": "user", "content": "x"}], max_tokens=2)
     assert fine.choices[0].finish_reason == "length"
