@@ -27,6 +27,7 @@ class ApiSwitch:
         self.show = show  # the status bar's API label
         self.server: ApiServer | None = None
         self.port: int | None = None
+        tasks.prepare()  # the API's threads report activity through it
 
     def apply(self) -> str | None:
         """Start, restart or stop the API to match the settings; returns a problem to tell the user."""

@@ -47,6 +47,7 @@ class ChatController(QObject):
         self.bridge = EventBridge()
         self.bridge.events.connect(self._on_events)
         self._shown: tuple[int, int, int] | None = None  # (message id, reasoning chars, content chars) on screen
+        tasks.prepare()
 
     # -- what the window reads -------------------------------------------------------
     @property

@@ -49,6 +49,11 @@ def _get_carrier() -> _Carrier:
     return _carrier
 
 
+def prepare() -> None:
+    """Create the carrier now, on the UI thread (whoever will call :func:`on_ui` from a worker)."""
+    _get_carrier()
+
+
 def on_ui(fn: Callable[..., Any], *args: Any) -> None:
     """Run ``fn(*args)`` on the UI thread soon (from any thread)."""
     _get_carrier().call.emit(fn, args)
