@@ -66,6 +66,41 @@ def test_installed_app_runs(installed: Path, models, tmp_path: Path) -> None:
     assert "saved as conversation 1" in chat.stderr  # the encrypted store works from the bundle (sqlcipher3)
     listed = run(installed, "models", "list", "--json", home=home)
     assert listed.returncode == 0 and len(json.loads(listed.stdout)["catalog"]) >= 11
+    served = serve_once(installed, model, home)
+    assert served["object"] == "list" and len(served["data"]) == 1, served  # the local API works from the bundle
     gui = run(installed, "gui", "--smoke-test", home=home, QT_QPA_PLATFORM="offscreen")
     assert gui.returncode == 0 and "window shown: Hearth" in gui.stdout, gui.stderr
     assert int(gui.stdout.rsplit("code colours: ", 1)[1].split()[0]) >= 3  # Pygments' lexers made it into the bundle
+
+
+def serve_once(root: Path, model: Path, home: Path) -> dict[str, object]:
+    """Start the bundle's ``hearth serve`` on a free loopback port, ask it for its models, stop it."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = dict(os.environ, HEARTH_HOME=str(home), PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+                       HEARTH_PASSPHRASE="installer test", HEARTH_API_KEY="installer-key")  # fmt: skip
+    environment.pop("PYTHONPATH", None)
+    with subprocess.Popen(
+        [str(root / "opt/hearth/hearth"), "serve", "--port", str(port), "--model", str(model)],
+        env=environment, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as proc:  # fmt: skip
+        try:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/v1/models", headers={"Authorization": "Bearer installer-key"}
+            )
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(request, timeout=5) as response:
+                        return dict(json.loads(response.read()))
+                except OSError:
+                    assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+                    time.sleep(0.2)
+        finally:
+            proc.terminate()
+            proc.communicate(timeout=30)
