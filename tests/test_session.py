@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -29,6 +28,7 @@ from app.core.privacy.policy import PolicyDenied
 from app.core.privacy.policy import load as load_policy
 from app.core.store.database import Store
 from tests.gguf_factory import TinySpec
+from tests.holds import Holds
 from tests.hub_fixtures import tiny_catalog
 
 # Every answer runs its whole budget: nothing below depends on when random weights would stop.
@@ -278,20 +278,14 @@ def test_an_interrupted_answer_is_continued(session: ChatSession, genuine: Path)
 def test_a_second_question_while_one_streams_is_refused(session: ChatSession, genuine: Path) -> None:
     session.load(genuine).result(timeout=60)
     session.params = replace(FIXED, max_tokens=2000)
-    sampling, release = threading.Event(), threading.Event()
-
-    def hold(_ids: Any, logits: Any) -> Any:  # the answer waits here until the test has asked again
-        sampling.set()
-        release.wait(30)
-        return logits
-
-    session.logits_processor = hold
+    holds = Holds(1)  # the answer waits at its first token until the test has asked again
+    session.logits_processor = holds
     turn = session.ask("long")
-    assert sampling.wait(30)
+    assert holds.reached[1].wait(30)
     with pytest.raises(SessionBusyError):
         session.ask("impatient")
     session.cancel()
-    release.set()
+    holds.release[1].set()
     assert turn.future.result(timeout=60).status == "cancelled"
 
 
@@ -324,19 +318,13 @@ def test_stopping_one_session_never_cuts_another_on_the_same_engine(session: Cha
     away) while the window's answer runs stops only the API's, which then never starts."""
     session.load(genuine).result(timeout=60)
     api = session.sibling(None)
-    sampling, release = threading.Event(), threading.Event()
-
-    def hold(_ids: Any, logits: Any) -> Any:
-        sampling.set()
-        release.wait(30)
-        return logits
-
-    session.logits_processor = hold
+    holds = Holds(1)
+    session.logits_processor = holds
     window_turn = session.ask("the window's question")
-    assert sampling.wait(30)
+    assert holds.reached[1].wait(30)
     api_turn = api.ask("the API's question")  # queued behind the window's answer on the one worker
     api.cancel()
-    release.set()
+    holds.release[1].set()
     session.logits_processor = None
     window_end = window_turn.future.result(timeout=60)
     api_end = api_turn.future.result(timeout=60)

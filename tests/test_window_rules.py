@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -29,6 +28,7 @@ from app.ui import launch
 from app.ui.main_window import MainWindow
 from tests.gguf_factory import TinySpec
 from tests.gui_fixtures import LONG
+from tests.holds import Holds
 from tests.hub_fixtures import tiny_catalog, tiny_catalog_data
 
 Q8 = TinySpec(quant="Q8_0", seed=11, template="deepseek-v3")
@@ -180,23 +180,6 @@ def test_a_problem_at_start_is_a_dialog_not_a_traceback(qtbot: Any, monkeypatch:
 
 
 # --- answers routed by message; recording off the UI thread ------------------------------------
-
-
-class Holds:
-    """A logits processor that stops the answer at chosen tokens until the test lets it go on,
-    so the test, not the machine's speed, decides where in the answer each step happens."""
-
-    def __init__(self, *at: int) -> None:
-        self.calls = 0
-        self.reached = {n: threading.Event() for n in at}
-        self.release = {n: threading.Event() for n in at}
-
-    def __call__(self, _ids: Any, logits: Any) -> Any:
-        self.calls += 1
-        if self.calls in self.reached:
-            self.reached[self.calls].set()
-            self.release[self.calls].wait(30)
-        return logits
 
 
 def test_opening_another_conversation_mid_answer_routes_the_tokens_by_message(qtbot: Any, window: MainWindow) -> None:
