@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from app.core.chat.gate import ApprovedModel, approve, resolve
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, cancelled_summary, failed_summary
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
-from app.core.engine.events import GenerationSummary, ReasoningDelta
+from app.core.engine.events import GenerationEvent, GenerationSummary, ReasoningDelta
 from app.core.engine.llama import Engine, LoadedModel, LoadOptions
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError, NoModelLoadedError
@@ -356,13 +356,12 @@ class ChatSession:
             with self._lock:
                 self._running = turn
             try:
+                events: Iterable[GenerationEvent]
                 if turn.cancelled:  # stopped while it waited for the engine: nothing to generate
-                    summary = cancelled_summary()
-                for event in (
-                    ()
-                    if turn.cancelled
-                    else engine.chat(history(), params, logits_processor=processor, continuation=continuation)
-                ):
+                    events = [cancelled_summary()]
+                else:
+                    events = engine.chat(history(), params, logits_processor=processor, continuation=continuation)
+                for event in events:
                     if turn.cancelled:
                         engine.request_cancel()  # a cancel that came just as this turn began
                     if isinstance(event, GenerationSummary):
