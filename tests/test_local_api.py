@@ -276,3 +276,25 @@ def test_the_stop_matcher_holds_back_what_may_become_a_stop_string() -> None:
     plain = StopMatcher(["END"])
     assert plain.feed("Say E") == "Say " and plain.flush() == "E" and not plain.hit
     assert StopMatcher([]).feed("anything") == "anything"
+
+
+def test_cors_only_for_the_origins_the_user_listed(served: tuple[ApiServer, ChatSession]) -> None:
+    _server, session = served
+    listed = ApiServer(LocalApi(session, KEY, 0, cors_origins=("http://localhost:3000",))).start()
+    try:
+        preflight = {"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST",
+                     "Access-Control-Request-Headers": "authorization,content-type"}  # fmt: skip
+        connection = http.client.HTTPConnection("127.0.0.1", listed.port, timeout=30)
+        connection.request("OPTIONS", "/v1/chat/completions", headers=preflight)
+        allowed = connection.getresponse()
+        allowed.read()
+        assert allowed.status == 200 and allowed.getheader("access-control-allow-origin") == "http://localhost:3000"
+        connection.request("OPTIONS", "/v1/chat/completions", headers={**preflight, "Origin": "https://evil.example"})
+        other = connection.getresponse()
+        other.read()
+        assert other.getheader("access-control-allow-origin") is None
+        connection.close()
+        status, _ = raw(listed, "GET", "/v1/models", Authorization="", Origin="http://localhost:3000")
+        assert status == 401  # a listed origin still needs the key
+    finally:
+        listed.stop()
