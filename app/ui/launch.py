@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from app.core.chat.session import ChatSession
+    from app.core.store.database import Store
     from app.ui.main_window import MainWindow
 
 
-def open_store_with_dialog(parent: object = None) -> object:
+def open_store_with_dialog(parent: object = None) -> Store:
     """The encrypted store; where a passphrase is needed, ask for it in a dialog (never a plain fallback)."""
     from PySide6.QtWidgets import QInputDialog, QLineEdit
 
@@ -148,9 +150,9 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     app = QApplication.instance()
     collector = GarbageCollector()
     store = open_store_with_dialog()
-    start_notices = after_open(store)  # type: ignore[arg-type]
+    start_notices = after_open(store)
     registry, catalog = Registry(), load_catalog()
-    session = ChatSession(EngineWorker(), store, registry, catalog)  # type: ignore[arg-type]
+    session = ChatSession(EngineWorker(), store, registry, catalog)
     controller = ChatController(session)
     window = MainWindow(controller, registry, catalog)
     collector.busy = window.busy
@@ -163,14 +165,22 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     window.apply_api()  # the local API, if Settings turned it on
     window.sidebar.refresh()
 
+    def retention_done(removed: int) -> None:
+        if removed:
+            window.sidebar.refresh()
+            window.show_notice(f"Deleted {removed} conversation(s) past the retention period.")
+
+    def retention_failed(error: BaseException) -> None:  # tried again at the next tick
+        logging.getLogger(__name__).warning("retention could not run: %s", error)
+
     def retention() -> None:  # a window left open for days applies retention too, off the UI thread
-        tasks.in_background("hearth-retention", lambda: apply_retention(store), _retention_done(window), lambda _e: None)  # type: ignore[arg-type]
+        tasks.in_background("hearth-retention", lambda: apply_retention(store), retention_done, retention_failed)
 
     timer = QTimer(window)
     timer.timeout.connect(retention)
     timer.start(int(RETENTION_EVERY_S * 1000))
     choice = startup_choice(window.installed, registry, catalog, session.settings.policy)
-    if not window.installed and not store.count()[0] and not smoke_test:  # type: ignore[attr-defined]
+    if not window.installed and not store.count()[0] and not smoke_test:
         window.welcome()
     elif choice is not None:
         window.switch_to(choice)  # the policy's default model, or the first one it allows
@@ -186,12 +196,3 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
 
         QTimer.singleShot(300, report)
     return window, session
-
-
-def _retention_done(window: object) -> object:
-    def done(removed: int) -> None:
-        if removed:
-            window.sidebar.refresh()  # type: ignore[attr-defined]
-            window.show_notice(f"Deleted {removed} conversation(s) past the retention period.")  # type: ignore[attr-defined]
-
-    return done

@@ -70,7 +70,7 @@ class SettingsDialog(QDialog):
         form = forms["Privacy"]
         self.retention = self._add(form, "retention_days", "Delete conversations after (days, 0: never)", QSpinBox())
         self.retention.setRange(0, 3650)
-        self.retention.setValue(int(rules["retention_days"] or current["retention_days"] or 0))
+        self.retention.setValue(int(current["retention_days"] or 0))  # the policy's value where it sets one
         if rules["retention_days"] is not None:
             self._lock(self.retention, f"Set to {rules['retention_days']} days by your organisation's policy.")
         self.appearance = self._add(forms["Appearance"], "appearance", "Light or dark", QComboBox())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.core.engine.base import SamplingParams
@@ -52,16 +52,13 @@ def request_params(fields: dict[str, Any], base: SamplingParams) -> SamplingPara
     overrides = {setting: fields[name] for name, setting in names.items() if fields.get(name) is not None}
     values = effective(overrides).values
     stop = fields.get("stop") or ()
-    return SamplingParams(
+    return replace(
+        base,
         temperature=float(values["temperature"]),
         top_p=float(values["top_p"]),
         max_tokens=int(values["max_tokens"]),
         seed=fields.get("seed"),
         stop=(stop,) if isinstance(stop, str) else tuple(stop),
-        top_k=base.top_k,
-        min_p=base.min_p,
-        repeat_penalty=base.repeat_penalty,
-        ignore_eos=base.ignore_eos,
     )
 
 

@@ -28,7 +28,7 @@ import numpy.typing as npt
 from app.core.engine import llama_log
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
-from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
+from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
 from app.core.engine.stops import StopMatcher
 from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
@@ -244,7 +244,7 @@ class Engine:
         import llama_cpp
 
         processors = self._processors(params, logits_processor)
-        stops = _AnswerStops(params.stop)
+        stops = StopMatcher(params.stop)
         stop, error, count, first_at = StopReason.LENGTH, None, 0, 0.0
         self._arm_abort(True)
         try:
@@ -302,17 +302,3 @@ class Engine:
             dropped_turns=fitted.dropped_turns,
             error=error,
         )
-
-
-class _AnswerStops(StopMatcher):
-    """Stop strings applied to the answer's pieces of a stream of events (reasoning passes)."""
-
-    def events(self, events: list[ReasoningDelta | ContentDelta]) -> Iterator[ReasoningDelta | ContentDelta]:
-        for event in events:
-            if isinstance(event, ReasoningDelta):
-                if not self.hit:
-                    yield event
-                continue
-            text = self.feed(event.text)
-            if text:
-                yield ContentDelta(text)

@@ -10,7 +10,9 @@ use (it streams tokens itself to split reasoning and cancel mid-prompt).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+
+from app.core.engine.events import ContentDelta, ReasoningDelta
 
 
 class StopMatcher:
@@ -33,6 +35,17 @@ class StopMatcher:
         )
         self._held = buffer[len(buffer) - keep :]
         return buffer[: len(buffer) - keep]
+
+    def events(self, events: Iterable[ReasoningDelta | ContentDelta]) -> Iterator[ReasoningDelta | ContentDelta]:
+        """A stream's pieces with the answer's cut at the stop string (reasoning passes, until a stop)."""
+        for event in events:
+            if isinstance(event, ReasoningDelta):
+                if not self.hit:
+                    yield event
+                continue
+            text = self.feed(event.text)
+            if text:
+                yield ContentDelta(text)
 
     def flush(self) -> str:
         """End of the answer without a stop string: what was held back is plain text."""

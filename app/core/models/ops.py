@@ -67,7 +67,6 @@ def import_model(
     info = inspect_model(path)  # raises a typed error for a bad, truncated or foreign file
     shards = [Path(s) for s in info.shards]
     notices: list[str] = []
-    claimed = catalog.find_file(shards[0].name)
     sizes = [s.stat().st_size for s in shards]
     # Where the file's name claims a catalog entry its size must agree before anything is copied.
     by_size = identify_files(shards[0].name, sizes, catalog)
@@ -101,7 +100,7 @@ def import_model(
     if identity.model_id != model_id:
         model_id = identity.model_id
         _move(files, registry.models_dir / model_id / quant, mode)
-    elif claimed and identity.basis == "name and size":
+    elif identity.basis == "name and size":  # the catalog claims it but pins no hash
         notices.append("The catalog pins no hash for this file, so it was identified by its name and size.")
     in_catalog = identity.in_catalog
     for directory in (target, target.parent):  # a reference import leaves no files there

@@ -93,6 +93,13 @@ class Installed:
         return cls(files=files, **keep)
 
 
+def _known_hash(hashes: dict[str, Any], path: Path) -> str | None:
+    """The remembered sha256 of ``path``, if the file has not changed since (same size and mtime)."""
+    stat = path.stat()
+    cached = hashes.get(str(path))
+    return str(cached[2]) if cached and cached[:2] == [stat.st_size, stat.st_mtime_ns] else None
+
+
 def shared_models_dir() -> Path | None:
     """The admin's read-only, pre-seeded models dir: the machine policy's, else ``HEARTH_SHARED_MODELS``."""
     from app.core.privacy import policy
@@ -153,16 +160,10 @@ class Registry:
             if split and int(split["no"]) != 1:
                 continue
             shards = sorted(path.parent.glob(f"{split['stem']}-*-of-{split['count']}.gguf")) if split else [path]
-            files = []
-            for shard in shards:
-                stat = shard.stat()
-                cached = hashes.get(str(shard))
-                sha = cached[2] if cached and cached[:2] == [stat.st_size, stat.st_mtime_ns] else None
-                files.append(InstalledFile(str(shard), stat.st_size, sha))
+            files = [InstalledFile(str(shard), shard.stat().st_size, _known_hash(hashes, shard)) for shard in shards]
             known = [f.sha256 for f in files]
-            recorded: Callable[[], list[str | None]] | None = (
-                partial(list, known) if all(known) else None
-            )  # hashes of earlier verifies, when all are known
+            # The hashes of earlier verifies, when every shard has one (else identity is by name and size).
+            recorded: Callable[[], list[str | None]] | None = partial(list, known) if all(known) else None
             identity = identify_files(path.name, [f.size for f in files], catalog or Catalog(()), recorded)
             name = identity.name if identity.in_catalog else path.stem
             item = Installed(identity.model_id, identity.quant, files, "shared", name, identity.in_catalog)
@@ -201,11 +202,10 @@ class Registry:
     def file_hash(self, path: Path) -> str:
         """sha256 of a file outside the registry's own records (a shared file, a model opened by
         path), remembered while its size and modification time stay the same."""
-        stat = path.stat()
-        cached = self._read()["shared_hashes"].get(str(path))
-        if cached and cached[:2] == [stat.st_size, stat.st_mtime_ns]:
-            return str(cached[2])
-        file = InstalledFile(str(path), stat.st_size, sha256_file(path))
+        known = _known_hash(self._read()["shared_hashes"], path)
+        if known is not None:
+            return known
+        file = InstalledFile(str(path), path.stat().st_size, sha256_file(path))
         self.record_shared_hash(file)
         return str(file.sha256)
 

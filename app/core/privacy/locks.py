@@ -32,9 +32,21 @@ class EffectiveSettings:
 
     @property
     def retention_days(self) -> int | None:
-        """The policy's top-level ``retention_days`` wins over the setting of the same name."""
-        value = self.policy["retention_days"] if self.policy["retention_days"] is not None else self.values["retention_days"]
+        value = self.values["retention_days"]  # the policy's top-level key already applied (decided_by_policy)
         return int(value) if value else None
+
+
+def decided_by_policy(rules: Policy) -> dict[str, Any]:
+    """Settings a top-level policy key decides outright, with the value it gives them: retention,
+    the local API (off where forbidden), whether API conversations are stored."""
+    decided: dict[str, Any] = {}
+    if rules["retention_days"] is not None:
+        decided["retention_days"] = rules["retention_days"]
+    if not rules["allow_local_api"]:
+        decided["api_enabled"] = False
+    if rules["store_api_conversations"] is not None:
+        decided["api_store_conversations"] = bool(rules["store_api_conversations"])
+    return decided
 
 
 def _describe(value: Any) -> str:
@@ -67,10 +79,7 @@ def effective(
                 "Leave it out to use the organisation's value.",
             )
         values[name] = value
-    if not rules["allow_local_api"]:
-        values["api_enabled"] = False
-    if rules["store_api_conversations"] is not None:
-        values["api_store_conversations"] = bool(rules["store_api_conversations"])
+    values.update(decided_by_policy(rules))
     notices: list[str] = []
     context, notice = rules.cap("max_context", int(values["context"]))
     values["context"] = context
@@ -82,14 +91,8 @@ def effective(
 
 
 def locked_by_policy(name: str, rules: Policy) -> bool:
-    """Whether the user may not change ``name``: a lock, or a policy key that decides it (retention,
-    the local API, whether API conversations are stored)."""
-    decided = {
-        "retention_days": rules["retention_days"] is not None,
-        "api_enabled": not rules["allow_local_api"],
-        "api_store_conversations": rules["store_api_conversations"] is not None,
-    }
-    return rules.locked(name) or decided.get(name, False)
+    """Whether the user may not change ``name``: a lock, or a policy key that decides it."""
+    return rules.locked(name) or name in decided_by_policy(rules)
 
 
 def save_user_settings(changes: Mapping[str, Any], rules: Policy | None = None) -> dict[str, Any]:
