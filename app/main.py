@@ -28,7 +28,7 @@ EXIT_BROKEN_PIPE = 141  # what a shell reports for a program ended by SIGPIPE
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from app.cli import admin, chat, conversations, models, serve
+    from app.cli import admin, chat, conversations, engines, models, serve
 
     parser = argparse.ArgumentParser(prog="hearth", description="Private, local chat with DeepSeek models.")
     parser.add_argument("--version", action="version", version=f"hearth {__version__}")
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     conversations.add_parser(sub)
     admin.add_parsers(sub)
     serve.add_parser(sub)
+    engines.add_parser(sub)
     return parser
 
 

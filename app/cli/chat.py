@@ -25,6 +25,7 @@ from app.cli.conversations import open_store
 from app.core.chat.session import ChatSession
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent
 from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
+from app.core.engine.remote import THINKING_LEVELS
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError
 from app.core.models.catalog import load_catalog
@@ -39,8 +40,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument(
         "--model",
         metavar="PATH|ID[:QUANT]",
-        help="GGUF file (first shard of a split model) or an installed model (default: the policy's default_model)",
+        help="GGUF file (first shard of a split model) or an installed model (default: the policy's default_model); "
+        "with --engine, the server's model id",
     )
+    p.add_argument("--engine", metavar="NAME", help="answer on a remote engine (see 'hearth engines list')")
+    p.add_argument("--think", choices=THINKING_LEVELS, help="thinking: off, on, or V4's effort levels high and max")
     p.add_argument("--prompt", metavar="TEXT", help="ask one question, print the answer and exit")
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
     # Without a flag, a setting comes from the user's settings (under the policy's locks).
@@ -214,14 +218,15 @@ def _run(args: argparse.Namespace) -> int:
     worker = EngineWorker()
     try:
         session = ChatSession(worker, store, Registry(), load_catalog(), _overrides(args))
-        session.params = replace(session.params, seed=args.seed, ignore_eos=args.ignore_eos)
+        session.params = replace(session.params, seed=args.seed, ignore_eos=args.ignore_eos, thinking=args.think)
         for notice in session.settings.notices:
             printer.notice(notice)
-        result = session.load(args.model).result()
+        loading = session.load_remote(args.engine, args.model) if args.engine else session.load(args.model)
+        result = loading.result()
         for notice in result.notices:
             printer.notice(notice)
         if not args.json:
-            printer.notice(f"{result.loaded.info.name}: {result.loaded.plan.describe()}")
+            printer.notice(result.describe())
         if args.conversation is not None:
             session.open_conversation(args.conversation)
         if args.prompt is not None:
@@ -246,8 +251,11 @@ def _saved(printer: _Printer, session: ChatSession) -> None:
 
 def _quant_command(session: ChatSession, printer: _Printer, text: str) -> bool:
     """``/quant Q`` and ``/quants``: another installed quantization of the same model, through the
-    same gate as every load; the conversation continues.  False when ``text`` is not one."""
+    same gate as every load; ``/model SPEC``: another model, installed or ``remote:ENGINE/MODEL``.
+    The conversation continues.  False when ``text`` is not one of these."""
     name, _, arg = text.strip().partition(" ")
+    if name == "/model":
+        return _switch(session, printer, arg.strip() or None, None)
     if name not in ("/quant", "/quants"):
         return False
     current = session.model.installed if session.model else None
@@ -263,21 +271,32 @@ def _quant_command(session: ChatSession, printer: _Printer, text: str) -> bool:
     if target is None:
         printer.notice(f"{arg.strip()} is not installed; see /quants, or run: hearth models download {current.model_id}")
         return True
+    return _switch(session, printer, None, target)
+
+
+def _switch(session: ChatSession, printer: _Printer, spec: str | None, target: Any) -> bool:
+    if spec is None and target is None:
+        printer.notice("/model needs an installed ID[:QUANT], a GGUF path or remote:ENGINE/MODEL")
+        return True
     try:
-        result = session.load(target, switching=True).result()
+        result = session.load(target or spec, switching=target is not None).result()
     except HearthError as exc:
         printer.notice(str(exc))
-        if session.loaded is None:
+        if not session.ready:
             raise  # the old model was closed before the new one failed: nothing left to chat with
         return True
     for notice in result.notices:
         printer.notice(notice)
-    printer.notice(f"now using {target.quant}: {result.loaded.plan.describe()}; the conversation continues")
+    quant = f"{target.quant}: " if target is not None else ""
+    printer.notice(f"now using {quant}{result.describe()}; the conversation continues")
     return True
 
 
 def _interactive(session: ChatSession, printer: _Printer) -> int:
-    printer.notice("type a message and press Enter; /quants lists quantizations, Ctrl-C stops an answer, Ctrl-D quits.")
+    printer.notice(
+        "type a message and press Enter; /quants lists quantizations, /model switches models, "
+        "Ctrl-C stops an answer, Ctrl-D quits."
+    )
     while True:
         try:
             with CTRL_C.during("prompt"):

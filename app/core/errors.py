@@ -152,3 +152,57 @@ class StoreFullError(StoreError):
 
 class StoreReadOnlyError(StoreError):
     """The data folder or the database file cannot be written."""
+
+
+class UnknownEngineError(HearthError):
+    """No engine of that name is configured (by the policy or by the user)."""
+
+    exit_code = 6
+
+
+class RemoteEngineError(HearthError):
+    """A remote engine (an on-prem OpenAI-compatible server) failed; subclasses say how."""
+
+    exit_code = 13
+
+
+class RemoteUnreachableError(RemoteEngineError):
+    """No connection could be made (after the retries)."""
+
+
+class RemoteTLSError(RemoteEngineError):
+    """The server's certificate could not be verified."""
+
+
+class RemoteTimeoutError(RemoteEngineError):
+    """The server stopped sending for longer than the stall limit."""
+
+
+class RemoteAuthError(RemoteEngineError):
+    """401/403: the API key is missing or refused."""
+
+
+class RemoteModelNotFoundError(RemoteEngineError):
+    """404: the server does not serve that model (or the URL is not an OpenAI-compatible API)."""
+
+
+class RemoteBusyError(RemoteEngineError):
+    """429: the server asks to slow down."""
+
+    def __init__(self, message: str, hint: str = "", *, retry_after_s: float | None = None) -> None:
+        super().__init__(message, hint)
+        self.retry_after_s = retry_after_s
+
+
+class RemoteServerError(RemoteEngineError):
+    """5xx, an error inside the stream, or a reply that is not the protocol."""
+
+
+class RemoteRequestError(RemoteEngineError):
+    """400/422: the server rejected the request."""
+
+
+class RemoteContextError(RemoteEngineError, ContextTooSmallError):
+    """The conversation is longer than the server's context (exit 5, as for a local model)."""
+
+    exit_code = 5

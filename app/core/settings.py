@@ -91,10 +91,18 @@ def save(changes: dict[str, Any]) -> dict[str, Any]:
         if (problem := check_value(key, value)) is not None:
             raise HearthError(f"Cannot save the settings: {problem}.")
     data = {**load(), **changes}
-    path = settings_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, indent=1)
-    os.replace(tmp, path)
+    write_json(settings_path(), data)
     return data
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Replace ``path`` with ``data`` in one step: a crash leaves the old file or the new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=1)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise HearthError(f"Cannot save {path}: {exc.strerror or exc}.") from None

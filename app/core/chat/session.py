@@ -24,10 +24,13 @@ from typing import Any
 
 from app.core.chat.gate import ApprovedModel, approve, resolve
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
+from app.core.chat.remote_choice import RemoteModel, connect
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, cancelled_summary, failed_summary
-from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
+from app.core.engine import endpoints
+from app.core.engine.base import ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.events import GenerationEvent, GenerationSummary, ReasoningDelta
 from app.core.engine.llama import Engine, LoadedModel, LoadOptions
+from app.core.engine.remote import RemoteEngine
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError, NoModelLoadedError
 from app.core.models import hardware
@@ -47,20 +50,30 @@ def title_from(text: str) -> str:
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
+ChosenModel = ApprovedModel | RemoteModel
+
+
 @dataclass(frozen=True)
 class LoadResult:
-    loaded: LoadedModel
-    model: ApprovedModel
+    loaded: LoadedModel | None  # None: the model answers on a remote engine
+    model: ChosenModel
     notices: tuple[str, ...]  # the gate's, llama.cpp's and a switch's warnings, to show the user
+
+    def describe(self) -> str:
+        """One line on what now answers (the CLI prints it)."""
+        if self.loaded is None:
+            return self.model.label
+        return f"{self.loaded.info.name}: {self.loaded.plan.describe()}"
 
 
 @dataclass
 class ModelSlot:
-    """What the engine has loaded: shared by every session on one worker (the window's and the
-    local API's), since they share the one model in memory."""
+    """What answers: shared by every session on one worker (the window's and the local API's),
+    since they share the one model in memory, or the one remote engine."""
 
-    model: ApprovedModel | None = None
+    model: ChosenModel | None = None
     loaded: LoadedModel | None = None
+    remote: RemoteEngine | None = None  # set while a remote engine answers (then ``loaded`` is None)
 
 
 class SessionBusyError(HearthError):
@@ -94,8 +107,19 @@ class ChatSession:
         self._use(self.settings)
 
     @property
-    def model(self) -> ApprovedModel | None:
+    def model(self) -> ChosenModel | None:
         return self.slot.model
+
+    @property
+    def remote(self) -> RemoteModel | None:
+        """The remote model that answers, if one does."""
+        model = self.slot.model
+        return model if isinstance(model, RemoteModel) else None
+
+    @property
+    def ready(self) -> bool:
+        """Whether a question can be answered (a model is loaded here or a remote engine is chosen)."""
+        return self.slot.model is not None and (self.slot.loaded is not None or self.slot.remote is not None)
 
     @property
     def loaded(self) -> LoadedModel | None:
@@ -124,7 +148,7 @@ class ChatSession:
         self._use(effective(self._overrides))
         notices = list(self.settings.notices)
         reload = None
-        if self.options != before and self.model is not None and not self.busy:
+        if self.options != before and isinstance(self.model, ApprovedModel) and not self.busy:
             reload = self.load(self.model.installed or self.model.path)
             notices.append("The model is reloaded with the new context and hardware settings.")
         return notices, reload
@@ -132,8 +156,12 @@ class ChatSession:
     # -- model -----------------------------------------------------------------------
     def load(self, target: Installed | Path | str | None, *, switching: bool = False) -> Any:
         """Load through the gate, on the engine's thread; the future gives a :class:`LoadResult`.
-        A model the gate refuses leaves the loaded one in place; a failed load leaves none."""
+        A model the gate refuses leaves the loaded one in place; a failed load leaves none.
+        ``remote:ENGINE/MODEL`` chooses a model on a remote engine (:meth:`load_remote`)."""
         rules = self.settings.policy
+        remote = endpoints.parse_spec(target) if isinstance(target, str) else None
+        if remote is not None:
+            return self.load_remote(*remote)
         if isinstance(target, Installed):
             path, installed = target.path, target
         elif isinstance(target, Path):
@@ -151,17 +179,44 @@ class ChatSession:
             try:
                 loaded = engine.load(str(path), options)
             except BaseException:
-                with self._lock:
-                    self.slot.model = self.slot.loaded = None
+                if self.slot.remote is None:  # a remote engine that answered goes on answering
+                    with self._lock:
+                        self.slot.model = self.slot.loaded = None
                 raise
-            with self._lock:
-                self.slot.model, self.slot.loaded = approved, loaded
-            if self.store is not None and self.conversation_id is not None:
-                self.store.update_conversation(
-                    self.conversation_id, model_id=approved.identity.model_id, quant=approved.identity.quant
-                )
+            self._use_model(approved, loaded, None)
             return LoadResult(loaded, approved, approved.notices + warnings + tuple(loaded.notices))
 
+        return self._loading(run)
+
+    def load_remote(self, engine_name: str, model: str | None) -> Any:
+        """Choose ``model`` on the remote engine ``engine_name``; the future gives a :class:`LoadResult`.
+        The server is asked first (``/v1/models``, with the stored key): a refused or unreachable one
+        leaves the current model answering.  A model loaded here is closed (its memory freed)."""
+        rules = self.settings.policy
+
+        def run(engine: Engine) -> LoadResult:
+            remote, chosen = connect(engine_name, model, rules)
+            engine.close()
+            self._use_model(chosen, None, remote)
+            return LoadResult(None, chosen, chosen.notices)
+
+        return self._loading(run)
+
+    def _use_model(self, model: ChosenModel, loaded: LoadedModel | None, remote: RemoteEngine | None) -> None:
+        """From now on ``model`` answers (on the engine's thread); a remote engine before it is let go."""
+        with self._lock:
+            previous = self.slot.remote
+            self.slot.model, self.slot.loaded, self.slot.remote = model, loaded, remote
+        if previous is not None and previous is not remote:
+            previous.close()
+        if self.store is not None and self.conversation_id is not None:
+            identity = model.identity
+            engine = model.engine if isinstance(model, RemoteModel) else None
+            self.store.update_conversation(
+                self.conversation_id, model_id=identity.model_id, quant=identity.quant or None, engine=engine
+            )
+
+    def _loading(self, run: Callable[[Engine], LoadResult]) -> Any:
         self.loading = True
         future = self.worker.call(run)
         future.add_done_callback(lambda _f: setattr(self, "loading", False))
@@ -226,7 +281,9 @@ class ChatSession:
                 "sampling": {"temperature": self.params.temperature, "top_p": self.params.top_p},
             }
             identity = self._identity()
-            self.conversation_id = self.store.create_conversation(title_from(text), identity[0], identity[1], settings)
+            self.conversation_id = self.store.create_conversation(
+                title_from(text), identity[0], identity[1], settings, self._engine_name()
+            )
         question = self.store.add_message(self.conversation_id, "user", text, parent_id=self.leaf)
         return self._answer(question, on_event)
 
@@ -243,7 +300,7 @@ class ChatSession:
         model_id, quant = self._identity()
         sampling = {"temperature": params.temperature, "top_p": params.top_p}
         self.conversation_id = self.store.create_conversation(
-            title_from(first), model_id, quant, {"system": "", "sampling": sampling}
+            title_from(first), model_id, quant, {"system": "", "sampling": sampling}, self._engine_name()
         )
         parent: int | None = None
         for message in messages:
@@ -290,10 +347,17 @@ class ChatSession:
             turn.cancelled = True
             if self._running is turn:
                 self.worker.cancel()
+                if self.slot.remote is not None:
+                    self.slot.remote.request_cancel()
 
     def shutdown(self) -> None:
         """Quitting: stop a running answer (it is stored as cancelled), close the model, end the worker."""
+        remote = self.slot.remote
+        if remote is not None:
+            remote.request_cancel()
         self.worker.shutdown()
+        if remote is not None:
+            remote.close()
 
     # -- internals ---------------------------------------------------------------------
     def _need_store(self) -> Store:
@@ -304,19 +368,25 @@ class ChatSession:
     def _ready(self) -> None:
         if self.busy:
             raise SessionBusyError("An answer is being written; stop it or wait for it to end.")
-        if self.model is None or self.loaded is None:
+        if not self.ready:
             raise NoModelLoadedError("No model is loaded.", "Choose a model first.")
 
     def _identity(self) -> tuple[str | None, str | None]:
         if self.model is None:
             return None, None
-        return self.model.identity.model_id, self.model.identity.quant
+        return self.model.identity.model_id, self.model.identity.quant or None
+
+    def _engine_name(self) -> str | None:
+        remote = self.remote
+        return remote.engine if remote is not None else None
 
     def _answer(self, question_id: int | None, on_event: TurnCallback | None, params: SamplingParams | None = None) -> Turn:
         store = self._need_store()
         assert self.conversation_id is not None
         model_id, quant = self._identity()
-        recorder = StreamRecorder.start(store, self.conversation_id, question_id, model_id=model_id, quant=quant)
+        recorder = StreamRecorder.start(
+            store, self.conversation_id, question_id, model_id=model_id, quant=quant, engine=self._engine_name()
+        )
         self.leaf = recorder.message_id
         return self._start(recorder, question_id, None, on_event, params)
 
@@ -353,6 +423,7 @@ class ChatSession:
             counts = [len(reasoning[0]) if reasoning else 0, len(content[0]) if content else 0]
             summary: GenerationSummary | None = None
             failure: BaseException | None = None
+            active: ChatEngine = self.slot.remote or engine  # the slot changes only on this thread
             with self._lock:
                 self._running = turn
             try:
@@ -360,10 +431,10 @@ class ChatSession:
                 if turn.cancelled:  # stopped while it waited for the engine: nothing to generate
                     events = [cancelled_summary()]
                 else:
-                    events = engine.chat(history(), params, logits_processor=processor, continuation=continuation)
+                    events = active.chat(history(), params, logits_processor=processor, continuation=continuation)
                 for event in events:
                     if turn.cancelled:
-                        engine.request_cancel()  # a cancel that came just as this turn began
+                        active.request_cancel()  # a cancel that came just as this turn began
                     if isinstance(event, GenerationSummary):
                         summary = event
                         continue

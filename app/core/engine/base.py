@@ -49,6 +49,9 @@ class SamplingParams:
     # budget.  For benchmarks and tests that need a stream of a known length from any weights.
     ignore_eos: bool = False
     stop: tuple[str, ...] = ()  # the answer ends before the first of these (never shown, never stored)
+    # "off", "on", "high" or "max"; None: the model's own default.  Sent to a remote engine's template
+    # (chat_template_kwargs, reasoning_effort); see app.core.engine.remote.thinking_fields.
+    thinking: str | None = None
 
 
 @dataclass(frozen=True)

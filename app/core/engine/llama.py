@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.core.engine import llama_log
+from app.core.engine import cpu_buffers, llama_log
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason
@@ -94,15 +94,16 @@ class Engine:
 
         threads = options.n_threads or hw.physical_cores
         try:
-            self._llama = llama_cpp.Llama(
-                model_path=str(info.path),
-                n_ctx=n_ctx,
-                n_gpu_layers=plan.gpu_layers,
-                n_threads=threads,
-                n_threads_batch=threads,
-                flash_attn=options.flash_attn,
-                verbose=False,
-            )
+            with cpu_buffers.model_defaults():
+                self._llama = llama_cpp.Llama(
+                    model_path=str(info.path),
+                    n_ctx=n_ctx,
+                    n_gpu_layers=plan.gpu_layers,
+                    n_threads=threads,
+                    n_threads_batch=threads,
+                    flash_attn=options.flash_attn,
+                    verbose=False,
+                )
         except (ValueError, RuntimeError, OSError) as exc:
             log.exception("llama.cpp failed to load %s", info.path)
             raise ModelLoadError(

@@ -4,8 +4,8 @@ A Python audit hook (PEP 578) sees each ``socket.connect``,
 ``socket.getaddrinfo``, ``socket.gethostbyname`` and ``socket.sendto`` of any
 code in the process (ours, huggingface-hub, urllib3, keyring...).  Nothing may
 leave the machine except while a download the user (or policy) started runs,
-and then only to that download's endpoint (and the proxy, if one is
-configured).  In offline mode even that is refused.  Every attempt, allowed or
+or a request to the remote engine the user chose, and then only to that
+endpoint (and the proxy, if one is configured).  In offline mode even that is refused.  Every attempt, allowed or
 blocked, is appended to ``network.jsonl`` in the logs dir: the network
 activity log (``hearth network log``).
 
@@ -44,11 +44,22 @@ class EgressBlockedError(ConnectionRefusedError):
 
 
 class _State:
+    """The allowances that are open now.  Each :func:`allow` adds its own grant and takes exactly that
+    one away when it ends, so a download and a remote chat that overlap (in any order, on any
+    threads) never end each other's allowance or leave one open."""
+
     def __init__(self) -> None:
         self.installed = False
         self.lock = threading.Lock()
-        self.allowed: dict[str, str] = {}  # host or IP -> why
+        self.grants: list[dict[str, str]] = []  # per open allowance: host or IP -> why
         self.in_hook = threading.local()
+
+    def why(self, host: str) -> str | None:
+        with self.lock:
+            return next((grant[host] for grant in reversed(self.grants) if host in grant), None)
+
+    def any_open(self) -> bool:
+        return bool(self.grants)
 
 
 _state = _State()
@@ -96,10 +107,10 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
     host, port = destination
     if event != "socket.connect" and _is_local_name(host):
         return  # name lookups of the local machine are not traffic
-    why = _state.allowed.get(host.lower())
+    why = _state.why(host.lower())
     _state.in_hook.active = True
     try:
-        if why is None and event == "socket.connect" and _state.allowed:
+        if why is None and event == "socket.connect" and _state.any_open():
             why = _resolve_again(host)
         if why is not None:
             if event == "socket.connect":
@@ -114,26 +125,29 @@ def _hook(event: str, args: tuple[Any, ...]) -> None:
 
 def _resolve_again(ip: str) -> str | None:
     """An address not seen when the allowance began (round-robin DNS): is it one of the allowed names?"""
-    for name, why in list(_state.allowed.items()):
-        if any(c.isalpha() for c in name):
-            try:
-                addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
-            except OSError:
-                continue
-            if ip in addresses:
-                _state.allowed[ip.lower()] = why
-                return why
+    with _state.lock:
+        named = [(grant, name, why) for grant in _state.grants for name, why in grant.items() if any(c.isalpha() for c in name)]
+    for grant, name, why in named:
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(name, None)}
+        except OSError:
+            continue
+        if ip in addresses:
+            with _state.lock:
+                grant[ip.lower()] = why
+            return why
     return None
 
 
 def permit(url: str, why: str) -> None:
-    """Inside :func:`allow`: also allow where the endpoint redirected us (the Hub's CDN)."""
+    """Inside :func:`allow`: also allow where the endpoint redirected us (the Hub's CDN), for as long
+    as the allowance of this thread (else the newest one) lasts."""
+    host = (urlsplit(url).hostname or "").lower()
     with _state.lock:
-        if not _state.allowed:
-            return  # no download is running: nothing to extend
-        host = (urlsplit(url).hostname or "").lower()
-        if host and host not in _state.allowed:
-            _state.allowed[host] = why
+        if not _state.grants or not host:
+            return  # no allowance is open: nothing to extend
+        mine = getattr(_state.in_hook, "grants", None) or [_state.grants[-1]]
+        mine[-1].setdefault(host, why)
 
 
 def install() -> None:
@@ -144,39 +158,51 @@ def install() -> None:
             _state.installed = True
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return host.lower() == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 @contextmanager
 def allow(url: str, why: str) -> Iterator[None]:
-    """While the block runs, connections to ``url``'s host (and the proxy for it) are allowed."""
+    """While the block runs, connections to ``url``'s host (and the proxy for it) are allowed.
+    Offline mode refuses every host but this machine's own (loopback is not the network)."""
     from app.core.privacy.policy import load as load_policy
 
-    if load_policy()["offline"]:
-        raise HearthError("Hearth is in offline mode by your organisation's policy: no network access.")
     parts = urlsplit(url)
+    if load_policy()["offline"] and not _loopback(parts.hostname or ""):
+        raise HearthError("Hearth is in offline mode by your organisation's policy: no network access.")
     hosts = {parts.hostname or ""}
     proxy = urllib.request.getproxies().get(parts.scheme)
     if proxy and not urllib.request.proxy_bypass(parts.hostname or ""):
         hosts.add(urlsplit(proxy).hostname or "")
-    grants: dict[str, str] = {}
+    grant: dict[str, str] = {}
     _state.in_hook.active = True  # resolving the allowed host is part of the allowance
     try:
         for host in filter(None, hosts):
-            grants[host.lower()] = why
+            grant[host.lower()] = why
             try:
                 infos = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80))
             except OSError:
-                continue  # the download itself will report that the host cannot be found
+                continue  # the request itself will report that the host cannot be found
             for info in infos:
-                grants[str(ipaddress.ip_address(str(info[4][0]).split("%")[0]))] = why
+                grant[str(ipaddress.ip_address(str(info[4][0]).split("%")[0]))] = why
     finally:
         _state.in_hook.active = False
+    mine = getattr(_state.in_hook, "grants", None)
+    if mine is None:
+        mine = _state.in_hook.grants = []
     with _state.lock:
-        previous = dict(_state.allowed)
-        _state.allowed.update(grants)
+        _state.grants.append(grant)
+        mine.append(grant)
     try:
         yield
     finally:
         with _state.lock:
-            _state.allowed = previous
+            _state.grants = [g for g in _state.grants if g is not grant]
+            mine.remove(grant)
 
 
 def read_log() -> list[dict[str, Any]]:

@@ -65,7 +65,13 @@ KEYS: dict[str, Key] = {
     "locked_settings": Key(list, [], list(SETTING_NAMES), "settings users cannot change"),
     # Values of settings: for a locked one the value everyone gets, else the default a user may change.
     "settings": Key(dict, {}, {}, "values of settings ([settings] table)"),
+    # Remote engines: on-prem OpenAI-compatible servers ([[engines]] tables: name, url, models, ca_bundle).
+    "engines": Key(list, [], [], "remote engines every user gets ([[engines]]: name, url, models, ca_bundle)"),
+    "allow_user_engines": Key(bool, True, False, "users may add remote engines of their own"),
+    "http_hosts": Key(list, [], [], "hosts a remote engine may reach over plain http (loopback always may)"),
 }
+
+ENGINE_FIELDS = {"name": str, "url": str, "models": list, "ca_bundle": str}
 
 
 @dataclass(frozen=True)
@@ -161,6 +167,8 @@ def _check(key: str, value: Any) -> str | None:
         return f"'{key}' must be a whole number"
     if spec.kind is not int and not isinstance(value, spec.kind):
         return f"'{key}' must be {'true or false' if spec.kind is bool else 'a ' + getattr(spec.kind, '__name__', 'value')}"
+    if key == "engines":
+        return _check_engines(value)
     if spec.kind is list and not all(isinstance(v, str) for v in value):
         return f"'{key}' must be a list of strings"
     if key == "locked_settings" and (unknown := [v for v in value if v not in SETTING_NAMES]):
@@ -178,6 +186,33 @@ def _check(key: str, value: Any) -> str | None:
     if key == "hub_endpoint" and not value.startswith(("https://", "http://")):
         return "'hub_endpoint' must be an http(s) URL"
     return None
+
+
+def _check_engines(value: list[Any]) -> str | None:
+    """``[[engines]]`` tables: a name and an http(s) URL each, names unique (the URL rules that depend
+    on other keys, https-only, are applied where an engine is used: :mod:`app.core.engine.endpoints`)."""
+    problems: list[str] = []
+    names: set[str] = set()
+    for number, entry in enumerate(value, 1):
+        where = f"[[engines]] #{number}"
+        if not isinstance(entry, dict):
+            problems.append(f"{where} must be a table")
+            continue
+        for name, item in entry.items():
+            kind = ENGINE_FIELDS.get(name)
+            if kind is None:
+                problems.append(f"{where} has an unknown field '{name}' (known: {', '.join(ENGINE_FIELDS)})")
+            elif not isinstance(item, kind) or (kind is list and not all(isinstance(v, str) for v in item)):
+                problems.append(f"{where} field '{name}' must be {'a list of strings' if kind is list else 'text'}")
+        if not isinstance(entry.get("name"), str) or not isinstance(entry.get("url"), str):
+            problems.append(f"{where} needs a name and a url")
+            continue
+        if entry["name"].lower() in names:
+            problems.append(f"{where} repeats the name '{entry['name']}'")
+        names.add(entry["name"].lower())
+        if not entry["url"].startswith(("https://", "http://")):
+            problems.append(f"{where} url must be an http(s) URL")
+    return "; ".join(problems) or None
 
 
 def parse(text: str) -> tuple[dict[str, Any], list[str]]:

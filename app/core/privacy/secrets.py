@@ -112,3 +112,45 @@ def _usable_for(what: str, alternative: str) -> None:
             f"No OS keyring is available to keep {what} safely, and Hearth never stores it in a plain file.",
             f"Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), {alternative}.",
         )
+
+
+# -- remote engines' API keys ----------------------------------------------------------------------
+ENGINE_TOKEN_ENV = "HEARTH_ENGINE_TOKEN"  # for one headless session without a keyring
+
+
+def _engine_account(name: str) -> str:
+    return f"engine-token@{name.lower()}"
+
+
+def save_engine_token(name: str, token: str) -> None:
+    _usable_for("the engine's API key", f"or set {ENGINE_TOKEN_ENV} for this session")
+    try:
+        keyring.set_password(SERVICE, _engine_account(name), token)
+    except keyring.errors.KeyringError as exc:
+        raise CredentialStoreError(f"The OS keyring refused to store the API key: {exc}.") from None
+
+
+def delete_engine_token(name: str) -> bool:
+    if not keyring_usable():
+        return False
+    try:
+        keyring.delete_password(SERVICE, _engine_account(name))
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except keyring.errors.KeyringError as exc:
+        raise CredentialStoreError(f"The OS keyring refused to delete the API key: {exc}.") from None
+    return True
+
+
+def engine_token(name: str) -> str | None:
+    """``HEARTH_ENGINE_TOKEN`` first (one headless session), then the keyring; None when neither has one
+    (a server started without ``--api-key`` needs none)."""
+    env = os.environ.get(ENGINE_TOKEN_ENV, "").strip()
+    if env:
+        return env
+    if not keyring_usable():
+        return None
+    try:
+        return keyring.get_password(SERVICE, _engine_account(name))
+    except keyring.errors.KeyringError:
+        return None

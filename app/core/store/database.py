@@ -33,9 +33,9 @@ from app.core.store.schema import migrate
 DB_NAME = "conversations.db"
 MESSAGE_FIELDS = (
     "id, conversation_id, parent_id, role, content, reasoning, model_id, quant, prompt_tokens, completion_tokens, "
-    "tokens_per_s, ttft_s, status, error, created_at, updated_at, thought_s"
+    "tokens_per_s, ttft_s, status, error, created_at, updated_at, thought_s, engine"
 )
-CONVERSATION_FIELDS = "id, title, model_id, quant, settings, pinned, created_at, updated_at, active_leaf"
+CONVERSATION_FIELDS = "id, title, model_id, quant, settings, pinned, created_at, updated_at, active_leaf, engine"
 
 
 @dataclass
@@ -49,10 +49,11 @@ class Conversation:
     created_at: float
     updated_at: float
     active_leaf: int | None
+    engine: str | None = None  # the remote engine it last used; None: a model run in Hearth
 
     @classmethod
     def from_row(cls, row: Any) -> Conversation:
-        return cls(row[0], row[1], row[2], row[3], json.loads(row[4] or "{}"), bool(row[5]), row[6], row[7], row[8])
+        return cls(row[0], row[1], row[2], row[3], json.loads(row[4] or "{}"), bool(row[5]), row[6], row[7], row[8], row[9])
 
 
 @dataclass
@@ -74,6 +75,7 @@ class StoredMessage:
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     thought_s: float | None = None  # seconds of reasoning before the answer began
+    engine: str | None = None  # the remote engine that wrote the answer; None: a model run in Hearth
 
     @classmethod
     def from_row(cls, row: Any) -> StoredMessage:
@@ -228,13 +230,19 @@ class Store:
 
     # -- conversations -----------------------------------------------------
     def create_conversation(
-        self, title: str = "", model_id: str | None = None, quant: str | None = None, settings: dict[str, Any] | None = None
+        self,
+        title: str = "",
+        model_id: str | None = None,
+        quant: str | None = None,
+        settings: dict[str, Any] | None = None,
+        engine: str | None = None,
     ) -> int:
         now = time.time()
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT INTO conversations (title, model_id, quant, settings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (title, model_id, quant, json.dumps(settings or {}), now, now),
+                "INSERT INTO conversations (title, model_id, quant, settings, created_at, updated_at, engine) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (title, model_id, quant, json.dumps(settings or {}), now, now, engine),
             )
             return int(cur.lastrowid)
 
@@ -253,7 +261,7 @@ class Store:
         return [Conversation.from_row(r) for r in rows]
 
     def update_conversation(self, conversation_id: int, **changes: Any) -> None:
-        allowed = {"title", "model_id", "quant", "settings", "pinned", "active_leaf"}
+        allowed = {"title", "model_id", "quant", "settings", "pinned", "active_leaf", "engine"}
         if not changes.keys() <= allowed:
             raise ValueError(f"unknown fields: {set(changes) - allowed}")
         if "settings" in changes:

@@ -17,13 +17,15 @@ from typing import Any
 
 from app.core.errors import HearthError
 from app.core.store.database import Conversation, Store, StoredMessage
+from app.core.store.schema import STATUSES
 
 FORMAT_ONE = "hearth-conversation"
 FORMAT_ALL = "hearth-export"
 ROLES = ("system", "user", "assistant")
 SPEAKERS = {"user": "You", "assistant": "Assistant", "system": "System"}
 STAT_FIELDS = (
-    "model_id", "quant", "prompt_tokens", "completion_tokens", "tokens_per_s", "ttft_s", "thought_s", "status", "error",
+    "model_id", "quant", "engine", "prompt_tokens", "completion_tokens", "tokens_per_s", "ttft_s", "thought_s", "status",
+    "error",
 )  # fmt: skip
 
 
@@ -41,6 +43,7 @@ def conversation_json(store: Store, conversation_id: int) -> dict[str, Any]:
         "title": conv.title,
         "model_id": conv.model_id,
         "quant": conv.quant,
+        "engine": conv.engine,
         "settings": conv.settings,
         "pinned": conv.pinned,
         "created_at": conv.created_at,
@@ -101,10 +104,19 @@ def conversation_markdown(store: Store, conversation_id: int) -> str:
     for message in store.thread(conversation_id):
         mark = "" if message.status == "complete" else f" ({message.status})"
         lines += [f"## {_speaker(message)}{mark}", ""]
+        if message.role == "assistant" and message.model_id:
+            lines += [f"*{answered_by(message.model_id, message.quant, message.engine)}*", ""]
         if message.reasoning:
             lines += ["<details><summary>Reasoning</summary>", "", message.reasoning.strip(), "", "</details>", ""]
         lines += [message.content.strip(), ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def answered_by(model_id: str, quant: str | None, engine: str | None) -> str:
+    """Who wrote an answer: the model and quantization run here, or the model on a named server."""
+    if engine:
+        return f"{model_id} on the server {engine}"
+    return f"{model_id} {quant}" if quant else model_id
 
 
 def import_file(store: Store, path: Path) -> list[int]:
@@ -171,7 +183,7 @@ def _import_hearth(store: Store, data: Any) -> int:
             raise ImportFormatError("Some messages point at parents that are not in the file.")
         for message in ready:
             fields = {k: message[k] for k in STAT_FIELDS if message.get(k) is not None}
-            if fields.get("status") not in (None, "complete", "partial", "cancelled", "error"):
+            if fields.get("status") not in (None, *STATUSES):
                 fields.pop("status")
             new_ids[message.get("id")] = store.add_message(
                 conversation_id, message["role"], message.get("content", ""),
@@ -179,7 +191,12 @@ def _import_hearth(store: Store, data: Any) -> int:
             )  # fmt: skip
             pending.remove(message)
     leaf = new_ids.get(data.get("active_leaf"))
-    store.update_conversation(conversation_id, pinned=bool(data.get("pinned")), **({"active_leaf": leaf} if leaf else {}))
+    changes: dict[str, Any] = {"pinned": bool(data.get("pinned"))}
+    if leaf:
+        changes["active_leaf"] = leaf
+    if isinstance(data.get("engine"), str):
+        changes["engine"] = data["engine"]
+    store.update_conversation(conversation_id, **changes)
     return conversation_id
 
 

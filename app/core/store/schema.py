@@ -164,7 +164,17 @@ def _v5(db: Any) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5]
+def _v6(db: Any) -> None:
+    """Which engine produced an answer: NULL for a model run in Hearth, else the remote engine's name
+    (the model's id is in ``model_id`` as before); a conversation remembers the engine it last used."""
+    _run(
+        db,
+        """ALTER TABLE messages ADD COLUMN engine TEXT""",
+        """ALTER TABLE conversations ADD COLUMN engine TEXT""",
+    )
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -1,0 +1,255 @@
+"""HTTP to an OpenAI-compatible server: the client, what a server's errors mean, its model list.
+
+httpx speaks the HTTP (proxies from the environment, timeouts, TLS with the
+system's CAs plus the engine's own ``ca_bundle``) and httpx-sse reads the
+event stream; what is Hearth's own is the translation of every way a server
+or the network can fail into a typed error a user can act on, the same for
+vLLM, SGLang and llama-server, which word their errors differently.  Every
+request runs inside :func:`netguard.allow` for exactly that engine's host, so
+the network activity log shows it and nothing else gets out meanwhile.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from app.core.engine.endpoints import Endpoint
+from app.core.errors import (
+    HearthError,
+    RemoteAuthError,
+    RemoteBusyError,
+    RemoteContextError,
+    RemoteEngineError,
+    RemoteModelNotFoundError,
+    RemoteRequestError,
+    RemoteServerError,
+    RemoteTimeoutError,
+    RemoteTLSError,
+    RemoteUnreachableError,
+)
+from app.core.privacy import netguard
+
+log = logging.getLogger(__name__)
+
+ERROR_BODY_LIMIT = 64 * 1024
+# How servers say that the prompt does not fit: vLLM ("maximum context length"), llama-server
+# ("exceeds the available context size", type exceed_context_size_error), SGLang ("longer than").
+CONTEXT_MARKERS = ("context length", "context size", "context_length", "exceed_context", "too long", "longer than the model")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    connect_s: float = 10.0
+    stall_s: float = 120.0  # nothing at all from the server for this long: it is stuck
+    attempts: int = 3  # connections that fail before the answer starts are tried again
+    backoff_s: float = 0.5  # waits 0.5 s, 1 s, ... between attempts
+
+
+def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """The system's trusted CAs, plus the engine's bundle where IT gives one (an internal CA)."""
+    context = ssl.create_default_context()
+    if ca_bundle:
+        try:
+            context.load_verify_locations(cafile=ca_bundle)
+        except (OSError, ssl.SSLError) as exc:
+            raise RemoteTLSError(f"The CA bundle {ca_bundle} cannot be used: {exc}.", "Ask IT for the right PEM file.") from None
+    return context
+
+
+def make_client(endpoint: Endpoint, token: str | None, timeouts: Timeouts) -> httpx.Client:
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    return httpx.Client(
+        verify=tls_context(endpoint.ca_bundle),
+        timeout=httpx.Timeout(timeouts.stall_s, connect=timeouts.connect_s),
+        headers=headers,
+        follow_redirects=False,  # a redirect elsewhere would leave the allowed host
+    )
+
+
+@contextmanager
+def guarded(endpoint: Endpoint) -> Iterator[None]:
+    """The network guard lets exactly this engine's host through while the block runs."""
+    with netguard.allow(endpoint.url, f"remote engine {endpoint.name}"):
+        yield
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def transport_error(exc: BaseException, endpoint: Endpoint, timeouts: Timeouts) -> RemoteEngineError:
+    """What a failed connection or read means for the user."""
+    where = f"{endpoint.name} ({endpoint.host})"
+    for link in _chain(exc):
+        if isinstance(link, ssl.SSLCertVerificationError):
+            reason = link.verify_message or str(link)
+            return RemoteTLSError(
+                f"The TLS certificate of {where} could not be verified ({reason}); nothing was sent.",
+                "If your organisation uses its own certificate authority, IT sets ca_bundle for this engine "
+                "(or add it with 'hearth engines add NAME URL --ca-bundle FILE').",
+            )
+        if isinstance(link, ssl.SSLError):
+            return RemoteTLSError(f"The TLS connection to {where} failed ({link.reason or link}); nothing was sent.")
+        if isinstance(link, netguard.EgressBlockedError):
+            return RemoteUnreachableError(f"Hearth's network guard blocked the connection to {where}.")
+    if isinstance(exc, httpx.ConnectTimeout):
+        return RemoteUnreachableError(
+            f"{where} did not accept a connection within {timeouts.connect_s:g} s.", "Check the address and the network."
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return RemoteTimeoutError(
+            f"{where} sent nothing for {timeouts.stall_s:g} s, so the answer was stopped; what arrived is kept.",
+            "The server may be overloaded; try again, or tell IT if it keeps happening.",
+        )
+    if isinstance(exc, httpx.ConnectError):
+        return RemoteUnreachableError(
+            f"Cannot reach {where}: {_reason(exc)}.", "Check the engine's address and that the server is running."
+        )
+    return RemoteUnreachableError(f"The connection to {where} failed: {_reason(exc)}.")
+
+
+def _reason(exc: BaseException) -> str:
+    for link in _chain(exc):
+        if isinstance(link, OSError) and link.strerror:
+            return link.strerror.lower()
+    return str(exc) or type(exc).__name__
+
+
+def retryable(exc: BaseException) -> bool:
+    """A connection that failed before the server said anything (not TLS: that will not change)."""
+    if any(isinstance(link, ssl.SSLError) for link in _chain(exc)):
+        return False
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError))
+
+
+def server_message(body: bytes) -> str:
+    """The human part of an error body: OpenAI's ``{"error": {"message"}}``, FastAPI's ``detail``, or text."""
+    text = body[:ERROR_BODY_LIMIT].decode("utf-8", "replace").strip()
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text[:300]
+    if isinstance(data, dict):
+        error = data.get("error", data)
+        if isinstance(error, dict):
+            value = error.get("message") or error.get("detail") or error.get("msg") or ""
+            return str(value)[:300] if not isinstance(value, list) else json.dumps(value)[:300]
+        if isinstance(error, str):
+            return error[:300]
+        detail = data.get("detail")
+        if detail:
+            return (detail if isinstance(detail, str) else json.dumps(detail))[:300]
+    return text[:300]
+
+
+def status_error(status: int, body: bytes, headers: httpx.Headers, endpoint: Endpoint, model: str) -> RemoteEngineError:
+    """An HTTP error reply as a typed error."""
+    message = server_message(body)
+    said = f": {message}" if message else ""
+    name = endpoint.name
+    if status in (401, 403):
+        return RemoteAuthError(
+            f"{name} refused the request (HTTP {status}{said}): the API key is missing or wrong.",
+            f"Store the key with 'hearth engines login {name}' (or set HEARTH_ENGINE_TOKEN for this session).",
+        )
+    if status == 404:
+        if "model" in message.lower():
+            return RemoteModelNotFoundError(
+                f"{name} does not serve the model '{model}'{said}.", f"'hearth engines list' shows the models {name} serves."
+            )
+        return RemoteModelNotFoundError(
+            f"{name} has no OpenAI-compatible API at {endpoint.url} (HTTP 404).",
+            "Check the engine's URL: it usually ends in /v1.",
+        )
+    if status == 429:
+        retry_after = _seconds(headers.get("retry-after"))
+        wait = f" in {retry_after:g} s" if retry_after else " in a moment"
+        return RemoteBusyError(f"{name} is busy (too many requests){said}.", f"Try again{wait}.", retry_after_s=retry_after)
+    if status in (400, 413, 422) and any(marker in message.lower() for marker in CONTEXT_MARKERS):
+        return RemoteContextError(
+            f"The conversation is longer than {name} can take for '{model}'{said}.",
+            "Start a new conversation, or shorten the question.",
+        )
+    if 400 <= status < 500:
+        return RemoteRequestError(f"{name} rejected the request (HTTP {status}{said}).")
+    return RemoteServerError(
+        f"{name} failed to answer (HTTP {status}{said}).",
+        "Try again; if it keeps failing, tell IT that the server reports errors.",
+    )
+
+
+def _seconds(value: str | None) -> float | None:
+    try:
+        return max(float(value), 0.0) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    id: str
+    context: int | None  # tokens, when the server says
+
+
+def _context_of(entry: dict[str, Any]) -> int | None:
+    for value in (entry.get("max_model_len"), entry.get("context_length"), (entry.get("meta") or {}).get("n_ctx_train")):
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def _get(client: httpx.Client, url: str, endpoint: Endpoint, timeouts: Timeouts) -> httpx.Response:
+    try:
+        return client.get(url)
+    except httpx.HTTPError as exc:
+        raise transport_error(exc, endpoint, timeouts) from None
+
+
+def list_models(endpoint: Endpoint, token: str | None, timeouts: Timeouts = Timeouts()) -> list[ServedModel]:
+    """``GET /v1/models``, and llama-server's ``/props`` for the context it actually runs with."""
+    with guarded(endpoint), make_client(endpoint, token, timeouts) as client:
+        reply = _get(client, endpoint.url + "/models", endpoint, timeouts)
+        if reply.status_code >= 400:
+            raise status_error(reply.status_code, reply.content, reply.headers, endpoint, "")
+        try:
+            entries = [e for e in reply.json().get("data", []) if isinstance(e, dict) and isinstance(e.get("id"), str)]
+        except (ValueError, AttributeError):
+            raise RemoteServerError(f"{endpoint.name} answered /models with something that is not the OpenAI format.") from None
+        running = _props_context(client, endpoint)
+    return [ServedModel(e["id"], running or _context_of(e)) for e in entries]
+
+
+def _props_context(client: httpx.Client, endpoint: Endpoint) -> int | None:
+    """llama-server's ``/props`` (at the server's root): the context size its slots run with."""
+    parts = urlsplit(endpoint.url)
+    root = f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('/v1')}"
+    try:
+        reply = client.get(root + "/props")
+        if reply.status_code != 200:
+            return None
+        data = reply.json()
+    except (httpx.HTTPError, ValueError):
+        return None
+    settings = data.get("default_generation_settings") if isinstance(data, dict) else None
+    value = (settings or {}).get("n_ctx") if isinstance(settings, dict) else None
+    return value if isinstance(value, int) and value > 0 else None
+
+
+def describe(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, HearthError) else f"{type(exc).__name__}: {exc}"
