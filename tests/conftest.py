@@ -106,5 +106,5 @@ def payloads(models: ModelFactory) -> dict[str, bytes]:
     return make_payloads(models)
 
 
-from tests.gui_fixtures import ui_gc, window  # noqa: E402, F401  (the main window for the GUI tests)
+from tests.gui_fixtures import shown, ui_gc, window  # noqa: E402, F401  (the main window for the GUI tests)
 from tests.hub_fixtures import hub, registry  # noqa: E402, F401  (fixtures for the model-manager tests)

@@ -34,6 +34,17 @@ def ui_gc() -> Iterator[None]:
 
 
 @pytest.fixture
+def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the window would have said in message boxes."""
+    from PySide6.QtWidgets import QMessageBox
+
+    texts: list[str] = []
+    for name in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, lambda _parent, _title, text, *a, **k: texts.append(text))
+    return texts
+
+
+@pytest.fixture
 def window(ui_gc: None, qtbot: Any, models: Any, payloads: dict[str, bytes], tmp_path: Path) -> Iterator[MainWindow]:
     catalog = tiny_catalog(payloads)
     registry = Registry(tmp_path / "models", shared_dir=None)

@@ -19,6 +19,7 @@ import pytest
 from app.core.privacy import policy
 from tests.gguf_factory import TinySpec
 from tests.hub_fixtures import tiny_catalog_data
+from tests.openai_fakes import FakeServer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -247,6 +248,16 @@ def test_a_whole_session_makes_no_connection_attempt(models, tmp_path: Path) -> 
     outputs = session(models, env, tmp_path)
     assert "hello" in outputs[-2]
     assert hearth("network", "log", "--json", env=env).stdout.strip() == "[]"  # not one attempt, allowed or blocked
+    # The same session chats on a remote engine too: exactly one host is contacted, the engine's.
+    with FakeServer() as engine:
+        for args in (("engines", "add", "lab", engine.url), ("engines", "list"),
+                     ("chat", "--engine", "lab", "--conversation", "1", "--prompt", "and remotely?")):  # fmt: skip
+            result = hearth(*args, env=env)
+            assert result.returncode == 0, (args, result.stderr)
+    log = json.loads(hearth("network", "log", "--json", env=env).stdout)
+    assert {(e["host"], e["port"], e["allowed"], e["why"]) for e in log} == {
+        ("127.0.0.1", engine.server_address[1], True, "remote engine lab")
+    }
     if subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode != 0:
         pytest.skip("unshare -n is not permitted here; the in-process check above still ran")
     isolated = dict(env, HEARTH_HOME=str(tmp_path / "home-isolated"))

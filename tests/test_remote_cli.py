@@ -101,7 +101,9 @@ def test_names_are_checked(env: dict[str, str]) -> None:
 
 def test_the_policy_declares_engines_and_can_forbid_users_own(env: dict[str, str], fake: FakeServer) -> None:
     assert hearth("engines", "add", "mine", fake.url, env=env).returncode == 0
-    with_policy(env, f'''
+    with_policy(
+        env,
+        f'''
 allow_user_engines = false
 http_hosts = ["llm.plain.internal"]
 
@@ -109,10 +111,15 @@ http_hosts = ["llm.plain.internal"]
 name = "research"
 url = "{fake.url}"
 models = ["deepseek-v4-*"]
-''')
+''',
+    )
     fake.script = Script(models=[{"id": "deepseek-v4-pro"}, {"id": "other-model"}])
     [entry] = listed(env)  # the user's own engine no longer counts
-    assert (entry["name"], entry["source"], entry["models"]) == ("research", "policy", [{"id": "deepseek-v4-pro", "context": None}])
+    assert (entry["name"], entry["source"], entry["models"]) == (
+        "research",
+        "policy",
+        [{"id": "deepseek-v4-pro", "context": None}],
+    )
     refused = hearth("engines", "add", "second", "https://llm.example.internal/v1", env=env)
     assert refused.returncode == 12 and "does not allow adding engines" in refused.stderr
     used = hearth("chat", "--engine", "mine", "--model", "x", "--prompt", "hi", env=env)

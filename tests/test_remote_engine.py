@@ -73,7 +73,13 @@ def test_the_request_carries_history_as_text_usage_and_the_key(server: FakeServe
     assert body["messages"] == [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"},
                                 {"role": "user", "content": "2+2?"}]  # fmt: skip
     assert body["stream"] is True and body["stream_options"] == {"include_usage": True}
-    assert (body["model"], body["temperature"], body["top_p"], body["max_tokens"], body["seed"]) == ("deepseek-v4-pro", 1.0, 1.0, 99, 5)
+    assert (body["model"], body["temperature"], body["top_p"], body["max_tokens"], body["seed"]) == (
+        "deepseek-v4-pro",
+        1.0,
+        1.0,
+        99,
+        5,
+    )
     assert "chat_template_kwargs" not in body and "reasoning_effort" not in body  # the model's default
     chat_request = next(r for r in server.requests if r["path"].endswith("/chat/completions"))
     assert chat_request["headers"]["Authorization"] == "Bearer s3cret"
@@ -167,13 +173,13 @@ def test_nobody_listening_is_unreachable() -> None:
     with FakeServer() as gone:
         url = gone.url
     engine = RemoteEngine(Endpoint("lab", url), "m", None, Timeouts(attempts=2, backoff_s=0.01))
-    with pytest.raises(RemoteUnreachableError, match="Cannot reach lab .*connection refused"):
+    with pytest.raises(RemoteUnreachableError, match=r"Cannot reach lab .*connection refused"):
         ask(engine)
 
 
 def test_a_stall_before_the_first_token_is_a_timeout(server: FakeServer) -> None:
     server.script = Script(stall_after=0)
-    with pytest.raises(RemoteTimeoutError, match="sent nothing for 0.3 s"):
+    with pytest.raises(RemoteTimeoutError, match=r"sent nothing for 0\.3 s"):
         ask(engine_for(server, timeouts=Timeouts(stall_s=0.3, attempts=1)))
 
 
@@ -248,7 +254,7 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[FakeServer, Path]]:
 
 def test_an_unknown_certificate_is_named_as_such(tls_server: tuple[FakeServer, Path]) -> None:
     server, _ = tls_server
-    with pytest.raises(RemoteTLSError, match="certificate of lab .*could not be verified .*ca_bundle") as raised:
+    with pytest.raises(RemoteTLSError, match=r"certificate of lab .*could not be verified .*ca_bundle") as raised:
         ask(engine_for(server))
     assert not retryable(raised.value.__cause__ or Exception())  # a certificate does not change: not tried again
     assert not server.chats()  # nothing was sent
@@ -262,5 +268,5 @@ def test_the_engines_ca_bundle_is_trusted(tls_server: tuple[FakeServer, Path]) -
 def test_a_broken_ca_bundle_is_reported(tmp_path: Path, server: FakeServer) -> None:
     bad = tmp_path / "bad.pem"
     bad.write_text("not a certificate")
-    with pytest.raises(RemoteTLSError, match="CA bundle .* cannot be used"):
+    with pytest.raises(RemoteTLSError, match=r"CA bundle .* cannot be used"):
         engine_for(server, ca_bundle=str(bad))

@@ -18,7 +18,6 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtWidgets import QMessageBox
 
 from app.core.models.catalog import Catalog
 from app.core.models.ops import import_model
@@ -32,15 +31,6 @@ from tests.holds import Holds
 from tests.hub_fixtures import tiny_catalog, tiny_catalog_data
 
 Q8 = TinySpec(quant="Q8_0", seed=11, template="deepseek-v3")
-
-
-@pytest.fixture
-def shown(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """What the window would have said in message boxes."""
-    texts: list[str] = []
-    for name in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, lambda _parent, _title, text, *a, **k: texts.append(text))
-    return texts
 
 
 @pytest.fixture

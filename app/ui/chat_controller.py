@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.chat.remote_choice import RemoteModel
 from app.core.chat.session import ChatSession, LoadResult
 from app.core.chat.turn import Turn, TurnEnded, TurnEvent
 from app.core.engine.base import SamplingParams
@@ -35,7 +36,7 @@ class ChatController(QObject):
     answer_started = Signal(int)  # message id of the streaming answer
     delta = Signal(str, str)  # "reasoning" | "content", text of the answer that is shown
     answer_finished = Signal(object, bool)  # TurnEnded (of any conversation), whether it was the one shown
-    model_changed = Signal(object, object)  # LoadedModel, Installed | None
+    model_changed = Signal(object, object)  # LoadedModel (None: a remote engine answers), Installed | None
     model_failed = Signal(str)  # a load was refused or failed: why
     notices = Signal(object)  # list[str]: warnings to keep visible until read
     failed = Signal(str)
@@ -82,6 +83,14 @@ class ChatController(QObject):
     @property
     def model(self) -> Installed | None:
         return self.session.model.installed if self.session.model else None
+
+    @property
+    def remote(self) -> RemoteModel | None:
+        return self.session.remote
+
+    @property
+    def ready(self) -> bool:
+        return self.session.ready
 
     @property
     def loading(self) -> bool:
@@ -149,7 +158,7 @@ class ChatController(QObject):
     # -- turns ---------------------------------------------------------------------------
     def send(self, text: str) -> bool:
         """Ask ``text`` after the active branch; False when it cannot be sent now."""
-        if self.busy or self.loaded is None or not text.strip():
+        if self.busy or not self.ready or not text.strip():
             return False
         new = self.conversation_id is None
         turn = self._run(lambda: self.session.ask(text, self.bridge.on_event))
@@ -177,7 +186,7 @@ class ChatController(QObject):
         self.session.cancel()
 
     def _start(self, begin: Any) -> bool:
-        if self.busy or self.loaded is None:
+        if self.busy or not self.ready:
             return False
         turn = self._run(begin)
         if turn is None:

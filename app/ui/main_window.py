@@ -46,6 +46,7 @@ from app.ui.chat_controller import ChatController
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_manager import ModelManager
+from app.ui.remote_models import MARK, RemoteEntries, is_remote
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
 from app.ui.welcome import Welcome
@@ -115,7 +116,9 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.menu_actions["settings"])
         self.addToolBar(toolbar)
         self.model_box.currentIndexChanged.connect(self._fill_quants)
+        self.model_box.activated.connect(self._model_chosen)
         self.quant_box.activated.connect(self._quant_chosen)
+        self.remote_entries = RemoteEntries(self.model_box, self._fill_quants)
 
         right = QWidget()
         column = QVBoxLayout(right)
@@ -164,6 +167,7 @@ class MainWindow(QMainWindow):
         self.api = ApiSwitch(controller, self.api_label.setText)
         self.fit_labels: dict[str, str] = {}
         self.fill_models()
+        self.remote_entries.refresh()  # asks the servers on a background thread
 
     # -- model and quantization ------------------------------------------------
     def fill_models(self) -> None:
@@ -174,6 +178,7 @@ class MainWindow(QMainWindow):
             name = next(i.name for i in self.installed if i.model_id == model_id) or model_id
             self.model_box.addItem(name, model_id)
         self.model_box.blockSignals(False)
+        self.remote_entries.add_to(self.model_box)
         self._fill_quants()
 
     def _family(self) -> list[Installed]:
@@ -182,6 +187,10 @@ class MainWindow(QMainWindow):
 
     def _fill_quants(self) -> None:
         self.quant_box.clear()
+        spec = self.model_box.currentData()
+        if is_remote(spec):
+            self.quant_box.addItem(f"{MARK} computed on the server", spec)
+            return
         hw = hardware.detect()
         for item in sorted(self._family(), key=lambda i: i.size_bytes):
             info = inspect_model(item.path)
@@ -193,7 +202,18 @@ class MainWindow(QMainWindow):
         key = self.quant_box.currentData()
         return next((i for i in self.installed if i.key == key), None)
 
+    def _model_chosen(self, _index: int) -> None:
+        """A remote entry loads as soon as it is chosen (it has no quantizations to pick)."""
+        if is_remote(self.model_box.currentData()):
+            self._quant_chosen()
+
     def _quant_chosen(self) -> None:
+        spec = self.quant_box.currentData()
+        if is_remote(spec):
+            current = self.controller.remote
+            if current is None or current.spec != spec:
+                self.load_remote(spec)
+            return
         target = self._selected()
         if target is None or (self.controller.model is not None and target.key == self.controller.model.key):
             return
@@ -208,7 +228,24 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Loading {target.key}…")
         self.controller.load(target, switching=self.controller.model is not None)
 
-    def _model_loaded(self, loaded: LoadedModel, item: Installed | None) -> None:
+    def load_remote(self, spec: str) -> None:
+        """Answer on a model of a remote engine; the conversation stays and continues there."""
+        if self.controller.busy:
+            QMessageBox.information(self, "Hearth", "Stop the answer first, then switch.")
+            return
+        self.statusBar().showMessage(f"Connecting to {spec.removeprefix('remote:')}…")
+        self.controller.load(spec)
+
+    def _model_loaded(self, loaded: LoadedModel | None, item: Installed | None) -> None:
+        remote = self.controller.remote
+        if loaded is None and remote is not None:
+            self.fit_badge.setText(f"{MARK} on server {remote.engine}")
+            self.fit_badge.setToolTip(remote.notices[0] if remote.notices else "")
+            self.statusBar().showMessage(f"{remote.label} · answers are computed on that server")
+            self._update_context()
+            return
+        assert loaded is not None
+        self.fit_badge.setToolTip("")
         name = item.key if item else loaded.info.name
         self.fit_badge.setText(self.fit_labels.get(item.key, "") if item else "")
         message = f"{name}: {loaded.plan.describe()}"
@@ -224,7 +261,9 @@ class MainWindow(QMainWindow):
     def _model_failed(self, text: str) -> None:
         """A refused or failed load: say why, and show what is (still) loaded, if anything."""
         current = self.controller.model
-        self.statusBar().showMessage(f"{current.key} is still loaded." if current else "No model is loaded.")
+        remote = self.controller.remote
+        still = current.key if current else remote.label if remote else None
+        self.statusBar().showMessage(f"{still} is still answering." if still else "No model is loaded.")
         self._show_in_picker(current)
         QMessageBox.warning(self, "Hearth", text)
 
@@ -381,7 +420,7 @@ class MainWindow(QMainWindow):
         text = self.composer.toPlainText().strip()
         if not text:
             return
-        if self.controller.loaded is None:
+        if not self.controller.ready:
             QMessageBox.information(self, "Hearth", "Choose a model first (toolbar, or: hearth models download …).")
             return
         if self.controller.send(text):
@@ -419,22 +458,27 @@ class MainWindow(QMainWindow):
         self._busy(False)
         if ended.status == "error" and summary.error:
             QMessageBox.warning(self, "Hearth", summary.error)
-        model = self.controller.model.key if self.controller.model else ""
-        layers = self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0
+        remote = self.controller.remote
+        model = self.controller.model.key if self.controller.model else remote.label if remote else ""
+        where = (
+            f"{MARK} on server"
+            if remote
+            else f"GPU layers {self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0}"
+        )
         used = summary.prompt_tokens + summary.completion_tokens
-        total = self.controller.loaded.n_ctx if self.controller.loaded else 0
+        total = self.controller.session.context_size or "?"
         self.statusBar().showMessage(
-            f"{model} · GPU layers {layers} · context {used} / {total} · "
+            f"{model} · {where} · context {used} / {total} · "
             f"{summary.completion_tokens} tokens · {summary.tokens_per_s:.1f} tok/s"
         )
         self._update_context(used)
 
     def _update_context(self, used: int | None = None) -> None:
         """The context budget: tokens of the last prompt plus its answer, of the window's total."""
-        if self.controller.loaded is None:
+        total = self.controller.session.context_size
+        if not self.controller.ready:
             self.context_label.setText("")
             return
-        total = self.controller.loaded.n_ctx
         self.context_label.setText(f"context {used if used is not None else '–'} / {total} tokens")
 
     def closeEvent(self, event: object) -> None:

@@ -117,6 +117,14 @@ class ChatSession:
         return model if isinstance(model, RemoteModel) else None
 
     @property
+    def context_size(self) -> int | None:
+        """The context the answering model runs with: the loaded model's, or what the server says."""
+        if self.slot.loaded is not None:
+            return self.slot.loaded.n_ctx
+        remote = self.remote
+        return remote.context if remote is not None else None
+
+    @property
     def ready(self) -> bool:
         """Whether a question can be answered (a model is loaded here or a remote engine is chosen)."""
         return self.slot.model is not None and (self.slot.loaded is not None or self.slot.remote is not None)
