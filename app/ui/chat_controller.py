@@ -17,8 +17,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.chat.choice import LoadResult
 from app.core.chat.remote_choice import RemoteModel
-from app.core.chat.session import ChatSession, LoadResult
+from app.core.chat.session import ChatSession
 from app.core.chat.turn import Turn, TurnEnded, TurnEvent
 from app.core.engine.base import SamplingParams
 from app.core.engine.events import ReasoningDelta

@@ -30,13 +30,10 @@ from PySide6.QtWidgets import (
 
 from app.core import settings
 from app.core.chat.turn import TurnEnded
-from app.core.engine.llama import LoadedModel
 from app.core.errors import HearthError
 from app.core.models import hardware
 from app.core.models.catalog import Catalog
-from app.core.models.fit import estimate_file, judge
-from app.core.models.info import inspect_model
-from app.core.models.registry import Installed, Registry
+from app.core.models.registry import Registry
 from app.core.privacy.policy import load as load_policy
 from app.core.store.database import Store
 from app.core.store.export import import_file
@@ -46,7 +43,8 @@ from app.ui.chat_controller import ChatController
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_manager import ModelManager
-from app.ui.remote_models import MARK, RemoteEntries, is_remote
+from app.ui.model_picker import ModelPicker
+from app.ui.remote_models import MARK, RemoteEntries
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
 from app.ui.welcome import Welcome
@@ -78,7 +76,7 @@ class Composer(QPlainTextEdit):
         super().keyPressEvent(event)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(ModelPicker, QMainWindow):
     def __init__(self, controller: ChatController, registry: Registry, catalog: Catalog) -> None:
         super().__init__()
         self.controller, self.registry, self.catalog = controller, registry, catalog
@@ -168,114 +166,6 @@ class MainWindow(QMainWindow):
         self.fit_labels: dict[str, str] = {}
         self.fill_models()
         self.remote_entries.refresh()  # asks the servers on a background thread
-
-    # -- model and quantization ------------------------------------------------
-    def fill_models(self) -> None:
-        self.installed = self.registry.all(self.catalog)
-        self.model_box.blockSignals(True)
-        self.model_box.clear()
-        for model_id in dict.fromkeys(i.model_id for i in self.installed):
-            name = next(i.name for i in self.installed if i.model_id == model_id) or model_id
-            self.model_box.addItem(name, model_id)
-        self.model_box.blockSignals(False)
-        self.remote_entries.add_to(self.model_box)
-        self._fill_quants()
-
-    def _family(self) -> list[Installed]:
-        model_id = self.model_box.currentData()
-        return [i for i in self.installed if i.model_id == model_id]
-
-    def _fill_quants(self) -> None:
-        self.quant_box.clear()
-        spec = self.model_box.currentData()
-        if is_remote(spec):
-            self.quant_box.addItem(f"{MARK} computed on the server", spec)
-            return
-        hw = hardware.detect()
-        for item in sorted(self._family(), key=lambda i: i.size_bytes):
-            info = inspect_model(item.path)
-            fit = judge(estimate_file(info, self.controller.options.n_ctx), info.n_layers, hw)
-            self.fit_labels[item.key] = fit.label
-            self.quant_box.addItem(f"{item.quant} · {fit.label}", item.key)
-
-    def _selected(self) -> Installed | None:
-        key = self.quant_box.currentData()
-        return next((i for i in self.installed if i.key == key), None)
-
-    def _model_chosen(self, _index: int) -> None:
-        """A remote entry loads as soon as it is chosen (it has no quantizations to pick)."""
-        if is_remote(self.model_box.currentData()):
-            self._quant_chosen()
-
-    def _quant_chosen(self) -> None:
-        spec = self.quant_box.currentData()
-        if is_remote(spec):
-            current = self.controller.remote
-            if current is None or current.spec != spec:
-                self.load_remote(spec)
-            return
-        target = self._selected()
-        if target is None or (self.controller.model is not None and target.key == self.controller.model.key):
-            return
-        self.switch_to(target)
-
-    def switch_to(self, target: Installed) -> None:
-        """Load another model or quantization (through the core's gate, on the engine's thread);
-        the conversation stays and continues on it."""
-        if self.controller.busy:
-            QMessageBox.information(self, "Hearth", "Stop the answer first, then switch.")
-            return
-        self.statusBar().showMessage(f"Loading {target.key}…")
-        self.controller.load(target, switching=self.controller.model is not None)
-
-    def load_remote(self, spec: str) -> None:
-        """Answer on a model of a remote engine; the conversation stays and continues there."""
-        if self.controller.busy:
-            QMessageBox.information(self, "Hearth", "Stop the answer first, then switch.")
-            return
-        self.statusBar().showMessage(f"Connecting to {spec.removeprefix('remote:')}…")
-        self.controller.load(spec)
-
-    def _model_loaded(self, loaded: LoadedModel | None, item: Installed | None) -> None:
-        remote = self.controller.remote
-        if loaded is None and remote is not None:
-            self.fit_badge.setText(f"{MARK} on server {remote.engine}")
-            self.fit_badge.setToolTip(remote.notices[0] if remote.notices else "")
-            self.statusBar().showMessage(f"{remote.label} · answers are computed on that server")
-            self._update_context()
-            return
-        assert loaded is not None
-        self.fit_badge.setToolTip("")
-        name = item.key if item else loaded.info.name
-        self.fit_badge.setText(self.fit_labels.get(item.key, "") if item else "")
-        message = f"{name}: {loaded.plan.describe()}"
-        shown = self.statusBar().currentMessage()
-        self.statusBar().showMessage(message if shown.startswith("Loading") else f"{shown} {message}")
-        self._update_context()
-
-    def show_notice(self, text: str) -> None:
-        """A notice that stays in the status bar until the next one."""
-        self.notice_label.setText(text)
-        self.notice_label.setToolTip(text)
-
-    def _model_failed(self, text: str) -> None:
-        """A refused or failed load: say why, and show what is (still) loaded, if anything."""
-        current = self.controller.model
-        remote = self.controller.remote
-        still = current.key if current else remote.label if remote else None
-        self.statusBar().showMessage(f"{still} is still answering." if still else "No model is loaded.")
-        self._show_in_picker(current)
-        QMessageBox.warning(self, "Hearth", text)
-
-    def _show_in_picker(self, item: Installed | None) -> None:
-        if item is None:
-            return
-        index = self.model_box.findData(item.model_id)
-        if index >= 0 and index != self.model_box.currentIndex():
-            self.model_box.setCurrentIndex(index)
-        quant = self.quant_box.findData(item.key)
-        if quant >= 0:
-            self.quant_box.setCurrentIndex(quant)
 
     # -- models and first run --------------------------------------------------
     def open_models(self) -> ModelManager:

@@ -18,25 +18,20 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
-from app.core.chat.gate import ApprovedModel, approve, resolve
+from app.core.chat.choice import ModelChoice, ModelSlot
+from app.core.chat.gate import ApprovedModel
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
-from app.core.chat.remote_choice import RemoteModel, connect
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, cancelled_summary, failed_summary
-from app.core.engine import endpoints
 from app.core.engine.base import ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.events import GenerationEvent, GenerationSummary, ReasoningDelta
-from app.core.engine.llama import Engine, LoadedModel, LoadOptions
-from app.core.engine.remote import RemoteEngine
+from app.core.engine.llama import Engine, LoadOptions
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError, NoModelLoadedError
-from app.core.models import hardware
 from app.core.models.catalog import Catalog
-from app.core.models.ops import plan_switch
-from app.core.models.registry import Installed, Registry
+from app.core.models.registry import Registry
 from app.core.privacy.locks import EffectiveSettings, effective
 from app.core.store.database import Store, StoredMessage
 
@@ -50,37 +45,11 @@ def title_from(text: str) -> str:
     return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-ChosenModel = ApprovedModel | RemoteModel
-
-
-@dataclass(frozen=True)
-class LoadResult:
-    loaded: LoadedModel | None  # None: the model answers on a remote engine
-    model: ChosenModel
-    notices: tuple[str, ...]  # the gate's, llama.cpp's and a switch's warnings, to show the user
-
-    def describe(self) -> str:
-        """One line on what now answers (the CLI prints it)."""
-        if self.loaded is None:
-            return self.model.label
-        return f"{self.loaded.info.name}: {self.loaded.plan.describe()}"
-
-
-@dataclass
-class ModelSlot:
-    """What answers: shared by every session on one worker (the window's and the local API's),
-    since they share the one model in memory, or the one remote engine."""
-
-    model: ChosenModel | None = None
-    loaded: LoadedModel | None = None
-    remote: RemoteEngine | None = None  # set while a remote engine answers (then ``loaded`` is None)
-
-
 class SessionBusyError(HearthError):
     """A second answer while one streams (one engine answers one question at a time)."""
 
 
-class ChatSession:
+class ChatSession(ModelChoice):
     def __init__(
         self,
         worker: EngineWorker,
@@ -105,33 +74,6 @@ class ChatSession:
         self._recorder: StreamRecorder | None = None
         self.settings: EffectiveSettings = effective(self._overrides)
         self._use(self.settings)
-
-    @property
-    def model(self) -> ChosenModel | None:
-        return self.slot.model
-
-    @property
-    def remote(self) -> RemoteModel | None:
-        """The remote model that answers, if one does."""
-        model = self.slot.model
-        return model if isinstance(model, RemoteModel) else None
-
-    @property
-    def context_size(self) -> int | None:
-        """The context the answering model runs with: the loaded model's, or what the server says."""
-        if self.slot.loaded is not None:
-            return self.slot.loaded.n_ctx
-        remote = self.remote
-        return remote.context if remote is not None else None
-
-    @property
-    def ready(self) -> bool:
-        """Whether a question can be answered (a model is loaded here or a remote engine is chosen)."""
-        return self.slot.model is not None and (self.slot.loaded is not None or self.slot.remote is not None)
-
-    @property
-    def loaded(self) -> LoadedModel | None:
-        return self.slot.loaded
 
     def sibling(self, store: Store | None) -> ChatSession:
         """Another session on the same engine and model (the local API beside the window)."""
@@ -160,75 +102,6 @@ class ChatSession:
             reload = self.load(self.model.installed or self.model.path)
             notices.append("The model is reloaded with the new context and hardware settings.")
         return notices, reload
-
-    # -- model -----------------------------------------------------------------------
-    def load(self, target: Installed | Path | str | None, *, switching: bool = False) -> Any:
-        """Load through the gate, on the engine's thread; the future gives a :class:`LoadResult`.
-        A model the gate refuses leaves the loaded one in place; a failed load leaves none.
-        ``remote:ENGINE/MODEL`` chooses a model on a remote engine (:meth:`load_remote`)."""
-        rules = self.settings.policy
-        remote = endpoints.parse_spec(target) if isinstance(target, str) else None
-        if remote is not None:
-            return self.load_remote(*remote)
-        if isinstance(target, Installed):
-            path, installed = target.path, target
-        elif isinstance(target, Path):
-            path, installed = target, None
-        else:
-            path, installed = resolve(target, self.registry, self.catalog, rules)
-        previous, options = self.model, self.options
-
-        def run(engine: Engine) -> LoadResult:
-            approved = approve(path, installed, self.registry, self.catalog, rules)
-            warnings: tuple[str, ...] = ()
-            if switching and installed is not None:
-                before = previous.installed if previous else None
-                warnings = plan_switch(before, installed, hardware.detect(), options.n_ctx).warnings
-            try:
-                loaded = engine.load(str(path), options)
-            except BaseException:
-                if self.slot.remote is None:  # a remote engine that answered goes on answering
-                    with self._lock:
-                        self.slot.model = self.slot.loaded = None
-                raise
-            self._use_model(approved, loaded, None)
-            return LoadResult(loaded, approved, approved.notices + warnings + tuple(loaded.notices))
-
-        return self._loading(run)
-
-    def load_remote(self, engine_name: str, model: str | None) -> Any:
-        """Choose ``model`` on the remote engine ``engine_name``; the future gives a :class:`LoadResult`.
-        The server is asked first (``/v1/models``, with the stored key): a refused or unreachable one
-        leaves the current model answering.  A model loaded here is closed (its memory freed)."""
-        rules = self.settings.policy
-
-        def run(engine: Engine) -> LoadResult:
-            remote, chosen = connect(engine_name, model, rules)
-            engine.close()
-            self._use_model(chosen, None, remote)
-            return LoadResult(None, chosen, chosen.notices)
-
-        return self._loading(run)
-
-    def _use_model(self, model: ChosenModel, loaded: LoadedModel | None, remote: RemoteEngine | None) -> None:
-        """From now on ``model`` answers (on the engine's thread); a remote engine before it is let go."""
-        with self._lock:
-            previous = self.slot.remote
-            self.slot.model, self.slot.loaded, self.slot.remote = model, loaded, remote
-        if previous is not None and previous is not remote:
-            previous.close()
-        if self.store is not None and self.conversation_id is not None:
-            identity = model.identity
-            engine = model.engine if isinstance(model, RemoteModel) else None
-            self.store.update_conversation(
-                self.conversation_id, model_id=identity.model_id, quant=identity.quant or None, engine=engine
-            )
-
-    def _loading(self, run: Callable[[Engine], LoadResult]) -> Any:
-        self.loading = True
-        future = self.worker.call(run)
-        future.add_done_callback(lambda _f: setattr(self, "loading", False))
-        return future
 
     # -- conversations -----------------------------------------------------------------
     def new_conversation(self) -> None:
