@@ -48,29 +48,43 @@ def _usable() -> None:
 
 def save_token(endpoint: str, token: str) -> None:
     _usable()
-    try:
-        keyring.set_password(SERVICE, _account(endpoint), token)
-    except keyring.errors.KeyringError as exc:
-        raise CredentialStoreError(f"The OS keyring refused to store the token: {exc}.") from None
+    _store(_account(endpoint), token, "the token")
 
 
 def delete_token(endpoint: str) -> bool:
-    try:
-        keyring.delete_password(SERVICE, _account(endpoint))
-    except keyring.errors.PasswordDeleteError:
-        return False
-    except keyring.errors.KeyringError as exc:
-        raise CredentialStoreError(f"The OS keyring refused to delete the token: {exc}.") from None
-    return True
+    return _forget(_account(endpoint), "the token")
 
 
 def load_token(endpoint: str) -> str | None:
     """``HF_TOKEN`` first (explicit, per session), then the keyring; None when neither has one."""
-    env = os.environ.get("HF_TOKEN", "").strip()
-    if env:
-        return env
+    return _read("HF_TOKEN", _account(endpoint))
+
+
+def _store(account: str, secret: str, what: str) -> None:
     try:
-        return keyring.get_password(SERVICE, _account(endpoint))
+        keyring.set_password(SERVICE, account, secret)
+    except keyring.errors.KeyringError as exc:
+        raise CredentialStoreError(f"The OS keyring refused to store {what}: {exc}.") from None
+
+
+def _forget(account: str, what: str) -> bool:
+    """Delete one secret; False when none was stored."""
+    try:
+        keyring.delete_password(SERVICE, account)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except keyring.errors.KeyringError as exc:
+        raise CredentialStoreError(f"The OS keyring refused to delete {what}: {exc}.") from None
+    return True
+
+
+def _read(env: str, account: str) -> str | None:
+    """The environment variable (one session, explicit) first, then the keyring."""
+    value = os.environ.get(env, "").strip()
+    if value:
+        return value
+    try:
+        return keyring.get_password(SERVICE, account)
     except keyring.errors.KeyringError:
         return None
 
@@ -86,10 +100,7 @@ def api_key(create: bool = True) -> str:
     if env:
         return env
     _usable_for("the local API's key", f"or set {API_KEY_ENV} for this session")
-    try:
-        key = keyring.get_password(SERVICE, API_KEY_ACCOUNT)
-    except keyring.errors.KeyringError:
-        key = None
+    key = _read(API_KEY_ENV, API_KEY_ACCOUNT)
     if key or not create:
         return key or ""
     return rotate_api_key()
@@ -99,10 +110,7 @@ def rotate_api_key() -> str:
     """A new key; the old one stops working at once (clients need the new one)."""
     _usable_for("the local API's key", f"or set {API_KEY_ENV} for this session")
     key = "hearth-" + secrets.token_urlsafe(32)
-    try:
-        keyring.set_password(SERVICE, API_KEY_ACCOUNT, key)
-    except keyring.errors.KeyringError as exc:
-        raise CredentialStoreError(f"The OS keyring refused to store the local API's key: {exc}.") from None
+    _store(API_KEY_ACCOUNT, key, "the local API's key")
     return key
 
 
@@ -124,33 +132,16 @@ def _engine_account(name: str) -> str:
 
 def save_engine_token(name: str, token: str) -> None:
     _usable_for("the engine's API key", f"or set {ENGINE_TOKEN_ENV} for this session")
-    try:
-        keyring.set_password(SERVICE, _engine_account(name), token)
-    except keyring.errors.KeyringError as exc:
-        raise CredentialStoreError(f"The OS keyring refused to store the API key: {exc}.") from None
+    _store(_engine_account(name), token, "the API key")
 
 
 def delete_engine_token(name: str) -> bool:
-    if not keyring_usable():
-        return False
-    try:
-        keyring.delete_password(SERVICE, _engine_account(name))
-    except keyring.errors.PasswordDeleteError:
-        return False
-    except keyring.errors.KeyringError as exc:
-        raise CredentialStoreError(f"The OS keyring refused to delete the API key: {exc}.") from None
-    return True
+    return keyring_usable() and _forget(_engine_account(name), "the API key")
 
 
 def engine_token(name: str) -> str | None:
     """``HEARTH_ENGINE_TOKEN`` first (one headless session), then the keyring; None when neither has one
     (a server started without ``--api-key`` needs none)."""
-    env = os.environ.get(ENGINE_TOKEN_ENV, "").strip()
-    if env:
-        return env
-    if not keyring_usable():
+    if not os.environ.get(ENGINE_TOKEN_ENV, "").strip() and not keyring_usable():
         return None
-    try:
-        return keyring.get_password(SERVICE, _engine_account(name))
-    except keyring.errors.KeyringError:
-        return None
+    return _read(ENGINE_TOKEN_ENV, _engine_account(name))
