@@ -216,3 +216,22 @@ def test_reasoning_streams_into_its_own_section_and_the_store(
     assert saved.reasoning and saved.status == "cancelled"
     assert section.view.toPlainText().strip() and section.toggle.text() == "▾ Reasoning"  # no answer came: stays open
     assert "cancelled" in window.view.widgets[-1].header.text()
+
+
+def test_switching_to_dark_recolours_the_conversation(qtbot, window) -> None:
+    """Widgets with a style sheet kept the light palette after a switch to dark: light text on the
+    light page of the conversation (seen on an Xvfb screenshot)."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui import theme
+
+    app = QApplication.instance()
+    page = window.view.widget()
+    try:
+        theme.apply(app, "light")
+        light = page.palette().color(page.backgroundRole()).name()
+        theme.apply(app, "dark")
+        dark = page.palette().color(page.backgroundRole()).name()
+        assert dark == theme.DARK[theme.QPalette.ColorRole.Window] != light
+    finally:
+        theme.apply(app, "light")

@@ -8,6 +8,7 @@ section that becomes "Thought for N s" and collapses when the answer starts.
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.chat.recorder import can_continue
 from app.core.store.database import StoredMessage
-from app.core.store.export import SPEAKERS
+from app.core.store.export import SPEAKERS, answered_by
 from app.ui import theme
 from app.ui.code_blocks import COPY_SCHEME, CodeHighlighter, code_blocks, warm_styles
 from app.ui.markdown_stream import IncrementalMarkdown
@@ -200,7 +201,11 @@ class MessageWidget(QFrame):
         status = status or self.message.status
         # Partial, cancelled or failed answers are marked.
         mark = " — answering…" if not final else "" if status == "complete" else f" — {status}"
-        self.header.setText(f"<b>{SPEAKERS[self.message.role]}</b>{mark}")
+        where = ""
+        if self.message.engine and self.message.model_id:  # computed elsewhere: say where, quietly
+            who = html.escape(answered_by(self.message.model_id, None, self.message.engine))
+            where = f" <span style='color: gray'>· {who}</span>"
+        self.header.setText(f"<b>{SPEAKERS[self.message.role]}</b>{where}{mark}")
         if self.continue_button is not None:  # only an answer cut short can go on (the core says which)
             self.continue_button.setVisible(final and can_continue(status))
         if self.reasoning is not None and self.reasoning.text.strip():

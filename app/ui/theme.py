@@ -49,11 +49,23 @@ def apply(app: QApplication, appearance: str) -> None:
     standard = app.style().standardPalette()
     if appearance != "dark" or is_dark(standard):
         app.setPalette(standard)
-        return
-    app.setStyle("Fusion")
-    palette = QPalette()
-    for role, colour in DARK.items():
-        palette.setColor(role, QColor(colour))
-    for role, colour in DARK_DISABLED.items():  # a disabled button must look disabled
-        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
-    app.setPalette(palette)
+    else:
+        app.setStyle("Fusion")
+        palette = QPalette()
+        for role, colour in DARK.items():
+            palette.setColor(role, QColor(colour))
+        for role, colour in DARK_DISABLED.items():  # a disabled button must look disabled
+            palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
+        app.setPalette(palette)
+    _restyle(app)
+
+
+def _restyle(app: QApplication) -> None:
+    """Widgets with a style sheet keep the palette they were polished with (the conversation's
+    scrolled page stayed light in dark mode, light text on light): setting each sheet again makes
+    them take the new one.  Only when the appearance changes, so the cost does not matter."""
+    for widget in app.allWidgets():
+        sheet = widget.styleSheet()
+        if sheet:
+            widget.setStyleSheet("")
+            widget.setStyleSheet(sheet)

@@ -1,5 +1,5 @@
-"""Save PNGs of the main window mid-conversation, the model manager, the settings and the
-first-run welcome, in light and dark, on a virtual X screen (Debian: ``apt-get install xvfb
+"""Save PNGs of the main window mid-conversation, the model manager, the settings, the
+first-run welcome and a conversation on a remote engine, in light and dark, on a virtual X screen (Debian: ``apt-get install xvfb
 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-render-util0 libxkbcommon-x11-0``):
 
     xvfb-run -a -s "-screen 0 1920x1200x24" .venv/bin/python resources/screenshots/make_screenshots.py
@@ -90,6 +90,48 @@ def main() -> None:
             pause.exec()
             welcome.grab().save(str(HERE / f"welcome-{name}.png"))
             welcome.reject()
+        # A remote engine (the tests' fault-injecting server on loopback) chosen in the picker.
+        from app.core.engine import endpoints
+        from tests.openai_fakes import FakeServer, Script
+
+        with FakeServer() as server:
+            answer = (
+                "Below about -15 °C the **COP drops** towards 1.5-2, so many systems add a resistive backup heater. "
+                "Cold-climate models keep working down to -25 °C."
+            )
+            server.script = Script(
+                flavour="vllm",
+                models=[{"id": "deepseek-v4-pro", "max_model_len": 131072}],
+                reasoning=["The user asks about cold weather; cover efficiency and backup heat."],
+                content=[answer],
+            )
+            endpoints.add("research", server.url)
+            window.remote_entries.refresh()
+            while not any(window.model_box.itemData(i, 256).startswith("remote:") for i in range(window.model_box.count())
+                          if isinstance(window.model_box.itemData(i, 256), str)):  # fmt: skip
+                app.processEvents()
+            index = next(
+                i for i in range(window.model_box.count()) if str(window.model_box.itemData(i, 256)).startswith("remote:")
+            )
+            window.model_box.setCurrentIndex(index)
+            wait = QEventLoop()
+            controller.model_changed.connect(wait.quit)
+            window._model_chosen(index)
+            wait.exec()
+            done = QEventLoop()
+            controller.answer_finished.connect(lambda *_: done.quit())
+            controller.new_conversation()
+            controller.send("How cold can a heat pump go?")
+            done.exec()
+            remote_conv = controller.conversation_id
+            assert remote_conv is not None
+            for name in ("light", "dark"):
+                theme.apply(app, name)
+                controller.open_conversation(remote_conv)
+                pause = QEventLoop()
+                QTimer.singleShot(300, pause.quit)
+                pause.exec()
+                window.grab().save(str(HERE / f"remote-engine-{name}.png"))
         controller.shutdown()
         store.close()
         print(f"platform {app.platformName()}:", *sorted(str(p) for p in HERE.glob("*.png")), sep="\n")
