@@ -136,8 +136,8 @@ def main() -> None:
                 noticed.append(time.perf_counter() - asked)
                 latencies.append(got[0] - asked)
             print("cancel of a stalled stream (10 runs):")
-            print(f"  turn ended after     {statistics.median(latencies) * 1000:.2f} ms median, {max(latencies) * 1000:.2f} ms max")
-            print(f"  server saw it closed {statistics.median(noticed) * 1000:.2f} ms median, {max(noticed) * 1000:.2f} ms max")
+            for label, values in (("turn ended after    ", latencies), ("server saw it closed", noticed)):
+                print(f"  {label} {statistics.median(values) * 1000:.2f} ms median, {max(values) * 1000:.2f} ms max")
 
         hosts = {(e["host"], e["allowed"]) for e in netguard.read_log()}
         print(f"egress: {len(netguard.read_log())} connection records, hosts {sorted(hosts)}")
