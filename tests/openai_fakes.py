@@ -46,6 +46,8 @@ class Script:
     models: list[dict[str, Any]] = field(default_factory=lambda: [{"id": "deepseek-v4-pro", "max_model_len": 131072}])
     props: dict[str, Any] | None = None  # llama-server's /props, when set
     key: str | None = None  # required bearer key
+    garbage: str | None = None  # one event-stream line that is not JSON, first
+    not_a_stream: bool = False  # answer a streaming request with one JSON object (a proxy or the wrong URL)
 
 
 class FakeServer(ThreadingHTTPServer):
@@ -168,10 +170,15 @@ class _Handler(BaseHTTPRequestHandler):
         if script.status != 200:
             self._reply(script.status, script.error_body if script.error_body is not None else {}, script.headers)
             return
+        if script.not_a_stream:
+            self._reply(200, {"choices": [{"message": {"role": "assistant", "content": "whole"}}]})
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
+        if script.garbage is not None:
+            self._send_raw(f"data: {script.garbage}\n\n".encode())
         chunks = stream_chunks(script)
         pieces = 0
         for chunk in chunks:

@@ -205,6 +205,20 @@ def test_an_error_inside_the_stream_is_reported(server: FakeServer) -> None:
     assert summary.stop_reason is StopReason.ERROR and "CUDA out of memory" in str(summary.error)
 
 
+def test_a_reply_that_is_not_a_stream_is_named(server: FakeServer) -> None:
+    server.script = Script(not_a_stream=True)
+    with pytest.raises(RemoteServerError, match="not with an event stream"):
+        ask(engine_for(server))
+
+
+def test_a_stream_of_garbage_is_named_and_the_engine_goes_on(server: FakeServer) -> None:
+    server.script = Script(garbage="<html>502 Bad Gateway</html>")
+    with pytest.raises(RemoteServerError, match="not an OpenAI stream: '<html>502"):
+        ask(engine_for(server))
+    server.script = Script()
+    assert ask(engine_for(server))[1] == "The answer is 4."
+
+
 def test_cancel_ends_the_turn_and_closes_the_stream(server: FakeServer) -> None:
     server.script = Script(flavour="plain", stall_after=2)
     engine = engine_for(server)

@@ -93,3 +93,21 @@ def test_the_only_model_is_chosen_when_none_is_named(remote: tuple[ChatSession, 
     server.script = Script(models=[{"id": "a"}, {"id": "b"}])
     with pytest.raises(Exception, match="Which model on lab"):
         session.load_remote("lab", None).result(timeout=30)
+
+
+def test_the_local_api_passes_a_remote_model_through(remote: tuple[ChatSession, FakeServer]) -> None:
+    import openai
+
+    from app.server.app import LocalApi
+    from app.server.runner import ApiServer
+
+    session, fake = remote
+    server = ApiServer(LocalApi(session.sibling(None), "k", 0, may_switch=False)).start()
+    try:
+        api = openai.OpenAI(base_url=server.address, api_key="k", max_retries=0, timeout=30)
+        assert [m.id for m in api.models.list().data] == ["remote:lab/deepseek-v4-pro"]
+        answer = api.chat.completions.create(model="remote:lab/deepseek-v4-pro", messages=[{"role": "user", "content": "2+2?"}])
+        assert answer.choices[0].message.content == "The answer is 4."
+        assert fake.chats()[-1]["messages"] == [{"role": "user", "content": "2+2?"}]
+    finally:
+        server.stop()

@@ -69,9 +69,14 @@ class LocalApi:
         return [{"id": i, "object": "model", "created": 0, "owned_by": "hearth"} for i in dict.fromkeys(ordered)]
 
     def loaded_id(self) -> str | None:
+        """The id requests name the answering model by: ``ID:QUANT`` here, ``remote:ENGINE/MODEL``
+        for a model on a remote engine (the window's choice; the local API passes it through)."""
         model = self.session.model
+        remote = self.session.remote
         if model is None:
             return None
+        if remote is not None:
+            return remote.spec
         return model.installed.key if model.installed is not None else model.identity.key
 
     def _use_model(self, name: str) -> None:

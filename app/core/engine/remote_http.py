@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import httpx_sse
 
 from app.core.engine.endpoints import Endpoint
 from app.core.errors import (
@@ -108,6 +109,11 @@ def transport_error(exc: BaseException, endpoint: Endpoint, timeouts: Timeouts) 
             return RemoteTLSError(f"The TLS connection to {where} failed ({link.reason or link}); nothing was sent.")
         if isinstance(link, netguard.EgressBlockedError):
             return RemoteUnreachableError(f"Hearth's network guard blocked the connection to {where}.")
+    if isinstance(exc, httpx_sse.SSEError):
+        return RemoteServerError(
+            f"{where} answered, but not with an event stream ({exc}).",
+            "The URL may point at something other than an OpenAI-compatible API; check it with 'hearth engines list'.",
+        )
     if isinstance(exc, httpx.ConnectTimeout):
         return RemoteUnreachableError(
             f"{where} did not accept a connection within {timeouts.connect_s:g} s.", "Check the address and the network."
