@@ -61,7 +61,7 @@ class FakeServer(ThreadingHTTPServer):
         self.requests: list[dict[str, Any]] = []  # {"path", "headers", "body"}
         self.disconnected = threading.Event()  # the client went away in the middle of a stream
         self.refused = 0
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.02,), daemon=True)
 
     @property
     def url(self) -> str:
