@@ -123,6 +123,33 @@ def test_downloads_follow_the_policy(hub: Any, env: dict[str, str], tmp_path: Pa
     assert result.returncode == 12 and "most restrictive" in result.stderr
 
 
+def test_download_endpoints_must_be_https_except_loopback_and_listed_hosts(hub: Any, env: dict[str, str], tmp_path: Path) -> None:
+    plain = dict(env, HF_ENDPOINT="http://mirror.example.internal")
+    result = hearth("models", "download", "test-tiny", "--quant", "Q8_0", env=plain)
+    assert result.returncode == 12 and "http://mirror.example.internal is plain http" in result.stderr
+    assert json.loads(hearth("network", "log", "--json", env=plain).stdout) == []  # refused before any lookup
+    listed = write_policy(tmp_path, 'http_hosts = ["mirror.example.internal"]\n')
+    allowed = dict(plain, HEARTH_POLICY=str(listed))
+    result = hearth("models", "download", "test-tiny", "--quant", "Q8_0", env=allowed)
+    assert "plain http" not in result.stderr  # allowed by IT (it fails later: no such host here)
+    assert hearth("models", "download", "test-tiny", "--quant", "Q8_0", env=env).returncode == 0  # loopback hub
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('hub_endpoint = "http://mirror.example.internal"\n', "hub_endpoint is plain http to mirror.example.internal"),
+        ('[[engines]]\nname = "lab"\nurl = "http://llm.example.internal/v1"\n', "[[engines]] 'lab' url is plain http"),
+    ],
+)
+def test_policy_check_refuses_plain_http_endpoints(env: dict[str, str], tmp_path: Path, text: str, problem: str) -> None:
+    result = hearth("policy", "check", str(write_policy(tmp_path, text)), env=env)
+    assert result.returncode == 11 and problem in result.stderr
+    host = "mirror.example.internal" if "hub" in text else "llm.example.internal"
+    fixed = hearth("policy", "check", str(write_policy(tmp_path, f'http_hosts = ["{host}"]\n' + text)), env=env)
+    assert fixed.returncode == 0, fixed.stderr
+
+
 def test_chat_and_conversations_follow_the_policy(models, env: dict[str, str], tmp_path: Path) -> None:
     model = shutil.copyfile(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "tiny-Q8_0.gguf")
     assert hearth("models", "import", str(model), env=env).returncode == 0

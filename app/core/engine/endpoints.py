@@ -18,7 +18,6 @@ would end up in logs); keys go to the OS keyring (``hearth engines login``).
 from __future__ import annotations
 
 import fnmatch
-import ipaddress
 import json
 import logging
 import re
@@ -31,6 +30,7 @@ from app.core import paths
 from app.core.errors import HearthError, UnknownEngineError
 from app.core.privacy.policy import Policy, PolicyDenied
 from app.core.privacy.policy import load as load_policy
+from app.core.privacy.transport import require_secure
 from app.core.settings import write_json
 
 log = logging.getLogger(__name__)
@@ -74,15 +74,6 @@ class Endpoint:
         }
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_url(url: str, rules: Policy) -> str:
     """The normalised API base for ``url``, or a typed error saying what is wrong with it."""
     parts = urlsplit(url.strip())
@@ -93,13 +84,12 @@ def check_url(url: str, rules: Policy) -> str:
         raise HearthError("The URL must not hold a user name or password.", "Store the API key with 'hearth engines login NAME'.")
     if parts.query or parts.fragment:
         raise HearthError(f"The URL '{url}' must not have a query or fragment.")
-    plain_ok = is_loopback(host) or host.lower() in {h.lower() for h in rules["http_hosts"]}
-    if parts.scheme == "http" and not plain_ok:
-        raise PolicyDenied(
-            f"Hearth talks to remote engines over https only: http://{host} would carry your prompts and the API key "
-            "in clear text.",
-            "Put TLS in front of the server (see the README's admin guide); IT can list a host in the policy's http_hosts.",
-        )
+    require_secure(
+        url,
+        rules,
+        "Hearth talks to remote engines over https only:",
+        "Put TLS in front of the server (see the README's admin guide); IT can list a host in the policy's http_hosts.",
+    )
     path = parts.path.rstrip("/") or "/v1"
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 

@@ -32,6 +32,7 @@ from app.core.errors import (
     UnverifiableFileError,
 )
 from app.core.models.hashing import is_sha256
+from app.core.privacy.transport import require_secure
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +46,15 @@ def hub_endpoint(override: str | None = None) -> str:
     else ``HF_ENDPOINT``, else the public Hub."""
     from app.core.privacy import policy
 
-    enforced = policy.load()["hub_endpoint"]
-    return str(enforced or override or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+    rules = policy.load()
+    endpoint = str(rules["hub_endpoint"] or override or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT).rstrip("/")
+    require_secure(
+        endpoint,
+        rules,
+        "The model download endpoint",
+        "Use the mirror's https:// address; IT can list a host in the policy's http_hosts.",
+    )
+    return endpoint
 
 
 def _hub(endpoint: str) -> Any:

@@ -158,21 +158,15 @@ def install() -> None:
             _state.installed = True
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return host.lower() == "localhost" or ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 @contextmanager
 def allow(url: str, why: str) -> Iterator[None]:
     """While the block runs, connections to ``url``'s host (and the proxy for it) are allowed.
     Offline mode refuses every host but this machine's own (loopback is not the network)."""
     from app.core.privacy.policy import load as load_policy
+    from app.core.privacy.transport import is_loopback
 
     parts = urlsplit(url)
-    if load_policy()["offline"] and not _loopback(parts.hostname or ""):
+    if load_policy()["offline"] and not is_loopback(parts.hostname or ""):
         raise HearthError("Hearth is in offline mode by your organisation's policy: no network access.")
     hosts = {parts.hostname or ""}
     proxy = urllib.request.getproxies().get(parts.scheme)

@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from app.core import paths
 from app.core.errors import HearthError
@@ -222,7 +223,25 @@ def parse(text: str) -> tuple[dict[str, Any], list[str]]:
     except tomllib.TOMLDecodeError as exc:
         return {}, [f"not valid TOML: {exc}"]
     errors = [e for key, value in data.items() if (e := _check(key, value))]
+    if not errors:
+        errors += _plain_http(data)
     return data, errors
+
+
+def _plain_http(data: dict[str, Any]) -> list[str]:
+    """Endpoints over plain http whose host is neither loopback nor in ``http_hosts`` (the rule of
+    :mod:`app.core.privacy.transport`, applied when IT checks the file, not only when it is used)."""
+    from app.core.privacy.transport import plain_http_allowed
+
+    hosts = data.get("http_hosts", [])
+    urls = [("hub_endpoint", data["hub_endpoint"])] if "hub_endpoint" in data else []
+    urls += [(f"[[engines]] '{e['name']}' url", e["url"]) for e in data.get("engines", [])]
+    problems = []
+    for where, url in urls:
+        parts = urlsplit(url)
+        if parts.scheme == "http" and not plain_http_allowed(parts.hostname or "", hosts):
+            problems.append(f"{where} is plain http to {parts.hostname}; use https, or list the host in http_hosts")
+    return problems
 
 
 def load(path: Path | None = None) -> Policy:
