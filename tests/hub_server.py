@@ -70,6 +70,7 @@ class HubServer:
         self._digests: dict[object, tuple[str, str, int]] = {}
         self.chunk_bytes = 16384  # body write size (the benchmark uses 1 MiB)
         self.redirect = False
+        self.cdn_endpoint: str | None = None  # where redirects point (another origin); None: this server
         self.commit_header = True
         self.lfs_hash = True
         self.stalled = 0  # responses stalled right now
@@ -205,7 +206,7 @@ class HubServer:
                     self.send_response(302)
                     for key, value in headers.items():
                         self.send_header(key, value)
-                    self.send_header("Location", f"{hub.endpoint}/cdn/{match['repo']}/{repo.commit}/{name}")
+                    self.send_header("Location", f"{hub.cdn_endpoint or hub.endpoint}/cdn/{match['repo']}/{repo.commit}/{name}")
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return None

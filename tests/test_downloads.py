@@ -26,6 +26,7 @@ from app.core.errors import (
 )
 from app.core.models.catalog import Catalog
 from app.core.models.downloads import OverallProgress, download, staging_dir
+from app.core.models.http_client import follow
 from app.core.models.info import inspect_model
 from app.core.models.ops import verify_model
 from app.core.models.registry import Registry
@@ -158,6 +159,37 @@ def test_mirror_without_commit_header_uses_the_api_commit_and_cdn_redirects_work
     item = fetch(tiny_catalog(payloads), registry)
     assert item.commit == hub.repos[REPO].commit
     assert any(r.path.startswith("/cdn/") for r in hub.file_gets("tiny-Q8_0.gguf"))
+
+
+def test_a_redirect_to_another_origin_gets_no_token(hub, payloads, registry) -> None:
+    hub.redirect = True
+    hub.cdn_endpoint = hub.endpoint.replace("127.0.0.1", "localhost")  # the same server under another host name
+    credentials.save_token(hub.endpoint, "hf_secret")
+    try:
+        fetch(tiny_catalog(payloads), registry)
+    finally:
+        credentials.delete_token(hub.endpoint)
+    gets = hub.file_gets("tiny-Q8_0.gguf")
+    assert {(g.path.startswith("/cdn/"), g.authorization) for g in gets} == {(False, "Bearer hf_secret"), (True, None)}
+
+
+@pytest.mark.parametrize(
+    ("url", "target", "keeps_token"),
+    [
+        ("https://hub.example/a", "https://hub.example/b", True),
+        ("https://hub.example/a", "https://cdn.example/b", False),
+        ("https://hub.example/a", "https://hub.example:8443/b", False),
+        ("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", True),
+    ],
+)
+def test_redirects_keep_the_token_only_on_the_same_origin(url: str, target: str, keeps_token: bool) -> None:
+    headers = follow(url, target, {"Authorization": "Bearer t", "Range": "bytes=0-"})
+    assert ("Authorization" in headers) is keeps_token and headers["Range"] == "bytes=0-"
+
+
+def test_a_redirect_from_https_to_http_is_refused() -> None:
+    with pytest.raises(DownloadError, match="from https to an unencrypted address"):
+        follow("https://mirror.example/file", "http://mirror.example/file", {})
 
 
 def test_gated_repo_needs_the_token_from_the_keyring(hub, payloads, registry) -> None:

@@ -11,7 +11,8 @@ default SSL context).  Proxies come from the usual environment variables
 (``HTTPS_PROXY``, ``NO_PROXY``, …), as corporate networks set them.
 Redirects (the Hub sends large files to its CDN) are followed here, not by
 urllib3, so the network guard can allow the CDN host first; the
-``Authorization`` header is dropped when a redirect leaves the host.
+``Authorization`` header is dropped when a redirect leaves the origin (scheme,
+host or port), and a redirect from https to plain http is refused.
 """
 
 from __future__ import annotations
@@ -72,8 +73,8 @@ class HttpClient:
             response.drain_conn()
             response.release_conn()
             target = urljoin(url, location)
-            if urlsplit(target).hostname != urlsplit(url).hostname:
-                headers = {k: v for k, v in headers.items() if k.lower() != "authorization"}  # the CDN gets no token
+            headers = follow(url, target, headers)
+            if _origin(target) != _origin(url):
                 netguard.permit(target, f"redirect from {urlsplit(url).hostname}")
             url = target
         raise TransientHTTPError("too many redirects")
@@ -98,6 +99,26 @@ class HttpClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or {"https": 443, "http": 80}.get(parts.scheme)
+
+
+def follow(url: str, target: str, headers: dict[str, str]) -> dict[str, str]:
+    """The headers for a redirect from ``url`` to ``target``: never from https down to http (the
+    token and the bytes would travel in clear), and no ``Authorization`` for another origin (scheme,
+    host or port: the Hub's CDN gets no token)."""
+    if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
+        raise DownloadError(
+            f"{urlsplit(url).hostname} redirected the download to plain {urlsplit(target).scheme}://{urlsplit(target).hostname}; "
+            "Hearth does not follow a redirect from https to an unencrypted address.",
+            "Tell IT: the mirror is misconfigured.",
+        )
+    if _origin(target) != _origin(url):
+        return {k: v for k, v in headers.items() if k.lower() != "authorization"}
+    return headers
 
 
 def _classify(exc: BaseException) -> Exception:
