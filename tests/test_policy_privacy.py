@@ -237,6 +237,41 @@ def test_guard_blocks_everything_not_allowed_and_logs_it(tmp_path: Path) -> None
     assert log[2]["why"] == "test download"
 
 
+OVERLAP_PROBE = """
+import socket
+from app.core.privacy import netguard
+netguard.install()
+servers = {host: socket.create_server((host, 0)) for host in ("127.0.0.1", "127.0.0.2")}
+def reach(host):
+    try:
+        socket.create_connection((host, servers[host].getsockname()[1]), timeout=2).close()
+        return "open"
+    except netguard.EgressBlockedError:
+        return "blocked"
+first = netguard.allow("http://127.0.0.1/a", "first download")
+second = netguard.allow("http://127.0.0.2/b", "second download")
+first.__enter__(); second.__enter__()
+print(reach("127.0.0.1"), reach("127.0.0.2"))
+first.__exit__(None, None, None)  # the first ends while the second still runs
+print(reach("127.0.0.1"), reach("127.0.0.2"))
+second.__exit__(None, None, None)
+print(reach("127.0.0.1"), reach("127.0.0.2"))
+udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for send in (lambda: udp.sendto(b"x", ("127.0.0.1", 9)), lambda: udp.sendmsg([b"x"], [], 0, ("127.0.0.1", 9))):
+    try:
+        send()
+        print("sent")
+    except netguard.EgressBlockedError:
+        print("blocked")
+"""
+
+
+def test_overlapping_allowances_end_independently_and_datagrams_are_guarded(tmp_path: Path) -> None:
+    env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"))
+    result = subprocess.run([sys.executable, "-c", OVERLAP_PROBE], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60)
+    assert result.stdout.splitlines() == ["open open", "blocked open", "blocked blocked", "blocked", "blocked"], result.stderr
+
+
 def session(models, env: dict[str, str], tmp_path: Path, prefix: tuple[str, ...] = ()) -> list[str]:
     """Start, chat, switch quantization, search, export: everything but a download."""
     q8 = shutil.copyfile(models(TinySpec(quant="Q8_0", seed=11)), tmp_path / "tiny-Q8_0.gguf")

@@ -1,7 +1,8 @@
 """Zero egress, enforced in-process: a guard on every socket the app opens.
 
 A Python audit hook (PEP 578) sees each ``socket.connect``,
-``socket.getaddrinfo``, ``socket.gethostbyname`` and ``socket.sendto`` of any
+``socket.getaddrinfo``, ``socket.gethostbyname``, ``socket.sendto`` and
+``socket.sendmsg`` of any
 code in the process (ours, huggingface-hub, urllib3, keyring...).  Nothing may
 leave the machine except while a download the user (or policy) started runs,
 or a request to the remote engine the user chose, and then only to that
@@ -36,7 +37,14 @@ from app.core.errors import HearthError
 log = logging.getLogger(__name__)
 
 LOG_NAME = "network.jsonl"
-_EVENTS = {"socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "socket.sendto", "socket.gethostbyname_ex"}
+_EVENTS = {
+    "socket.connect",
+    "socket.getaddrinfo",
+    "socket.gethostbyname",
+    "socket.gethostbyname_ex",
+    "socket.sendto",
+    "socket.sendmsg",  # a datagram to an address of its own, without connect()
+}
 
 
 class EgressBlockedError(ConnectionRefusedError):
@@ -83,7 +91,7 @@ def _record(entry: dict[str, Any]) -> None:
 
 def _destination(event: str, args: tuple[Any, ...]) -> tuple[str, Any] | None:
     """(host, port) of a network destination, or None for local IPC."""
-    if event in ("socket.connect", "socket.sendto"):
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
         sock, address = args[0], args[-1]
         if getattr(sock, "family", None) == getattr(socket, "AF_UNIX", object()) or not isinstance(address, tuple):
             return None
