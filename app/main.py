@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from app import __version__
-from app.core import logging_setup
+from app.core import logging_setup, paths
 from app.core.errors import HearthError
 from app.core.privacy import netguard, policy
 
@@ -62,6 +62,7 @@ def start_private() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    paths.make_private()  # before the first file (the log) is created
     log_path = logging_setup.setup()
     start_private()
     if args.backend:

@@ -53,3 +53,29 @@ def test_write_guard_catches_a_write_outside_the_temp_home() -> None:
     finally:
         del violations[before:]  # type: ignore[arg-type]
         outside.unlink(missing_ok=True)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX; Windows profiles are private by ACL")
+def test_everything_written_is_the_users_alone(models, tmp_path: Path) -> None:
+    """A chat (store, key file, settings, logs, network log) leaves only 0700 folders and 0600 files,
+    and folders and files an older version made 0755/0644 are narrowed at the next start."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True)
+    (home / "data").chmod(0o755)
+    old = home / "data" / "store.json"
+    old.write_text("{}")
+    old.chmod(0o644)
+    env = dict(os.environ, HEARTH_HOME=str(home))
+    root = Path(__file__).resolve().parents[1]
+    for args in (["policy", "show"], ["chat", "--model", str(models()), "--prompt", "hi", "--max-tokens", "2"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "app", *args], capture_output=True, text=True, cwd=root, env=env, timeout=120
+        )
+        assert done.returncode in (0, 1), done.stderr  # policy show: 0; chat: 0
+    modes = {str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in [home, *home.rglob("*")]}
+    assert any(name.endswith(".db") for name in modes) and any("hearth.log" in name for name in modes)
+    assert {mode for name, mode in modes.items() if (tmp_path / name).is_dir()} == {"0o700"}, modes
+    assert {mode for name, mode in modes.items() if (tmp_path / name).is_file()} == {"0o600"}, modes

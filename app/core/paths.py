@@ -53,6 +53,40 @@ class UserDirs:
         return self
 
 
+PRIVATE_UMASK = 0o077  # directories 0700, files 0600
+
+
+def make_private() -> None:
+    """From now on everything Hearth creates is the user's alone (Linux, macOS): the process umask
+    becomes 077, and Hearth's own folders (and the files directly in its data, config and log
+    folders: the database, its key file, settings, logs) made by an earlier version with wider
+    permissions are narrowed.  Called first thing at start, before the log file is opened."""
+    if os.name != "posix":
+        return  # Windows: the per-user profile folders are private by their ACLs
+    os.umask(PRIVATE_UMASK)
+    dirs = user_dirs()
+    home = hearth_home()
+    for folder in ((home,) if home is not None else ()) + dirs.all():
+        _narrow(folder, 0o700)
+    for folder in (dirs.data, dirs.config, dirs.logs):
+        try:
+            entries = list(folder.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_file() and not entry.is_symlink():
+                _narrow(entry, 0o600)
+
+
+def _narrow(path: Path, mode: int) -> None:
+    try:
+        status = path.stat()
+        if status.st_uid == os.getuid() and status.st_mode & 0o077:
+            path.chmod(mode)
+    except OSError:
+        pass  # missing, or not ours to change: nothing to narrow
+
+
 def hearth_home() -> Path | None:
     """The relocation root from ``HEARTH_HOME``, or None when unset/empty."""
     value = os.environ.get(HOME_ENV, "").strip()
