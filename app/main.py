@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from app import __version__
 from app.core import logging_setup, paths
 from app.core.errors import HearthError
-from app.core.privacy import netguard, policy
+from app.core.privacy import core_dumps, netguard, policy
 
 log = logging.getLogger("hearth")
 EXIT_INTERNAL = 70
@@ -46,8 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def start_private() -> None:
-    """Zero egress from the first line: no Hub telemetry, the network guard on, policy problems said."""
+    """Zero egress from the first line: no Hub telemetry, no core dumps, the network guard on,
+    policy problems said."""
     os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    core_dumps.forbid()
     current = policy.load()
     if current["offline"]:
         os.environ["HF_HUB_OFFLINE"] = "1"

@@ -325,3 +325,33 @@ def test_a_whole_session_makes_no_connection_attempt(models, tmp_path: Path) -> 
     isolated = dict(env, HEARTH_HOME=str(tmp_path / "home-isolated"))
     (tmp_path / "iso").mkdir()
     assert session(models, isolated, tmp_path / "iso", prefix=("unshare", "-n"))[-1]  # works the same with no network at all
+
+
+CRASH = """
+from app.main import start_private
+from app.core.privacy import core_dumps
+import os, resource, signal
+start_private()
+print(resource.getrlimit(resource.RLIMIT_CORE), core_dumps.dumpable())
+os.kill(os.getpid(), signal.SIGSEGV)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="RLIMIT_CORE and prctl are POSIX (Windows: see core_dumps.py)")
+@pytest.mark.parametrize("allowed", [False, True])
+def test_a_crash_writes_no_core_dump_unless_allowed(tmp_path: Path, allowed: bool) -> None:
+    pattern = Path("/proc/sys/kernel/core_pattern")
+    if not pattern.exists() or pattern.read_text().strip() != "core":
+        pytest.skip("the kernel does not write core files into the working folder here; the limits are checked below")
+    env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT))
+    env.pop("HEARTH_ALLOW_CORE_DUMPS", None)
+    if allowed:
+        env["HEARTH_ALLOW_CORE_DUMPS"] = "1"
+    crashed = subprocess.run(["bash", "-c", f'ulimit -c unlimited; exec "{sys.executable}" -c "$0"', CRASH],
+                             capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)  # fmt: skip
+    assert crashed.returncode == -11 or crashed.returncode == 139, crashed.stderr
+    cores = [p for p in tmp_path.iterdir() if p.name.startswith("core")]
+    if allowed:
+        assert cores and "None" not in crashed.stdout and "True" in crashed.stdout
+    else:
+        assert not cores and crashed.stdout.strip() == "(0, 0) False"
