@@ -3,8 +3,10 @@
 The assistant message is written (status ``partial``) before the first token
 arrives.  Deltas are appended in memory by the engine's thread (the session
 records there, never behind a client's event loop); a flusher thread with its
-own database connection writes the text whenever it changed, every
-``interval`` seconds (0.5 by default), and touches the row at least every
+own database connection writes the text at most ``WRITE_WITHIN`` of
+``interval`` after the oldest piece not yet saved arrived (0.4 s of 0.5 s by
+default: a fixed tick would let a piece wait a whole tick plus the write, which
+is how a kill -9 once lost 1.01 s), and touches the row at least every
 ``HEARTBEAT_S`` while nothing comes (a long prompt evaluation), so a row that
 stays ``partial`` without a touch for ``STALE_AFTER_S`` belongs to a process
 that died: the next start marks it ``interrupted``.  ``finish`` writes the
@@ -22,6 +24,7 @@ from app.core.store.database import Store, StoredMessage
 from app.core.store.upkeep import HEARTBEAT_S
 
 FLUSH_INTERVAL_S = 0.5
+WRITE_WITHIN = 0.8  # of the interval: the rest is the write's own time (a few ms with the derived key)
 STATUS = {
     StopReason.EOS: "complete",
     StopReason.LENGTH: "truncated",  # budget or context used up: the answer can be continued
@@ -53,8 +56,10 @@ class StreamRecorder:
         self._started = time.monotonic()
         self.thought_s: float | None = None
         self._dirty = False
+        self._unsaved_since = 0.0  # when the oldest piece not yet written arrived
         self._lock = threading.Lock()
         self._stop = threading.Event()
+        self._wake = threading.Event()  # the first unsaved piece arrived: start its deadline
         self._error: BaseException | None = None
         self.finished_status: str | None = None
         self._thread = threading.Thread(target=self._run, name="hearth-store-flush", daemon=True)
@@ -79,7 +84,7 @@ class StreamRecorder:
             if not self._content and self._reasoning and self.thought_s is None:
                 self.thought_s = time.monotonic() - self._started  # the reasoning ended, the answer begins
             self._content.append(text)
-            self._dirty = True
+            self._mark_dirty()
 
     def add(self, event: ReasoningDelta | ContentDelta) -> None:
         """Record a streamed piece of the answer, reasoning or content."""
@@ -91,7 +96,14 @@ class StreamRecorder:
     def add_reasoning(self, text: str) -> None:
         with self._lock:
             self._reasoning.append(text)
+            self._mark_dirty()
+
+    def _mark_dirty(self) -> None:
+        """Under the lock: a piece arrived; the first since the last write starts the deadline."""
+        if not self._dirty:
             self._dirty = True
+            self._unsaved_since = time.monotonic()
+            self._wake.set()
 
     def text(self) -> tuple[str, str]:
         """(reasoning, content) recorded so far; any thread."""
@@ -105,10 +117,22 @@ class StreamRecorder:
             self._dirty = False
             return "".join(self._content), "".join(self._reasoning)
 
+    def _next_write(self, last_write: float) -> float:
+        """When the flusher must write next: the unsaved text's deadline, else the heartbeat."""
+        with self._lock:
+            if self._dirty:
+                return self._unsaved_since + self.interval * WRITE_WITHIN
+        return last_write + HEARTBEAT_S
+
     def _run(self) -> None:
         last_write = time.monotonic()
         try:
-            while not self._stop.wait(self.interval):
+            while not self._stop.is_set():
+                self._wake.clear()  # before reading the deadline: a piece arriving after it wakes the wait
+                wait = self._next_write(last_write) - time.monotonic()
+                if wait > 0:
+                    self._wake.wait(wait)  # a first unsaved piece (an earlier deadline) or finish() ends it
+                    continue
                 snapshot = self._snapshot()
                 now = time.monotonic()
                 if snapshot is None and now - last_write < HEARTBEAT_S:
@@ -127,6 +151,7 @@ class StreamRecorder:
     def finish(self, summary: GenerationSummary | None = None, status: str | None = None) -> str:
         """Write the whole answer with its final status and statistics; returns the status."""
         self._stop.set()
+        self._wake.set()
         self._thread.join()
         with self._lock:
             content, reasoning = "".join(self._content), "".join(self._reasoning)
