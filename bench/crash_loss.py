@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 def one_run(model: Path, home: Path, rng: random.Random) -> tuple[float, int, int]:
     """(seconds lost, pieces printed, pieces stored) of one killed chat."""
-    env = dict(os.environ, HEARTH_HOME=str(home), HEARTH_PASSPHRASE="bench", PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring")
+    keyring_off = "keyring.backends.fail.Keyring"  # the store's key comes from the passphrase
+    env = dict(os.environ, HEARTH_HOME=str(home), HEARTH_PASSPHRASE="bench", PYTHON_KEYRING_BACKEND=keyring_off)
     chat = subprocess.Popen(
         [sys.executable, "-m", "app", "chat", "--model", str(model), "--prompt", "Write a long story.", "--json",
          "--ignore-eos", "--max-tokens", "6000", "--ctx", "8192", "--temperature", "0.8"],
