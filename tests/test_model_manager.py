@@ -204,9 +204,20 @@ def test_cli_download_verify_remove_and_exit_codes(hub: Any, cli_env: dict[str, 
     installed = lines[-1]["installed"]
     assert hearth("models", "verify", "test-tiny", env=cli_env).returncode == 0
     with open(installed["files"][1]["path"], "r+b") as f:
+        original = f.read(8)
+        f.seek(0)
         f.write(b"\x00" * 8)
     failed = hearth("models", "verify", "--json", env=cli_env)
     assert failed.returncode == 1 and json.loads(failed.stdout)[0]["ok"] is False
+    chat = ("chat", "--model", "test-tiny:F16", "--prompt", "hi", "--max-tokens", "2", "--no-save")
+    refused = hearth(*chat, env=cli_env)  # a file verify flagged is not loaded until it passes again
+    assert (
+        refused.returncode == 3 and "failed its last verification" in refused.stderr and "hearth models verify" in refused.stderr
+    )
+    with open(installed["files"][1]["path"], "r+b") as f:
+        f.write(original)
+    assert hearth("models", "verify", "test-tiny", env=cli_env).returncode == 0
+    assert hearth(*chat, env=cli_env).returncode == 0
     assert hearth("models", "remove", "test-tiny", env=cli_env).returncode == 0
     assert not Path(installed["files"][0]["path"]).exists()
     hub.fault("tiny-Q8_0.gguf", *[Fault("corrupt")] * 3)

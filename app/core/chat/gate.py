@@ -1,7 +1,8 @@
 """The one gate every model load passes, whichever client asked for it.
 
 Before llama.cpp sees a file: a pre-seeded shared file is verified against its
-published hash (refused when it does not match), the file's identity is
+published hash (refused when it does not match), an installed model whose last
+``hearth models verify`` failed is refused until it passes again, the file's identity is
 established from its bytes (:mod:`app.core.models.identity`), and the machine
 policy's ``allowed_models`` is applied to that identity.  The window's start-up
 load, its model picker, a quantization switch, ``hearth chat --model`` and its
@@ -14,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.errors import HearthError
+from app.core.errors import CorruptModelError, HearthError
 from app.core.models.catalog import Catalog
 from app.core.models.identity import Identity, identify_files
 from app.core.models.info import find_shards
@@ -60,6 +61,12 @@ def approve(path: Path, installed: Installed | None, registry: Registry, catalog
     """Identity, shared-file verification and ``allowed_models``; raises a typed error when refused."""
     if installed is not None and installed.source == "shared":
         ensure_verified(installed, registry, catalog)
+    if installed is not None and installed.failed_verify:
+        raise CorruptModelError(
+            f"{installed.key} failed its last verification ({installed.failed_verify}), so it is not loaded.",
+            f"Restore the file and run 'hearth models verify {installed.model_id} --quant {installed.quant}' "
+            "(or remove it and download it again).",
+        )
     identity = identify(path, installed, registry, catalog)
     rules.require_model(identity.model_id, identity.quant)
     notices = (identity.notice,) if identity.notice else ()

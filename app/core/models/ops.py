@@ -191,9 +191,11 @@ def verify_model(
             file.sha256 = actual
             registry.record_shared_hash(file)
     ok = not problems
-    if item.source != "shared" and ok:
-        item.verified_at = time.time()
-        registry.add(item)
+    if item.source != "shared":
+        if ok:
+            item.verified_at = time.time()
+        item.failed_verify = None if ok else "; ".join(problems)
+        registry.add(item)  # a failed verdict is remembered: the load gate refuses the model until it passes
     return VerifyResult(item, ok, tuple(problems), time.perf_counter() - start)
 
 

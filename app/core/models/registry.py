@@ -58,6 +58,8 @@ class Installed:
     commit: str | None = None
     installed_at: float = field(default_factory=time.time)
     verified_at: float | None = None
+    # What the last verify found wrong (None: nothing); such a model is not loaded until it passes again.
+    failed_verify: str | None = None
 
     @property
     def key(self) -> str:
