@@ -121,3 +121,50 @@ def test_broken_template_and_raise_exception_are_typed_errors() -> None:
         ChatTemplate("{% if %}", BOS, EOS).render([])
     with pytest.raises(TemplateError, match="roles must alternate"):
         ChatTemplate("{{ raise_exception('roles must alternate') }}", BOS, EOS).render([])
+
+
+HOSTILE = {
+    "nested loops of 10^10": "{% for i in range(10**5) %}{% for j in range(10**5) %}{% endfor %}{% endfor %}",
+    "a string times 10^10": "{{ 'x' * 10**10 }}",
+    "a list times 10^10": "{{ ([1] * 10**5) * 10**5 }}",
+    "a doubling loop (~)": "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
+    "a doubling loop (+)": "{% set ns = namespace(s='x') %}{% for i in range(64) %}{% set ns.s = ns.s + ns.s %}{% endfor %}",
+    "range(10^8)": "{% for i in range(10**8) %}{% endfor %}",
+    "a method asking 10^10": "{{ 'x'.ljust(10**10) }}",
+    "a filter asking 10^10": "{{ 'x'|center(10**10) }}",
+    "a huge prompt": "{% for i in range(100000) %}{{ 'y' * 100 }}{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_a_hostile_template_is_stopped_with_a_clear_error(name: str) -> None:
+    """Bounded in time, memory and output; afterwards the engine's templates render as before."""
+    with pytest.raises(TemplateError) as raised:
+        ChatTemplate(HOSTILE[name], BOS, EOS).render([{"role": "user", "content": "x"}])
+    assert "chat template" in str(raised.value) and ("stopped it" in str(raised.value) or "failed" in str(raised.value))
+    assert ChatTemplate(load_family_template("deepseek-v3"), BOS, EOS).render([{"role": "user", "content": "ok"}])
+
+
+def test_bounds_leave_real_templates_alone() -> None:
+    long = [Message("user", "word " * 20000)]  # a 100 kB message renders; the bounds are far above real prompts
+    for family in ("deepseek-r1", "deepseek-v3", "deepseek-v2"):
+        history = [m.for_template() for m in CONVERSATIONS[-1] + long]
+        text = ChatTemplate(load_family_template(family), BOS, EOS).render(history)
+        assert "word word" in text
+
+
+def test_stop_ends_a_template_that_runs_away(models, engine: Engine) -> None:
+    """Stop works while the prompt is rendered: the turn ends cancelled, well before the deadline."""
+    import threading
+
+    from app.core.engine.base import SamplingParams
+    from app.core.engine.events import GenerationSummary, StopReason
+
+    engine.load(str(models(TinySpec(quant="Q8_0", seed=11, template=HOSTILE["nested loops of 10^10"]))), LoadOptions(n_ctx=512))
+    events: list[object] = []
+    turn = threading.Thread(target=lambda: events.extend(engine.chat([Message("user", "hi")], SamplingParams(max_tokens=4))))
+    turn.start()
+    threading.Timer(0.2, engine.request_cancel).start()
+    turn.join(30)
+    summary = events[-1]
+    assert isinstance(summary, GenerationSummary) and summary.stop_reason is StopReason.CANCELLED

@@ -24,9 +24,9 @@ from typing import Any
 from app.core.chat.choice import ModelChoice, ModelSlot
 from app.core.chat.gate import ApprovedModel
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
-from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, cancelled_summary, failed_summary
+from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
 from app.core.engine.base import ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
-from app.core.engine.events import GenerationEvent, GenerationSummary, ReasoningDelta
+from app.core.engine.events import GenerationEvent, GenerationSummary, ReasoningDelta, cancelled_summary
 from app.core.engine.llama import Engine, LoadOptions
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError, NoModelLoadedError

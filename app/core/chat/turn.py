@@ -59,8 +59,3 @@ class Turn:
 def failed_summary(text: str) -> GenerationSummary:
     """The summary of an answer that could not start (no tokens, nothing evaluated)."""
     return GenerationSummary(0, 0, 0, 0.0, 0.0, 0.0, StopReason.ERROR, 0, error=text)
-
-
-def cancelled_summary() -> GenerationSummary:
-    """The summary of an answer stopped before the engine began it."""
-    return GenerationSummary(0, 0, 0, 0.0, 0.0, 0.0, StopReason.CANCELLED, 0)

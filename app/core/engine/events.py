@@ -52,3 +52,8 @@ class GenerationSummary:
 
 
 GenerationEvent = ReasoningDelta | ContentDelta | GenerationSummary
+
+
+def cancelled_summary(elapsed: float = 0.0, gpu_layers: int = 0) -> GenerationSummary:
+    """An answer stopped before its first token (waiting for the engine, or while its prompt was built)."""
+    return GenerationSummary(0, 0, 0, elapsed, 0.0, elapsed, StopReason.CANCELLED, gpu_layers)

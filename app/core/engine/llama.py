@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from app.core.engine import cpu_buffers, llama_log
+from app.core.engine import cpu_buffers, llama_log, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
-from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason
+from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason, cancelled_summary
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
 from app.core.engine.stops import StopMatcher
 from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
@@ -228,9 +228,16 @@ class Engine:
         llama = self._llama
         self._cancel.clear()
         started = time.perf_counter()
-        prefilled = model.template.prefills_reasoning
-        tail = self.tokenize(self._continuation_text(continuation, prefilled)) if continuation else []
-        fitted = self.fit(messages, params.max_tokens + len(tail))
+        stop_render = template_limits.should_stop.set(self._cancel.is_set)  # Stop ends a runaway template too
+        try:
+            prefilled = model.template.prefills_reasoning
+            tail = self.tokenize(self._continuation_text(continuation, prefilled)) if continuation else []
+            fitted = self.fit(messages, params.max_tokens + len(tail))
+        except template_limits.RenderStopped:
+            yield cancelled_summary(time.perf_counter() - started, model.plan.gpu_layers)
+            return
+        finally:
+            template_limits.should_stop.reset(stop_render)
         prompt = fitted.tokens + tail
         budget = max(fitted.max_tokens - len(tail), 1)
         evaluated = len(prompt) - self.cached_prefix(prompt)

@@ -24,15 +24,13 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from app.core.engine import template_limits
+from app.core.engine.template_limits import BoundedSandbox, TemplateError
 from app.core.errors import HearthError
 from app.core.paths import bundled_models_dir
 
 FAMILIES = ("deepseek-r1", "deepseek-v3", "deepseek-v2")
 THINK_PREFILL = "<think>"
-
-
-class TemplateError(HearthError):
-    """The model's chat template is broken; the model cannot be chatted with."""
 
 
 def _raise_exception(message: str) -> None:
@@ -45,7 +43,7 @@ def _strftime_now(fmt: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
+    env = BoundedSandbox(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = _strftime_now
     return env
@@ -54,7 +52,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
 @functools.lru_cache(maxsize=16)
 def _compile(source: str) -> jinja2.Template:
     try:
-        return _environment().from_string(source)
+        return template_limits.bound(_environment().from_string(source))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             f"The model's chat template is not valid Jinja (line {exc.lineno}: {exc.message}).",
@@ -114,11 +112,14 @@ class ChatTemplate:
         }
         context.update(extra or {})
         try:
-            return _compile(self.source).render(**context)
-        except TemplateError:
+            return template_limits.render(_compile(self.source), context)
+        except HearthError:
             raise
         except jinja2.TemplateError as exc:
             raise TemplateError(f"The model's chat template failed: {exc}", "Use a different file for this model.") from exc
+        except (OverflowError, MemoryError, RecursionError, ValueError, TypeError, ArithmeticError) as exc:
+            # range(10**8) (the sandbox's range limit), runaway recursion, arithmetic on bad values
+            raise TemplateError(f"The model's chat template failed: {exc}.", "Use a different file for this model.") from exc
 
     @functools.cached_property
     def prefills_reasoning(self) -> bool:
