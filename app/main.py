@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 from app import __version__
 from app.core import logging_setup, paths
+from app.core.engine import probe
 from app.core.errors import HearthError
 from app.core.privacy import core_dumps, netguard, policy
 
@@ -62,8 +63,11 @@ def start_private() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == [probe.COMMAND] and len(arguments) == 2:  # the trial load of a new model file
+        return probe.child_main(arguments[1])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(arguments)
     paths.make_private()  # before the first file (the log) is created
     log_path = logging_setup.setup()
     start_private()
@@ -77,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from app.ui.launch import run_gui
 
             return run_gui(smoke_test=getattr(args, "smoke_test", False))
+        if notice := probe.start_notice():
+            print(f"hearth: {notice}", file=sys.stderr)
         code: int = args.run(args)
         return code
     except HearthError as exc:

@@ -138,6 +138,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
 
     from app.core.chat.gate import startup_choice
     from app.core.chat.session import ChatSession
+    from app.core.engine import probe
     from app.core.engine.worker import EngineWorker
     from app.core.models.catalog import load_catalog
     from app.core.models.registry import Registry
@@ -151,6 +152,8 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     collector = GarbageCollector()
     store = open_store_with_dialog()
     start_notices = after_open(store)
+    if crash := probe.start_notice():
+        start_notices.append(crash)
     registry, catalog = Registry(), load_catalog()
     session = ChatSession(EngineWorker(), store, registry, catalog)
     controller = ChatController(session)

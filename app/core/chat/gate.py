@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.engine import probe
 from app.core.errors import CorruptModelError, HearthError
 from app.core.models.catalog import Catalog
 from app.core.models.identity import Identity, identify_files
@@ -88,6 +89,14 @@ def startup_choice(installed: list[Installed], registry: Registry, catalog: Cata
     if default:
         model_id, _, quant = default.partition(":")
         for item in installed:
-            if item.model_id == model_id and (not quant or item.quant.lower() == quant.lower()):
+            if item.model_id == model_id and (not quant or item.quant.lower() == quant.lower()) and not _crashed(item):
                 return item
-    return next((i for i in installed if rules.model_allowed(i.model_id, i.quant)), None)
+    return next((i for i in installed if rules.model_allowed(i.model_id, i.quant) and not _crashed(i)), None)
+
+
+def _crashed(item: Installed) -> bool:
+    """A file that crashed llama.cpp (in a trial run or while Hearth loaded it) is not loaded by itself."""
+    try:
+        return probe.crashed(find_shards(item.path))
+    except (HearthError, OSError):
+        return False

@@ -22,15 +22,17 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import jinja2
 import numpy as np
 import numpy.typing as npt
 
-from app.core.engine import cpu_buffers, llama_log, template_limits
+from app.core.engine import cpu_buffers, llama_log, probe, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason, cancelled_summary
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
 from app.core.engine.stops import StopMatcher
+from app.core.engine.template_limits import TemplateError
 from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
 from app.core.errors import ModelLoadError, NoModelLoadedError
 from app.core.models import hardware
@@ -79,6 +81,8 @@ class Engine:
     def load(self, path: str, options: LoadOptions = LoadOptions(), hw: hardware.Hardware | None = None) -> LoadedModel:
         """Validate, plan and load; the previous model is closed first."""
         info = inspect_model(path)  # typed errors for bad files, before llama.cpp sees them
+        if info.chat_template:
+            ChatTemplate(info.chat_template, "", "").check()  # llama-cpp-python compiles it too, raising raw
         notices: list[str] = []
         n_ctx = options.n_ctx
         if n_ctx > info.context_length:
@@ -93,8 +97,9 @@ class Engine:
         import llama_cpp
 
         threads = options.n_threads or hw.physical_cores
+        probe.ensure_loads(info.shards)  # a file new to this machine is tried in a child process first
         try:
-            with cpu_buffers.model_defaults():
+            with cpu_buffers.model_defaults(), probe.loading(info.shards):
                 self._llama = llama_cpp.Llama(
                     model_path=str(info.path),
                     n_ctx=n_ctx,
@@ -104,6 +109,10 @@ class Engine:
                     flash_attn=options.flash_attn,
                     verbose=False,
                 )
+        except jinja2.TemplateError as exc:  # llama-cpp-python compiles every template in the file, its own way
+            raise TemplateError(
+                f"A chat template in '{info.path.name}' is not valid Jinja ({exc}).", "Use a different file for this model."
+            ) from exc
         except (ValueError, RuntimeError, OSError) as exc:
             log.exception("llama.cpp failed to load %s", info.path)
             raise ModelLoadError(

@@ -90,6 +90,10 @@ class ChatTemplate:
     def is_fallback(self) -> bool:
         return self.family is not None
 
+    def check(self) -> None:
+        """Compile now; a template that is not valid Jinja is a :class:`TemplateError`."""
+        _compile(self.source)
+
     def warm(self) -> None:
         """Compile now (on the loading thread), not at the first question, where the compile's
         tens of milliseconds of Python would compete with the UI for the interpreter.

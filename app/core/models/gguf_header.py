@@ -106,10 +106,11 @@ class GGUFHeader:
             raise KeyError(key)
         with self.path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             cur = _Cursor(memoryview(mm), self.path)
-            cur.pos = value.offset
-            items = [cur.value(value.item_type) for _ in range(value.count)]
-            cur.release()
-            return items
+            try:
+                cur.pos = value.offset
+                return [cur.value(value.item_type) for _ in range(value.count)]
+            finally:
+                cur.release()  # also when an item is corrupt: the map cannot close while viewed
 
 
 class _Cursor:

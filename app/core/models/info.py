@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from app.core.errors import CorruptModelError, ModelFileMissingError, UnsupportedArchitectureError
+from app.core.models import hparams
 from app.core.models.gguf_header import SPLIT_RE, GGUFHeader, read_header
 
 # Architectures of the DeepSeek checkpoints Hearth supports (R1 distills on
@@ -147,6 +147,10 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
         )
 
     n_layers = _int(first, "block_count")
+    tensor_shapes = {t.name: t.shape for h in headers for t in h.tensors}
+    hparams.check(first, n_layers, tensor_shapes)
+    n_embd = _int(first, "embedding_length")
+    n_vocab = hparams.check_vocabulary(first, n_embd, tensor_shapes)
     layer_bytes = [0] * n_layers
     output_bytes = other_bytes = 0
     names: set[str] = set()
@@ -164,8 +168,6 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
         raise CorruptModelError(f"'{path.name}' has no token embeddings.", "The file is incomplete.")
 
     template = first.metadata.get("tokenizer.chat_template")
-    tokens: Any = first.metadata.get("tokenizer.ggml.tokens")
-    n_vocab = len(tokens) if isinstance(tokens, list) else getattr(tokens, "count", 0)
     file_type = first.metadata.get("general.file_type")
     return ModelInfo(
         path=shards[0],
@@ -178,7 +180,7 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
         output_bytes=output_bytes,
         other_bytes=other_bytes,
         kv_bytes_per_token=_kv_per_token(first, n_layers),
-        n_embd=_int(first, "embedding_length"),
+        n_embd=n_embd,
         n_head=_int(first, "attention.head_count"),
         n_vocab=n_vocab,
         chat_template=template if isinstance(template, str) and template.strip() else None,
