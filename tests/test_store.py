@@ -68,15 +68,19 @@ def test_nothing_is_in_clear_on_disk(db_path: Path) -> None:
 
 def test_missing_or_wrong_key_is_a_clear_error(db_path: Path) -> None:
     Store(db_path).close()
-    account = store_key.KeyManager(db_path)._accounts()[0]
-    good = keyring.get_password(store_key.SERVICE, account)
-    keyring.set_password(store_key.SERVICE, account, "ab" * 32)
+    manager = store_key.KeyManager(db_path)
+    accounts = (manager._accounts()[0], manager._path_account())  # the key and its copy under the path's name
+    good = keyring.get_password(store_key.SERVICE, accounts[0])
+    assert good and keyring.get_password(store_key.SERVICE, accounts[1]) == good
+    for account in accounts:
+        keyring.set_password(store_key.SERVICE, account, "ab" * 32)
     with pytest.raises(WrongKeyError, match="does not open the conversation store"):
         Store(db_path)
-    keyring.delete_password(store_key.SERVICE, account)
+    for account in accounts:
+        keyring.delete_password(store_key.SERVICE, account)
     with pytest.raises(StoreKeyError, match="missing from the OS keyring"):
         Store(db_path)
-    keyring.set_password(store_key.SERVICE, account, good)
+    keyring.set_password(store_key.SERVICE, accounts[0], good)
     Store(db_path).close()
 
 
@@ -473,3 +477,16 @@ def test_an_answer_remembers_how_long_it_thought(db_path: Path) -> None:
     copy = import_data(store, conversation_json(store, c))[0]  # an export keeps it
     rows = store.query("SELECT id FROM messages WHERE conversation_id = ? AND content = ?", (copy, "The answer. More."))
     assert store.message(rows[0][0]).thought_s == thought
+
+
+def test_losing_store_json_does_not_lock_an_intact_database(db_path: Path) -> None:
+    store = Store(db_path)
+    conversation = store.create_conversation("kept")
+    store.add_message(conversation, "user", "still here")
+    store.close()
+    (db_path.parent / "store.json").unlink()  # a backup tool skipped it, or someone tidied up
+    again = Store(db_path)
+    assert [m.content for m in again.thread(conversation)] == ["still here"]
+    again.close()
+    assert (db_path.parent / "store.json").exists()  # written again for the next start
+    assert [m.content for m in Store(db_path).thread(conversation)] == ["still here"]

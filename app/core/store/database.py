@@ -155,6 +155,7 @@ class Store:
                 continue
             if key.source != "derived":
                 self._key = key
+                self.keys.opened_with(key)
             return self._configure(db)
         what = "passphrase" if self.keys.source() == "passphrase" else "key in the OS keyring"
         raise WrongKeyError(

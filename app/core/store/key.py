@@ -135,6 +135,25 @@ class KeyManager:
         suffix = f":{store_id}" if store_id else ""
         return ACCOUNT + suffix, PENDING + suffix
 
+    def _path_account(self) -> str:
+        """A second keyring name for the same key, from the database's path alone: losing
+        ``store.json`` (which holds the random store id) must not lock an intact database."""
+        digest = hashlib.sha256(str(self.db_path.resolve()).encode()).hexdigest()[:16]
+        return f"{ACCOUNT}:path:{digest}"
+
+    def opened_with(self, key: StoreKey) -> None:
+        """The database opened with ``key``: keep the path-named copy of a keyring key, and write a
+        lost ``store.json`` again."""
+        if key.source != "keyring":
+            return
+        hex_key = key.pragma_value[3:-2]
+        if _get(self._path_account()) != hex_key:
+            with suppress(StoreKeyError):
+                _set(self._path_account(), hex_key)
+        if not self.marker.exists():
+            with suppress(OSError):
+                self.marker.write_text(json.dumps({"key_source": "keyring", "store_id": ""}), encoding="utf-8")
+
     def _record(self, source: str) -> None:
         """Written before the key: a folder that cannot take this file gets no keyring entry."""
         self.marker.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +173,8 @@ class KeyManager:
                     f"Enter it when asked, or set {PASSPHRASE_ENV} for unattended use.",
                 )
             return [StoreKey.passphrase(text)]
-        keys = [StoreKey.raw(k) for k in map(_get, self._accounts()) if k]
+        accounts = (*self._accounts(), self._path_account())
+        keys = [StoreKey.raw(k) for k in dict.fromkeys(filter(None, map(_get, accounts)))]
         if not keys:
             raise StoreKeyError(
                 "The key of the conversation store is missing from the OS keyring, so the conversations cannot be read.",
@@ -169,6 +189,7 @@ class KeyManager:
             self._record("keyring")
             try:
                 _set(self._accounts()[0], hex_key)
+                _set(self._path_account(), hex_key)
             except StoreKeyError:
                 self.marker.unlink(missing_ok=True)
                 raise
@@ -195,12 +216,13 @@ class KeyManager:
         if key.source == "keyring":
             current, pending = self._accounts()
             _set(current, key.pragma_value[3:-2])
+            _set(self._path_account(), key.pragma_value[3:-2])
             _delete(pending)
         else:
             self._passphrase = key.passphrase_text
 
     def forget(self) -> None:
         """Delete everything: the key and the marker (the database is deleted by the store)."""
-        for account in self._accounts():
+        for account in (*self._accounts(), self._path_account()):
             _delete(account)
         self.marker.unlink(missing_ok=True)
