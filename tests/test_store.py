@@ -490,3 +490,74 @@ def test_losing_store_json_does_not_lock_an_intact_database(db_path: Path) -> No
     again.close()
     assert (db_path.parent / "store.json").exists()  # written again for the next start
     assert [m.content for m in Store(db_path).thread(conversation)] == ["still here"]
+
+
+def test_every_connection_keeps_temporary_data_in_memory_and_wipes_it(db_path: Path) -> None:
+    store = Store(db_path)
+    seen: list[tuple[int, str]] = []
+
+    def read() -> None:
+        seen.append((store.query("PRAGMA temp_store")[0][0], str(store.query("PRAGMA cipher_memory_security")[0][0])))
+        store.close_thread()
+
+    read()
+    worker = threading.Thread(target=read)  # another thread's connection (the streaming writer's kind)
+    worker.start()
+    worker.join()
+    assert seen == [(2, "1"), (2, "1")]
+
+
+def test_a_connection_that_would_spill_to_disk_is_refused(db_path: Path) -> None:
+    from sqlcipher3 import dbapi2 as sqlcipher
+
+    from app.core.errors import StoreError
+    from app.core.store.database import _require_private
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlcipher.connect(str(db_path.with_name("probe.db")))
+    db.execute("PRAGMA key = 'x'")
+    db.execute("PRAGMA temp_store = FILE")
+    with pytest.raises(StoreError, match=r"temporary data .* unencrypted"):
+        _require_private(db, db_path)
+
+
+def test_a_deleted_word_is_gone_from_the_full_text_index_and_the_wal(db_path: Path) -> None:
+    store = Store(db_path)
+    keep = store.create_conversation("keep")
+    for i in range(50):
+        store.add_message(keep, "user", f"ordinary words {i}")
+    secret = store.create_conversation("secret")
+    store.add_message(secret, "user", "the password is quokkamarmalade")
+
+    def in_index() -> bool:
+        return any(b"quokkamarmalade" in bytes(r[0] or b"") for r in store.query("SELECT block FROM messages_fts_data"))
+
+    assert in_index()  # the scan can see the word while it is stored
+    store.delete_conversation(secret)
+    assert not in_index() and not store.search("quokkamarmalade")
+    assert db_path.with_name(db_path.name + "-wal").stat().st_size == 0  # checkpointed and truncated
+
+
+def test_a_checkpoint_that_a_reader_blocks_is_reported_and_done_later(db_path: Path) -> None:
+    store = Store(db_path)
+    store.add_message(store.create_conversation("c"), "user", "x")
+    reading, done = threading.Event(), threading.Event()
+
+    def reader() -> None:
+        other = Store(db_path)
+        db = other._db()
+        db.execute("BEGIN")
+        db.execute("SELECT count(*) FROM messages").fetchone()  # a read transaction pins the WAL
+        reading.set()
+        done.wait(10)
+        db.execute("COMMIT")
+        other.close()
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    reading.wait(10)
+    store.add_message(store.create_conversation("d"), "user", "y")
+    assert store.checkpoint(attempts=2, pause_s=0.01) is False
+    done.set()
+    thread.join(10)
+    assert store.checkpoint() is True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +30,9 @@ from app.core import paths
 from app.core.errors import StoreError, StoreFullError, StoreReadOnlyError, WrongKeyError
 from app.core.store.key import KeyManager, StoreKey, derived_raw_key
 from app.core.store.schema import migrate
+
+log = logging.getLogger(__name__)
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's write
 
 DB_NAME = "conversations.db"
 MESSAGE_FIELDS = (
@@ -90,6 +94,20 @@ class SearchHit:
     snippet: str  # matches wrapped in [ ]
 
 
+def _require_private(db: Any, path: Path) -> None:
+    """Refuse a connection on which decrypted data could reach the disk in clear."""
+    temp = db.execute("PRAGMA temp_store").fetchone()[0]
+    wiped = db.execute("PRAGMA cipher_memory_security").fetchone()[0]
+    options = {row[0] for row in db.execute("PRAGMA compile_options").fetchall()}
+    if int(temp) != 2 or "TEMP_STORE=0" in options or str(wiped) != "1":
+        db.close()
+        raise StoreError(
+            f"This build of SQLCipher would keep temporary data of {path.name} unencrypted on disk "
+            f"(temp_store {temp}, memory security {wiped}), so Hearth does not use it.",
+            "Reinstall Hearth (make install) to get the SQLCipher build it is tested with.",
+        )
+
+
 def default_path() -> Path:
     return paths.user_dirs().data / DB_NAME
 
@@ -139,7 +157,9 @@ class Store:
             try:
                 # Each connection is used only by the thread that opened it (thread-local); not checking
                 # lets close() and rotate_key() close the others from the thread that ends the store.
-                db = sqlcipher.connect(str(self.path), isolation_level=None, timeout=10, check_same_thread=False)
+                db = sqlcipher.connect(
+                    str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                )
             except sqlcipher.Error as exc:
                 raise _translate(exc, self.path) from None
             try:
@@ -172,6 +192,11 @@ class Store:
             # Pages in SQLite's cache are decrypted; pages read back from the OS must be decrypted and
             # their HMAC checked again, so a larger cache is most of what keeps encryption cheap.
             db.execute("PRAGMA cache_size = -65536")
+            # Temporary tables and sort spills stay in memory (SQLCipher does not encrypt temp files),
+            # and SQLCipher wipes the memory it frees (decrypted pages, key material).
+            db.execute("PRAGMA temp_store = MEMORY")
+            db.execute("PRAGMA cipher_memory_security = ON")
+            _require_private(db, self.path)
             with self._lock:
                 migrate(db)
         except sqlcipher.Error as exc:
@@ -291,9 +316,23 @@ class Store:
         """Retention: delete conversations not touched for ``days`` days (pinned ones stay); returns how many."""
         return self._delete_where("updated_at < ? AND pinned = 0", (time.time() - days * 86400,))
 
-    def checkpoint(self) -> None:
-        """Move the WAL into the database and truncate it, so deleted text lingers in no side file."""
-        self.query("PRAGMA wal_checkpoint(TRUNCATE)")
+    def checkpoint(self, attempts: int = 10, pause_s: float = 0.05) -> bool:
+        """Move the WAL into the database and truncate it, so deleted text lingers in no side file.
+        A reader in the middle of a transaction (the streaming writer, the local API) keeps it from
+        completing: tried again for a moment, and False (logged) when it still could not; the next
+        delete or close checkpoints again."""
+        self.query(f"PRAGMA busy_timeout = {int(pause_s * 1000)}")  # not the 10 s a write may wait
+        try:
+            for attempt in range(attempts):
+                busy, _log_pages, _moved = self.query("PRAGMA wal_checkpoint(TRUNCATE)")[0]
+                if not busy:
+                    return True
+                if attempt + 1 < attempts:
+                    time.sleep(pause_s)
+        finally:
+            self.query(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        log.warning("the WAL of %s could not be truncated: another connection is reading", self.path.name)
+        return False
 
     # -- messages ----------------------------------------------------------
     def add_message(
