@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote
 
 RESOLVE = re.compile(r"^/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<path>.+)$")
@@ -62,7 +63,8 @@ class Request:
 
 
 class HubServer:
-    def __init__(self) -> None:
+    def __init__(self, tls: Any = None) -> None:
+        self.tls = tls  # an ssl.SSLContext: serve https (the tests' certificate: not trusted by the system)
         self.repos: dict[str, Repo] = {}
         self.faults: dict[str, list[Fault]] = {}
         self.log: list[Request] = []
@@ -77,12 +79,14 @@ class HubServer:
         self._stopping = threading.Event()  # ends stalls when the server stops
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def endpoint(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls is not None else 'http'}://{host}:{port}"
 
     def start(self) -> HubServer:
         self._thread.start()

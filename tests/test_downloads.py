@@ -192,6 +192,27 @@ def test_a_redirect_from_https_to_http_is_refused() -> None:
         follow("https://mirror.example/file", "http://mirror.example/file", {})
 
 
+def test_an_untrusted_certificate_is_named(payloads, registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    identity = tmp_path / "server.pem"
+    authority.issue_cert("127.0.0.1").private_key_and_cert_chain_pem.write_to_path(str(identity))
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(str(identity))
+    server = HubServer(tls=context)
+    server.add_repo(REPO, payloads)
+    server.start()
+    monkeypatch.setenv("HF_ENDPOINT", server.endpoint)
+    try:
+        with pytest.raises(NetworkError, match="was not used: its TLS certificate could not be verified"):
+            fetch(tiny_catalog(payloads), registry)
+    finally:
+        server.stop()
+
+
 def test_gated_repo_needs_the_token_from_the_keyring(hub, payloads, registry) -> None:
     hub.repos[REPO].token = "hf_secret"
     with pytest.raises(AuthRequiredError, match="login"):

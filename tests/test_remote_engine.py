@@ -268,7 +268,9 @@ def tls_server(tmp_path: Path) -> Iterator[tuple[FakeServer, Path]]:
 
 def test_an_unknown_certificate_is_named_as_such(tls_server: tuple[FakeServer, Path]) -> None:
     server, _ = tls_server
-    with pytest.raises(RemoteTLSError, match=r"certificate of lab .*could not be verified .*ca_bundle") as raised:
+    with pytest.raises(
+        RemoteTLSError, match=r"lab \(127.0.0.1\) was not used: its TLS certificate could not be verified.*ca_bundle"
+    ) as raised:
         ask(engine_for(server))
     assert not retryable(raised.value.__cause__ or Exception())  # a certificate does not change: not tried again
     assert not server.chats()  # nothing was sent

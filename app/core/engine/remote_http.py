@@ -38,6 +38,7 @@ from app.core.errors import (
     RemoteUnreachableError,
 )
 from app.core.privacy import netguard
+from app.core.privacy.transport import causes, tls_failure
 
 log = logging.getLogger(__name__)
 
@@ -85,28 +86,17 @@ def guarded(endpoint: Endpoint) -> Iterator[None]:
         yield
 
 
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
-
-
 def transport_error(exc: BaseException, endpoint: Endpoint, timeouts: Timeouts) -> RemoteEngineError:
     """What a failed connection or read means for the user."""
     where = f"{endpoint.name} ({endpoint.host})"
-    for link in _chain(exc):
-        if isinstance(link, ssl.SSLCertVerificationError):
-            reason = link.verify_message or str(link)
-            return RemoteTLSError(
-                f"The TLS certificate of {where} could not be verified ({reason}); nothing was sent.",
-                "If your organisation uses its own certificate authority, IT sets ca_bundle for this engine "
-                "(or add it with 'hearth engines add NAME URL --ca-bundle FILE').",
-            )
-        if isinstance(link, ssl.SSLError):
-            return RemoteTLSError(f"The TLS connection to {where} failed ({link.reason or link}); nothing was sent.")
+    tls = tls_failure(exc)
+    if tls is not None:
+        return RemoteTLSError(
+            f"{where} was not used: {tls}; nothing was sent.",
+            "If your organisation uses its own certificate authority, IT sets ca_bundle for this engine "
+            "(or add it with 'hearth engines add NAME URL --ca-bundle FILE').",
+        )
+    for link in causes(exc):
         if isinstance(link, netguard.EgressBlockedError):
             return RemoteUnreachableError(f"Hearth's network guard blocked the connection to {where}.")
     if isinstance(exc, httpx_sse.SSEError):
@@ -131,7 +121,7 @@ def transport_error(exc: BaseException, endpoint: Endpoint, timeouts: Timeouts) 
 
 
 def _reason(exc: BaseException) -> str:
-    for link in _chain(exc):
+    for link in causes(exc):
         if isinstance(link, OSError) and link.strerror:
             return link.strerror.lower()
     return str(exc) or type(exc).__name__
@@ -139,7 +129,7 @@ def _reason(exc: BaseException) -> str:
 
 def retryable(exc: BaseException) -> bool:
     """A connection that failed before the server said anything (not TLS: that will not change)."""
-    if any(isinstance(link, ssl.SSLError) for link in _chain(exc)):
+    if tls_failure(exc) is not None:
         return False
     return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError))
 

@@ -32,7 +32,7 @@ from app.core.errors import (
     UnverifiableFileError,
 )
 from app.core.models.hashing import is_sha256
-from app.core.privacy.transport import require_secure
+from app.core.privacy.transport import require_secure, tls_failure
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +122,12 @@ def resolve(repo: str, revision: str, wanted: list[Wanted], endpoint: str, token
             ) from None
         raise NetworkError(f"{endpoint} answered with an error: {exc}.", "Try again later.") from None
     except (httpx2.TransportError, OSError) as exc:
+        if tls := tls_failure(exc):
+            raise NetworkError(
+                f"{endpoint} was not used: {tls}.",
+                "If your organisation runs its own certificate authority, its root certificate must be in the "
+                "system's trust store (or in SSL_CERT_FILE).",
+            ) from None
         raise NetworkError(
             f"Cannot reach {endpoint} ({type(exc).__name__}).",
             "Check the network connection, the proxy, or HF_ENDPOINT for an internal mirror.",

@@ -10,6 +10,8 @@ is exempt (nothing crosses a network), and so are the hosts the policy lists in
 from __future__ import annotations
 
 import ipaddress
+import ssl
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from app.core.privacy.policy import Policy, PolicyDenied
@@ -38,3 +40,23 @@ def require_secure(url: str, rules: Policy, what: str, hint: str) -> None:
             "so Hearth does not use it.",
             hint,
         )
+
+
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and what it was raised from, outermost first (the HTTP libraries wrap the OS's errors)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def tls_failure(exc: BaseException) -> str | None:
+    """Why TLS failed, when it did somewhere under ``exc`` (a certificate, or the handshake)."""
+    for link in causes(exc):
+        if isinstance(link, ssl.SSLCertVerificationError):
+            return f"its TLS certificate could not be verified: {link.verify_message or link}"
+        if isinstance(link, ssl.SSLError):
+            return f"the TLS connection failed: {link.reason or link}"
+    return None
