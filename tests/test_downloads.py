@@ -177,7 +177,7 @@ def test_a_redirect_to_another_origin_gets_no_token(hub, payloads, registry) -> 
     ("url", "target", "keeps_token"),
     [
         ("https://hub.example/a", "https://hub.example/b", True),
-        ("https://hub.example/a", "https://cdn.example/b", False),
+        ("https://huggingface.co/a", "https://cdn-lfs.huggingface.co/b", False),
         ("https://hub.example/a", "https://hub.example:8443/b", False),
         ("http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b", True),
     ],
@@ -190,6 +190,18 @@ def test_redirects_keep_the_token_only_on_the_same_origin(url: str, target: str,
 def test_a_redirect_from_https_to_http_is_refused() -> None:
     with pytest.raises(DownloadError, match="from https to an unencrypted address"):
         follow("https://mirror.example/file", "http://mirror.example/file", {})
+
+
+def test_a_redirect_to_a_host_nobody_allowed_is_not_followed(hub, payloads, registry, tmp_path, monkeypatch) -> None:
+    hub.redirect = True
+    hub.cdn_endpoint = "http://objects.example.invalid:9"
+    with pytest.raises(DownloadError, match=r"redirected the download to objects\.example\.invalid"):
+        fetch(tiny_catalog(payloads), registry)
+    policy = tmp_path / "policy.toml"
+    policy.write_text('download_hosts = ["objects.example.invalid"]\n', encoding="utf-8")
+    monkeypatch.setenv("HEARTH_POLICY", str(policy))
+    assert follow("https://hub.example/a", "https://objects.example.invalid/b", {"Authorization": "x"}) == {}
+    assert follow("https://huggingface.co/a", "https://cdn-lfs-us-1.hf.co/b", {}) == {}  # the Hub's own CDN
 
 
 def test_an_untrusted_certificate_is_named(payloads, registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -117,8 +117,32 @@ def follow(url: str, target: str, headers: dict[str, str]) -> dict[str, str]:
             "Tell IT: the mirror is misconfigured.",
         )
     if _origin(target) != _origin(url):
+        _require_allowed_redirect(url, target)
         return {k: v for k, v in headers.items() if k.lower() != "authorization"}
     return headers
+
+
+HUB_CDN_DOMAINS = ("huggingface.co", "hf.co")  # the public Hub sends file bytes to its CDN under these
+
+
+def _require_allowed_redirect(url: str, target: str) -> None:
+    """Another host gets the request only if it is this machine, the Hub's own CDN, or a host the
+    policy lists in ``download_hosts`` (an internal mirror's object store)."""
+    from app.core.privacy.policy import load as load_policy
+    from app.core.privacy.transport import is_loopback
+
+    host = (urlsplit(target).hostname or "").lower()
+    if host == (urlsplit(url).hostname or "").lower() or is_loopback(host):
+        return
+    if any(host == domain or host.endswith("." + domain) for domain in HUB_CDN_DOMAINS):
+        return
+    if host in {h.lower() for h in load_policy()["download_hosts"]}:
+        return
+    raise DownloadError(
+        f"{urlsplit(url).hostname} redirected the download to {host}, which is neither the Hub's CDN nor a host "
+        "your organisation's policy allows, so Hearth did not follow it.",
+        "IT can list the host in the policy's download_hosts.",
+    )
 
 
 def _classify(exc: BaseException) -> Exception:

@@ -70,6 +70,7 @@ KEYS: dict[str, Key] = {
     "engines": Key(list, [], [], "remote engines every user gets ([[engines]]: name, url, models, ca_bundle)"),
     "allow_user_engines": Key(bool, True, False, "users may add remote engines of their own"),
     "http_hosts": Key(list, [], [], "hosts a remote engine may reach over plain http (loopback always may)"),
+    "download_hosts": Key(list, [], [], "hosts a download may be redirected to, beside the Hub's own CDN"),
 }
 
 ENGINE_FIELDS = {"name": str, "url": str, "models": list, "ca_bundle": str}
