@@ -79,3 +79,33 @@ def test_detect_reads_this_machine() -> None:
     hw = detect()
     assert hw.ram_total_bytes > hw.ram_available_bytes > 0 and hw.cpu_threads >= 1
     assert hw.to_json()["cpu_threads"] == hw.cpu_threads
+
+
+def test_an_explicit_layer_count_is_checked_against_free_vram(info) -> None:  # type: ignore[no-untyped-def]
+    from app.core.errors import InsufficientMemoryError
+
+    small = machine(600 * MiB)  # less than the margin plus the weights
+    with pytest.raises(InsufficientMemoryError, match=r"GPU layers \(all\) need about .* VRAM on Test GPU"):
+        plan_offload(info, small, 4096, requested="all")
+    assert plan_offload(info, small, 4096, requested="auto").gpu_layers < info.n_layers + 1  # auto places what fits
+
+
+@pytest.mark.parametrize("ram_gib", [0.05, 0.2, 0.5, 2, 12])
+@pytest.mark.parametrize("vram_mib", [0, 520, 560, 700, 8192])
+@pytest.mark.parametrize("requested", ["auto", "all", 0, 3])
+def test_the_fit_badge_and_the_load_check_agree(info, ram_gib: float, vram_mib: int, requested: object) -> None:  # type: ignore[no-untyped-def]
+    """One estimator: the badge says "does not fit" exactly when the load would be refused."""
+    from app.core.errors import InsufficientMemoryError
+    from app.core.models.fit import fit_file
+
+    hw = machine(vram_mib * MiB)
+    hw = Hardware(
+        hw.ram_total_bytes, int(ram_gib * 2**30), hw.physical_cores, hw.cpu_threads, hw.gpus, gpu_offload_supported=True
+    )
+    fit = fit_file(info, hw, 2048, requested)  # type: ignore[arg-type]
+    try:
+        plan = plan_offload(info, hw, 2048, requested)  # type: ignore[arg-type]
+    except InsufficientMemoryError:
+        assert fit.verdict == "no-fit"
+    else:
+        assert fit.verdict != "no-fit" and fit.gpu_layers == plan.gpu_layers

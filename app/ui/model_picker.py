@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QStatusBar, QWidge
 from app.core.engine.llama import LoadedModel
 from app.core.models import hardware
 from app.core.models.catalog import Catalog
-from app.core.models.fit import estimate_file, judge
+from app.core.models.fit import fit_file
 from app.core.models.info import inspect_model
 from app.core.models.registry import Installed, Registry
 from app.ui.chat_controller import ChatController
@@ -67,7 +67,7 @@ class ModelPicker:
         hw = hardware.detect()
         for item in sorted(self._family(), key=lambda i: i.size_bytes):
             info = inspect_model(item.path)
-            fit = judge(estimate_file(info, self.controller.options.n_ctx), info.n_layers, hw)
+            fit = fit_file(info, hw, self.controller.options.n_ctx, self.controller.options.gpu_layers)
             self.fit_labels[item.key] = fit.label
             self.quant_box.addItem(f"{item.quant} · {fit.label}", item.key)
 

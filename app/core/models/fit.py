@@ -20,7 +20,15 @@ from typing import Any
 from app.core.models.catalog import CatalogModel, CatalogQuant
 from app.core.models.hardware import Hardware
 from app.core.models.info import ModelInfo
-from app.core.models.offload import N_BATCH, RAM_OVERHEAD, compute_buffer_bytes, gpu_margin
+from app.core.models.offload import (
+    N_BATCH,
+    RAM_OVERHEAD,
+    compute_buffer_bytes,
+    fits_in_ram,
+    fits_in_vram,
+    gpu_margin,
+    plan_layers,
+)
 
 GiB = 2**30
 # Vocabulary sizes by architecture, for the logits buffer of catalog entries
@@ -114,6 +122,20 @@ def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware) -> Fit:
     else:
         verdict = "partial-gpu" if layers else "cpu"
     return Fit(verdict, layers, n_layers, estimate, vram, ram)
+
+
+def fit_file(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int = "auto") -> Fit:
+    """The verdict for an installed file, from the same plan the load makes and the same checks it
+    applies (:func:`app.core.models.offload.plan_offload`): the badge says "does not fit" exactly
+    when loading would be refused."""
+    plan = plan_layers(info, hw, n_ctx, requested)
+    if not fits_in_ram(hw, plan) or not fits_in_vram(hw, plan):
+        verdict = "no-fit"
+    elif plan.full_offload:
+        verdict = "full-gpu"
+    else:
+        verdict = "partial-gpu" if plan.gpu_layers else "cpu"
+    return Fit(verdict, plan.gpu_layers, info.n_layers, estimate_file(info, n_ctx), plan.vram_bytes, plan.ram_bytes)
 
 
 def fit_catalog(model: CatalogModel, quant: CatalogQuant, hw: Hardware, n_ctx: int = 4096) -> Fit:

@@ -89,7 +89,16 @@ def _gpu_bytes(info: ModelInfo, layers: int, n_ctx: int) -> int:
 
 
 def plan_offload(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int = "auto") -> OffloadPlan:
-    """Choose n_gpu_layers and check RAM; raises InsufficientMemoryError when it cannot fit."""
+    """Choose n_gpu_layers and check RAM and VRAM; raises InsufficientMemoryError when it cannot fit."""
+    plan = plan_layers(info, hw, n_ctx, requested)
+    _check_vram(hw, plan, requested)
+    _check_ram(info, hw, plan)
+    return plan
+
+
+def plan_layers(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int = "auto") -> OffloadPlan:
+    """The placement and its memory, without judging it: what the load uses and the fit badge shows
+    (:func:`app.core.models.fit.fit_file`), so the two cannot disagree."""
     requested = parse_gpu_layers(requested)
     gpu = hw.usable_gpu
     notice = ""
@@ -114,9 +123,30 @@ def plan_offload(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int
             layers += 1
     vram = _gpu_bytes(info, layers, n_ctx) + (compute if layers else 0)
     ram = info.weight_bytes + info.kv_cache_bytes(n_ctx) + compute + RAM_OVERHEAD - _gpu_bytes(info, layers, n_ctx)
-    plan = OffloadPlan(layers, info.n_layers, vram, ram, n_ctx, gpu.name if gpu else None, notice)
-    _check_ram(info, hw, plan)
-    return plan
+    return OffloadPlan(layers, info.n_layers, vram, ram, n_ctx, gpu.name if gpu else None, notice)
+
+
+def fits_in_ram(hw: Hardware, plan: OffloadPlan) -> bool:
+    return plan.ram_bytes <= hw.ram_available_bytes
+
+
+def fits_in_vram(hw: Hardware, plan: OffloadPlan) -> bool:
+    gpu = hw.usable_gpu
+    return plan.gpu_layers == 0 or gpu is None or plan.vram_bytes <= gpu.free_bytes - gpu_margin(gpu.total_bytes)
+
+
+def _check_vram(hw: Hardware, plan: OffloadPlan, requested: str | int) -> None:
+    """An explicit layer count (a number, or all) is checked against free VRAM too ("auto" fits by
+    construction): llama.cpp would otherwise fail half-way through the load, or the driver swap."""
+    gpu = hw.usable_gpu
+    if gpu is None or fits_in_vram(hw, plan):
+        return
+    free = max(gpu.free_bytes - gpu_margin(gpu.total_bytes), 0)
+    raise InsufficientMemoryError(
+        f"{plan.gpu_layers} GPU layers ({requested}) need about {plan.vram_bytes / GiB:.1f} GiB of VRAM on {gpu.name}, "
+        f"but only {free / GiB:.1f} GiB is free.",
+        "Use --gpu-layers auto (Hearth places as many layers as fit), fewer layers, or a smaller context.",
+    )
 
 
 def _check_ram(info: ModelInfo, hw: Hardware, plan: OffloadPlan) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from app.core.errors import HearthError
 from app.core.models.catalog import Catalog
 from app.core.models.downloads import check_disk
-from app.core.models.fit import Fit, estimate_file, judge
+from app.core.models.fit import Fit, fit_file
 from app.core.models.hardware import Hardware
 from app.core.models.hashing import CHUNK, sha256_file, sha256_range
 from app.core.models.identity import identify_files
@@ -218,14 +218,14 @@ class SwitchPlan:
 def plan_switch(current: Installed | None, target: Installed, hw: Hardware, n_ctx: int) -> SwitchPlan:
     """What changes when the conversation moves to ``target`` (the history itself is kept by the caller)."""
     new_info = inspect_model(target.path)
-    new_fit = judge(estimate_file(new_info, n_ctx), new_info.n_layers, hw)
+    new_fit = fit_file(new_info, hw, n_ctx)
     warnings = []
     if n_ctx > new_info.context_length:
         trained = new_info.context_length
         warnings.append(f"{target.quant} was trained for {trained} tokens of context, less than the {n_ctx} in use.")
     if current is not None:
         old_info = inspect_model(current.path)
-        old_fit = judge(estimate_file(old_info, n_ctx), old_info.n_layers, hw)
+        old_fit = fit_file(old_info, hw, n_ctx)
         if old_info.context_length != new_info.context_length:
             warnings.append(
                 f"The context length changes from {old_info.context_length} to {new_info.context_length} tokens;"
