@@ -4,7 +4,9 @@
 every piece is answer text) into this process, which notes when each piece arrived; after a
 random 1-3 s it kills the chat with SIGKILL, opens the store and finds the oldest piece that is not
 in the stored answer.  The loss of a run is the time from that piece's arrival to the kill (0 when
-everything printed was stored).  20 runs; prints each, then the max and mean.
+everything printed was stored).  Then the same with the window (offscreen) while its UI thread is
+kept busy (blocked 300 ms of every 400 ms): the pieces are printed from the engine's thread as the
+session hands them to the window.  RUNS of each; prints each, then the max and mean.
 
 Run: ``.venv/bin/python bench/crash_loss.py [RUNS]``.
 """
@@ -27,15 +29,63 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def one_run(model: Path, home: Path, rng: random.Random) -> tuple[float, int, int]:
+def cli_command(model: Path) -> list[str]:
+    return [sys.executable, "-m", "app", "chat", "--model", str(model), "--prompt", "Write a long story.", "--json",
+            "--ignore-eos", "--max-tokens", "6000", "--ctx", "8192", "--temperature", "0.8"]  # fmt: skip
+
+
+def window_command(model: Path) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--window-child", str(model)]
+
+
+def window_child(model: str) -> None:
+    """The window streams a long answer while its UI thread is blocked most of the time."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from app.core.chat.session import ChatSession
+    from app.core.engine.base import SamplingParams
+    from app.core.engine.events import ContentDelta
+    from app.core.engine.worker import EngineWorker
+    from app.core.models.catalog import Catalog
+    from app.core.models.registry import Registry
+    from app.core.store.database import Store, default_path
+    from app.ui.chat_controller import ChatController
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    registry = Registry()
+    session = ChatSession(EngineWorker(), Store(default_path()), registry, Catalog(()))
+    session.params = SamplingParams(temperature=0.8, max_tokens=6000, seed=1, ignore_eos=True)
+    controller = ChatController(session)
+    window = MainWindow(controller, registry, Catalog(()))
+    loaded = QEventLoop()
+    controller.model_changed.connect(loaded.quit)
+    controller.load(Path(model))
+    loaded.exec()
+    shown = controller.bridge.on_event
+
+    def tap(event: object) -> None:  # on the engine's thread, after the session recorded the piece
+        inner = getattr(event, "event", None)
+        if isinstance(inner, ContentDelta):
+            print(json.dumps({"type": "content", "text": inner.text}), flush=True)
+        shown(event)  # type: ignore[arg-type]
+
+    controller.bridge.on_event = tap  # type: ignore[method-assign]
+    busy = QTimer()
+    busy.timeout.connect(lambda: time.sleep(0.3))  # the UI thread is blocked 300 ms of every 400 ms
+    busy.start(100)
+    window.composer.setPlainText("Write a long story.")
+    window.send()
+    app.exec()
+
+
+def one_run(command: list[str], home: Path, rng: random.Random) -> tuple[float, int, int]:
     """(seconds lost, pieces printed, pieces stored) of one killed chat."""
     keyring_off = "keyring.backends.fail.Keyring"  # the store's key comes from the passphrase
     env = dict(os.environ, HEARTH_HOME=str(home), HEARTH_PASSPHRASE="bench", PYTHON_KEYRING_BACKEND=keyring_off)
-    chat = subprocess.Popen(
-        [sys.executable, "-m", "app", "chat", "--model", str(model), "--prompt", "Write a long story.", "--json",
-         "--ignore-eos", "--max-tokens", "6000", "--ctx", "8192", "--temperature", "0.8"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+    chat = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     pieces: list[tuple[float, str]] = []
 
     def read() -> None:
@@ -80,13 +130,18 @@ def main() -> None:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp:
         model = write_model(Path(tmp) / "story-Q8_0.gguf", TinySpec(quant="Q8_0", seed=3, template="deepseek-v3", n_ctx=8192))
-        losses = []
-        for number in range(1, runs + 1):
-            lost, printed, kept = one_run(model, Path(tmp) / f"home-{number}", rng)
-            losses.append(lost)
-            print(f"run {number:2}: {printed} pieces printed, {kept} stored, lost {lost:.3f} s")
-        print(f"text lost on kill -9 over {runs} runs: max {max(losses):.3f} s, mean {statistics.mean(losses):.3f} s")
+        for label, command in (("hearth chat", cli_command(model)), ("window, UI thread busy", window_command(model))):
+            losses = []
+            for number in range(1, runs + 1):
+                lost, printed, kept = one_run(command, Path(tmp) / f"home-{label[:4]}-{number}", rng)
+                losses.append(lost)
+                print(f"{label}, run {number:2}: {printed} pieces printed, {kept} stored, lost {lost:.3f} s")
+            summary = f"max {max(losses):.3f} s, mean {statistics.mean(losses):.3f} s"
+            print(f"{label}: text lost on kill -9 over {runs} runs: {summary}")
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--window-child"]:
+        window_child(sys.argv[2])
+    else:
+        main()
