@@ -337,6 +337,9 @@ class ChatSession(ModelChoice):
                     status = recorder.finish(summary)
                 except HearthError as exc:  # the store failed (disk full): the text is still shown
                     summary = replace(summary, error=str(exc))
+                except Exception as exc:  # a bug: logged, and the client still hears that the turn ended
+                    log.exception("the answer could not be saved")
+                    summary = replace(summary, error=f"The answer could not be saved: {exc}")
             ended = TurnEnded(turn.message_id, status, summary, "".join(reasoning), "".join(content), failure)
             if recorder is None:
                 self._memory.append(Message("assistant", ended.content, ended.reasoning))

@@ -57,14 +57,21 @@ def extra_buffers_allowed() -> bool:
 def model_defaults() -> Iterator[None]:
     """While the block runs, ``Llama()`` builds its model parameters with the extra buffers as
     :func:`extra_buffers_allowed` says."""
-    import llama_cpp.llama_cpp as low
-
-    allowed = extra_buffers_allowed()
-    original = low.llama_model_default_params
-    if allowed:
+    if extra_buffers_allowed():
         yield
         return
     log.info("loading without llama.cpp's extra CPU buffers (AMX CPU; %s=1 turns them on)", ENV)
+    with without_extra_buffers():
+        yield
+
+
+@contextmanager
+def without_extra_buffers() -> Iterator[None]:
+    """``Llama()`` loads without the extra buffers while the block runs (also the trial load's way
+    of not reading the weights: nothing is repacked)."""
+    import llama_cpp.llama_cpp as low
+
+    original = low.llama_model_default_params
 
     def defaults() -> Any:
         params = original()

@@ -126,18 +126,12 @@ def ensure_loads(shards: tuple[Path, ...]) -> None:
 def child_main(path: str) -> int:
     """In the child: load with a small context, no GPU and no weight repacking (nothing is read)."""
     import llama_cpp
-    import llama_cpp.llama_cpp as low
 
-    original = low.llama_model_default_params
+    from app.core.engine.cpu_buffers import without_extra_buffers
 
-    def defaults() -> Any:
-        params = original()
-        params.use_extra_bufts = False
-        return params
-
-    low.llama_model_default_params = defaults
     try:
-        llama_cpp.Llama(model_path=path, n_ctx=256, n_batch=64, n_gpu_layers=0, n_threads=1, verbose=False).close()
+        with without_extra_buffers():
+            llama_cpp.Llama(model_path=path, n_ctx=256, n_batch=64, n_gpu_layers=0, n_threads=1, verbose=False).close()
     except Exception as exc:  # a clean refusal (the parent lets the real load report it)
         print(f"refused: {exc}", file=sys.stderr)
         return 3

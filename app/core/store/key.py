@@ -117,6 +117,7 @@ class KeyManager:
         self.db_path = db_path
         self.marker = db_path.with_name("store.json")
         self._passphrase = passphrase
+        self._backed_up = False
 
     def _marker(self) -> dict[str, str]:
         try:
@@ -144,12 +145,15 @@ class KeyManager:
     def opened_with(self, key: StoreKey) -> None:
         """The database opened with ``key``: keep the path-named copy of a keyring key, and write a
         lost ``store.json`` again."""
-        if key.source != "keyring":
+        if key.source != "keyring" or self._backed_up:
             return
+        self._backed_up = True  # once per store, not per connection (each thread opens its own)
         hex_key = key.pragma_value[3:-2]
-        if _get(self._path_account()) != hex_key:
-            with suppress(StoreKeyError):
+        try:
+            if _get(self._path_account()) != hex_key:
                 _set(self._path_account(), hex_key)
+        except Exception:  # a copy for a rainy day: never a reason to fail an open
+            log.warning("could not keep a second copy of the store key in the keyring", exc_info=True)
         if not self.marker.exists():
             with suppress(OSError):
                 self.marker.write_text(json.dumps({"key_source": "keyring", "store_id": ""}), encoding="utf-8")
