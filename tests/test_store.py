@@ -511,7 +511,7 @@ def test_a_connection_that_would_spill_to_disk_is_refused(db_path: Path) -> None
     from sqlcipher3 import dbapi2 as sqlcipher
 
     from app.core.errors import StoreError
-    from app.core.store.database import _require_private
+    from app.core.store.connection import _require_private
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlcipher.connect(str(db_path.with_name("probe.db")))

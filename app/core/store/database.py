@@ -13,7 +13,6 @@ sibling, and ``active_leaf`` remembers which branch is shown.
 
 from __future__ import annotations
 
-import errno
 import json
 import logging
 import threading
@@ -27,12 +26,12 @@ from typing import Any
 from sqlcipher3 import dbapi2 as sqlcipher
 
 from app.core import paths
-from app.core.errors import StoreError, StoreFullError, StoreReadOnlyError, WrongKeyError
+from app.core.errors import StoreError, WrongKeyError
+from app.core.store.connection import BUSY_TIMEOUT_MS, configure, translate
 from app.core.store.key import KeyManager, StoreKey, derived_raw_key
 from app.core.store.schema import migrate
 
 log = logging.getLogger(__name__)
-BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's write
 
 DB_NAME = "conversations.db"
 MESSAGE_FIELDS = (
@@ -94,39 +93,8 @@ class SearchHit:
     snippet: str  # matches wrapped in [ ]
 
 
-def _require_private(db: Any, path: Path) -> None:
-    """Refuse a connection on which decrypted data could reach the disk in clear."""
-    temp = db.execute("PRAGMA temp_store").fetchone()[0]
-    wiped = db.execute("PRAGMA cipher_memory_security").fetchone()[0]
-    options = {row[0] for row in db.execute("PRAGMA compile_options").fetchall()}
-    if int(temp) != 2 or "TEMP_STORE=0" in options or str(wiped) != "1":
-        db.close()
-        raise StoreError(
-            f"This build of SQLCipher would keep temporary data of {path.name} unencrypted on disk "
-            f"(temp_store {temp}, memory security {wiped}), so Hearth does not use it.",
-            "Reinstall Hearth (make install) to get the SQLCipher build it is tested with.",
-        )
-
-
 def default_path() -> Path:
     return paths.user_dirs().data / DB_NAME
-
-
-def _translate(exc: Exception, path: Path) -> Exception:
-    text = str(exc).lower()
-    code = getattr(exc, "errno", None)
-    if "full" in text or code in (errno.ENOSPC, errno.EDQUOT):
-        return StoreFullError(
-            f"The conversation store could not save the last change: the disk holding {path.parent} is full.",
-            "Free some space; everything saved before is intact.",
-        )
-    read_only = code in (errno.EACCES, errno.EPERM, errno.EROFS)
-    if read_only or "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
-        return StoreReadOnlyError(
-            f"The conversation store at {path} cannot be written (read-only folder or file).",
-            "Check the permissions of the data folder, or set HEARTH_HOME to a writable place.",
-        )
-    return StoreError(f"The conversation store failed: {exc}.")
 
 
 class Store:
@@ -151,7 +119,7 @@ class Store:
             else:
                 candidates = [self.keys.create()] if new else self.keys.candidates()
         except OSError as exc:
-            raise _translate(exc, self.path) from None
+            raise translate(exc, self.path) from None
         last: Exception | None = None
         for key in candidates:
             try:
@@ -161,14 +129,14 @@ class Store:
                     str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
                 )
             except sqlcipher.Error as exc:
-                raise _translate(exc, self.path) from None
+                raise translate(exc, self.path) from None
             try:
                 db.execute(f"PRAGMA key = {key.pragma_value}")
                 db.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlcipher.DatabaseError as exc:
                 db.close()
                 if "not a database" not in str(exc):  # SQLITE_NOTADB is what a wrong key looks like
-                    raise _translate(exc, self.path) from None
+                    raise translate(exc, self.path) from None
                 last = exc
                 if key.source == "derived":
                     self._fast_key = self._key  # SQLCipher did not take it: keep using the passphrase
@@ -185,23 +153,12 @@ class Store:
 
     def _configure(self, db: Any) -> Any:
         try:
-            db.execute("PRAGMA foreign_keys = ON")
-            db.execute("PRAGMA secure_delete = ON")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed app loses nothing committed
-            # Pages in SQLite's cache are decrypted; pages read back from the OS must be decrypted and
-            # their HMAC checked again, so a larger cache is most of what keeps encryption cheap.
-            db.execute("PRAGMA cache_size = -65536")
-            # Temporary tables and sort spills stay in memory (SQLCipher does not encrypt temp files),
-            # and SQLCipher wipes the memory it frees (decrypted pages, key material).
-            db.execute("PRAGMA temp_store = MEMORY")
-            db.execute("PRAGMA cipher_memory_security = ON")
-            _require_private(db, self.path)
+            configure(db, self.path)
             with self._lock:
                 migrate(db)
         except sqlcipher.Error as exc:
             db.close()
-            raise _translate(exc, self.path) from None
+            raise translate(exc, self.path) from None
         return db
 
     def _db(self) -> Any:
@@ -225,13 +182,13 @@ class Store:
                 db.execute("ROLLBACK")
                 raise
         except sqlcipher.Error as exc:
-            raise _translate(exc, self.path) from None
+            raise translate(exc, self.path) from None
 
     def query(self, sql: str, args: tuple[Any, ...] = ()) -> list[Any]:
         try:
             return list(self._db().execute(sql, args).fetchall())
         except sqlcipher.Error as exc:
-            raise _translate(exc, self.path) from None
+            raise translate(exc, self.path) from None
 
     def close_thread(self) -> None:
         """Close the calling thread's connection (a worker thread that is about to end: the
@@ -453,7 +410,7 @@ class Store:
         try:
             db.execute(f"PRAGMA rekey = {new.pragma_value}")
         except sqlcipher.Error as exc:
-            raise _translate(exc, self.path) from None
+            raise translate(exc, self.path) from None
         self.keys.finish_rotation(new)
         self._key, self._fast_key = new, None
 
