@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,17 @@ def serve_once(root: Path, model: Path, home: Path) -> dict[str, object]:
         finally:
             proc.terminate()
             proc.communicate(timeout=30)
+
+
+def test_the_icons_are_rendered_from_the_svg(tmp_path: Path) -> None:
+    """installers/make_icons.py: the Windows .ico and the macOS iconset, read back at their sizes."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    script = str(ROOT / "installers" / "make_icons.py")
+    made = subprocess.run([sys.executable, script, str(tmp_path)], capture_output=True, text=True, timeout=120, env=env)
+    assert made.returncode == 0, made.stderr
+    from PySide6.QtGui import QImageReader
+
+    ico = QImageReader(str(tmp_path / "hearth.ico"))
+    assert bytes(ico.format().data()) == b"ico" and ico.read().width() == 256
+    sizes = sorted(QImageReader(str(p)).size().width() for p in (tmp_path / "hearth.iconset").glob("*.png"))
+    assert sizes == [16, 32, 32, 64, 128, 256, 256, 512, 512, 1024]

@@ -15,6 +15,9 @@ if [[ "${METAL:-0}" == 1 ]]; then
   CMAKE_ARGS="-DGGML_METAL=on" "$PY" -m pip install --force-reinstall --no-cache-dir llama-cpp-python
 fi
 VERSION="$("$PY" -c 'import app; print(app.__version__)')"
+# The bundle's icon: PNG sizes rendered from the SVG, then Apple's own icns tool.
+"$PY" installers/make_icons.py build/icons >/dev/null
+iconutil -c icns build/icons/hearth.iconset -o build/icons/hearth.icns
 "$PY" -m PyInstaller --noconfirm --distpath build/dist --workpath build/pyi installers/hearth.spec
 
 STAGE="build/macos-root"
