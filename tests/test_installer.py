@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def deb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not shutil.which("dpkg-deb"):
         pytest.skip("dpkg-deb is not installed (the .deb is built on Debian/Ubuntu)")
     out = tmp_path_factory.mktemp("deb")
@@ -30,7 +30,12 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["dpkg-deb", "-f", str(deb), "Package", "Version", "Architecture"], capture_output=True, text=True, check=True
     )
     assert "Package: hearth" in info.stdout and "Version: 0." in info.stdout
-    root = out / "root"
+    return deb
+
+
+@pytest.fixture(scope="module")
+def installed(deb: Path) -> Path:
+    root = deb.parent / "root"
     subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
     return root
 
@@ -119,3 +124,41 @@ def test_the_icons_are_rendered_from_the_svg(tmp_path: Path) -> None:
     assert bytes(ico.format().data()) == b"ico" and ico.read().width() == 256
     sizes = sorted(QImageReader(str(p)).size().width() for p in (tmp_path / "hearth.iconset").glob("*.png"))
     assert sizes == [16, 32, 32, 64, 128, 256, 256, 512, 512, 1024]
+
+
+def test_the_deb_installs_with_apt_in_a_fresh_debian(deb: Path, tmp_path: Path) -> None:
+    """For real: a minimal Debian 12 made by debootstrap, then apt-get install of the .deb (its
+    Depends resolved, its maintainer script run), the command on the PATH, the window's smoke test
+    (offscreen), the backend line, and apt-get remove."""
+    if os.geteuid() != 0 or not shutil.which("debootstrap") or not shutil.which("chroot"):
+        pytest.skip("needs root, debootstrap and chroot (a throwaway Debian root)")
+    root = tmp_path / "debian"
+    made = subprocess.run(["debootstrap", "--variant=minbase", "bookworm", str(root), "http://deb.debian.org/debian"],
+                          capture_output=True, text=True, timeout=900)  # fmt: skip
+    if made.returncode != 0:
+        pytest.skip(f"debootstrap could not make a Debian root here: {made.stderr.strip()[-300:]}")
+    shutil.copy(deb, root / "tmp" / deb.name)
+    shutil.copy("/etc/resolv.conf", root / "etc" / "resolv.conf")
+
+    def inside(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
+        environment = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "DEBIAN_FRONTEND": "noninteractive", **env}
+        return subprocess.run(["chroot", str(root), "env", "-i", *(f"{k}={v}" for k, v in environment.items()), *command],
+                              capture_output=True, text=True, timeout=900)  # fmt: skip
+
+    assert inside("apt-get", "update", "-q").returncode == 0
+    install = inside("apt-get", "install", "-y", "-q", "--no-install-recommends", f"/tmp/{deb.name}")
+    assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+    assert "Setting up hearth" in install.stdout
+    assert inside("sh", "-c", "command -v hearth").stdout.strip() == "/usr/bin/hearth"
+    assert inside("hearth", "--version").stdout.startswith("hearth 0.")
+    subprocess.run(["mount", "--bind", "/proc", str(root / "proc")], check=True)
+    try:
+        app = {"HOME": "/root", "HEARTH_HOME": "/tmp/home", "QT_QPA_PLATFORM": "offscreen", "HEARTH_PASSPHRASE": "deb test",
+               "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}  # fmt: skip
+        smoke = inside("hearth", "gui", "--smoke-test", **app)
+        assert smoke.returncode == 0 and "window shown: Hearth" in smoke.stdout, smoke.stderr[-3000:]
+        assert inside("hearth", "--backend", **app).stdout.strip()  # CPU here; CUDA or Metal where built so
+    finally:
+        subprocess.run(["umount", str(root / "proc")], check=False)
+    assert inside("apt-get", "remove", "-y", "-q", "hearth").returncode == 0
+    assert not (root / "opt" / "hearth").exists() and not (root / "usr" / "bin" / "hearth").exists()
