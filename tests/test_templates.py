@@ -168,3 +168,34 @@ def test_stop_ends_a_template_that_runs_away(models, engine: Engine) -> None:
     turn.join(30)
     summary = events[-1]
     assert isinstance(summary, GenerationSummary) and summary.stop_reason is StopReason.CANCELLED
+
+
+SWITCHED = (
+    "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}"
+    "{% if add_generation_prompt %}<assistant>{% if thinking %}<think>{% else %}<think></think>{% endif %}"
+    "{% if reasoning_effort %}[{{ reasoning_effort }}]{% endif %}{% endif %}"
+)  # the shape of V3.1's switch: thinking opens a block the model continues, off closes it at once
+
+
+def test_the_thinking_switch_reaches_the_template_and_the_splitter() -> None:
+    from app.core.engine.base import thinking_switches
+
+    template = ChatTemplate(SWITCHED, BOS, EOS)
+    asked = [{"role": "user", "content": "x"}]
+    assert template.render(asked, extra=thinking_switches("on")).endswith("<assistant><think>")
+    assert template.render(asked, extra=thinking_switches("off")).endswith("<think></think>")
+    assert template.render(asked, extra=thinking_switches("max")).endswith("<think>[max]")
+    assert template.prefills(thinking_switches("on")) and not template.prefills(thinking_switches("off"))
+    assert not template.prefills(None)  # the template's own default here: off
+
+
+def test_hearth_chat_think_changes_the_local_prompt(models, engine: Engine) -> None:
+    from app.core.engine.base import SamplingParams
+    from app.core.engine.events import GenerationSummary
+
+    engine.load(str(models(TinySpec(quant="Q8_0", seed=11, template=SWITCHED))), LoadOptions(n_ctx=512))
+    on = engine.fit([Message("user", "hi")], 8, "on").tokens
+    off = engine.fit([Message("user", "hi")], 8, "off").tokens
+    assert on != off and len(off) > len(on)  # "off" adds the closing tag
+    summary = list(engine.chat([Message("user", "hi")], SamplingParams(max_tokens=2, thinking="off")))[-1]
+    assert isinstance(summary, GenerationSummary) and summary.prompt_tokens == len(off)

@@ -24,8 +24,8 @@ from typing import Any, TextIO
 from app.cli.conversations import open_store
 from app.core.chat.session import ChatSession
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent
+from app.core.engine.base import THINKING_LEVELS
 from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
-from app.core.engine.remote import THINKING_LEVELS
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError
 from app.core.models.catalog import load_catalog

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,22 @@ class SamplingParams:
     # "off", "on", "high" or "max"; None: the model's own default.  Sent to a remote engine's template
     # (chat_template_kwargs, reasoning_effort); see app.core.engine.remote.thinking_fields.
     thinking: str | None = None
+
+
+THINKING_LEVELS = ("off", "on", "high", "max")
+
+
+def thinking_switches(thinking: str | None) -> dict[str, Any]:
+    """What a chat template reads to turn thinking off or on: DeepSeek V3.1 reads ``thinking``,
+    Qwen-style templates ``enable_thinking``, V4 ``reasoning_effort`` for its levels; each template
+    ignores the names it does not know.  Empty for None (the model's own default)."""
+    if thinking is None:
+        return {}
+    on = thinking != "off"
+    switches: dict[str, Any] = {"thinking": on, "enable_thinking": on}
+    if thinking in ("high", "max"):
+        switches["reasoning_effort"] = thinking
+    return switches
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ left.  Only when the latest message alone cannot fit is it an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ContextTooSmallError
 
@@ -44,6 +44,7 @@ def fit_conversation(
     tokenize: Callable[[str], list[int]],
     n_ctx: int,
     max_tokens: int,
+    extra: Mapping[str, Any] | None = None,
 ) -> FittedPrompt:
     """Keep as much history as leaves the full answer budget.
 
@@ -61,7 +62,7 @@ def fit_conversation(
     def tokens_from(index: int) -> list[int]:
         if index not in rendered:
             kept = system + rest[starts[index] :]
-            rendered[index] = tokenize(template.render([m.for_template() for m in kept]))
+            rendered[index] = tokenize(template.render([m.for_template() for m in kept], extra=extra))
         return rendered[index]
 
     def fits(index: int) -> bool:

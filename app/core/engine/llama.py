@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core.engine import cpu_buffers, llama_log, probe, template_limits
-from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
+from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason, cancelled_summary
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
@@ -172,9 +172,9 @@ class Engine:
     def tokenize(self, text: str) -> list[int]:
         return list(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True))
 
-    def fit(self, messages: Sequence[Message], max_tokens: int) -> FittedPrompt:
+    def fit(self, messages: Sequence[Message], max_tokens: int, thinking: str | None = None) -> FittedPrompt:
         model = self.loaded
-        return fit_conversation(messages, model.template, self.tokenize, model.n_ctx, max_tokens)
+        return fit_conversation(messages, model.template, self.tokenize, model.n_ctx, max_tokens, thinking_switches(thinking))
 
     def cached_prefix(self, tokens: Sequence[int]) -> int:
         """Tokens of ``tokens`` whose KV entries are reused (the rule Llama.generate applies)."""
@@ -239,9 +239,9 @@ class Engine:
         started = time.perf_counter()
         stop_render = template_limits.should_stop.set(self._cancel.is_set)  # Stop ends a runaway template too
         try:
-            prefilled = model.template.prefills_reasoning
+            prefilled = model.template.prefills(thinking_switches(params.thinking))
             tail = self.tokenize(self._continuation_text(continuation, prefilled)) if continuation else []
-            fitted = self.fit(messages, params.max_tokens + len(tail))
+            fitted = self.fit(messages, params.max_tokens + len(tail), params.thinking)
         except template_limits.RenderStopped:
             yield cancelled_summary(time.perf_counter() - started, model.plan.gpu_layers)
             return

@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 import httpx_sse
 
-from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
+from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
 from app.core.engine.endpoints import Endpoint
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
 from app.core.engine.reasoning import OPEN_TAG, ReasoningSplitter
@@ -46,18 +46,17 @@ from app.core.errors import HearthError, RemoteEngineError, RemoteServerError
 
 log = logging.getLogger(__name__)
 
-THINKING_LEVELS = ("off", "on", "high", "max")
-
 
 def thinking_fields(thinking: str | None) -> dict[str, Any]:
-    """The request fields that turn thinking off or on: every server reads one of them, and the
-    templates ignore the ones they do not know (V3.1 reads ``thinking``, Qwen-style ``enable_thinking``)."""
-    if thinking is None:
+    """The request fields that turn thinking off or on: the template's switches in
+    ``chat_template_kwargs`` (vLLM, SGLang and llama-server pass them on), and ``reasoning_effort``
+    at the top level too, where servers read V4's levels."""
+    switches = thinking_switches(thinking)
+    if not switches:
         return {}  # the model's own default
-    on = thinking != "off"
-    fields: dict[str, Any] = {"chat_template_kwargs": {"thinking": on, "enable_thinking": on}}
-    if thinking in ("high", "max"):
-        fields["reasoning_effort"] = thinking
+    fields: dict[str, Any] = {"chat_template_kwargs": {k: v for k, v in switches.items() if k != "reasoning_effort"}}
+    if "reasoning_effort" in switches:
+        fields["reasoning_effort"] = switches["reasoning_effort"]
     return fields
 
 

@@ -128,5 +128,14 @@ class ChatTemplate:
     @functools.cached_property
     def prefills_reasoning(self) -> bool:
         """Whether the generation prompt opens a think block the model continues (probed once)."""
-        probe = self.render([{"role": "user", "content": "x"}])
-        return probe.rstrip().endswith(THINK_PREFILL)
+        return self.prefills(None)
+
+    def prefills(self, extra: Mapping[str, Any] | None) -> bool:
+        """The same for a render with ``extra`` (a thinking switch changes V3.1's and V4's
+        generation prompt from ``<think>`` to ``<think></think>`` or ``</think>``); remembered."""
+        key = tuple(sorted((extra or {}).items()))
+        cache: dict[tuple[Any, ...], bool] = self.__dict__.setdefault("_prefill_cache", {})
+        if key not in cache:
+            probe = self.render([{"role": "user", "content": "x"}], extra=extra)
+            cache[key] = probe.rstrip().endswith(THINK_PREFILL)
+        return cache[key]
