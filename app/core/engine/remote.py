@@ -40,7 +40,7 @@ from app.core.engine.base import Continuation, LogitsProcessor, Message, Samplin
 from app.core.engine.endpoints import Endpoint
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
 from app.core.engine.reasoning import OPEN_TAG, ReasoningSplitter
-from app.core.engine.remote_http import Timeouts, guarded, make_client, retryable, status_error, transport_error
+from app.core.engine.remote_http import ERROR_BODY_LIMIT, Timeouts, guarded, make_client, retryable, status_error, transport_error
 from app.core.engine.stops import StopMatcher
 from app.core.errors import HearthError, RemoteEngineError, RemoteServerError
 
@@ -209,7 +209,7 @@ class RemoteEngine:
                 if attempt.stop.is_set():
                     return
                 if response.status_code >= 400:
-                    data = b"".join(_limited(response.iter_bytes(), 64 * 1024))
+                    data = b"".join(_limited(response.iter_bytes(), ERROR_BODY_LIMIT))
                     put(("status", (response.status_code, data, response.headers)))
                     return
                 put(("open", None))
@@ -288,7 +288,7 @@ class _Stream:
             if self.resuming:
                 self.splitter = ReasoningSplitter.resuming(in_reasoning=self.in_reasoning)
             else:  # a server without a reasoning parser: tags in the text, pre-filled when thinking was asked for
-                self.splitter = ReasoningSplitter(prefilled=self.params.thinking in ("on", "high", "max"))
+                self.splitter = ReasoningSplitter(prefilled=bool(thinking_switches(self.params.thinking).get("thinking")))
         return self.splitter.feed(text)
 
     def _emit(self, events: list[ReasoningDelta | ContentDelta]) -> Iterator[ReasoningDelta | ContentDelta]:

@@ -25,7 +25,6 @@ import httpx_sse
 
 from app.core.engine.endpoints import Endpoint
 from app.core.errors import (
-    HearthError,
     RemoteAuthError,
     RemoteBusyError,
     RemoteContextError,
@@ -245,7 +244,3 @@ def _props_context(client: httpx.Client, endpoint: Endpoint) -> int | None:
     settings = data.get("default_generation_settings") if isinstance(data, dict) else None
     value = (settings or {}).get("n_ctx") if isinstance(settings, dict) else None
     return value if isinstance(value, int) and value > 0 else None
-
-
-def describe(exc: BaseException) -> str:
-    return str(exc) if isinstance(exc, HearthError) else f"{type(exc).__name__}: {exc}"
