@@ -21,6 +21,7 @@ run: install
 	$(VENV)/bin/hearth
 
 test: install
+	$(PY) -m tests.llama_cpp_sources
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -35,7 +35,14 @@ QUANT_TYPES = {
     "Q8_0": (GGMLQuantizationType.Q8_0, LlamaFileType.MOSTLY_Q8_0),
     "Q4_0": (GGMLQuantizationType.Q4_0, LlamaFileType.MOSTLY_Q4_0),
 }
-TOKENIZER_PRE = {"qwen2": "deepseek-r1-qwen", "qwen3": "qwen2", "llama": "llama-bpe", "deepseek2": "deepseek-v3"}
+TOKENIZER_PRE = {
+    "qwen2": "deepseek-r1-qwen",
+    "qwen3": "qwen2",
+    "llama": "llama-bpe",
+    "deepseek2": "deepseek-v3",
+    "deepseek32": "deepseek-v3",
+    "deepseek4": "deepseek-v3",
+}
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,10 @@ def write_model(path: Path, spec: TinySpec = TinySpec(), *, split_max_tensors: i
     t.weight("output.weight", n_vocab, spec.n_embd)
     if arch == "deepseek2":
         _deepseek2_layers(writer, t, spec)
+    elif arch == "deepseek32":
+        _deepseek32_layers(writer, t, spec)
+    elif arch == "deepseek4":
+        _deepseek4_layers(writer, t, spec)
     else:
         _dense_layers(writer, t, spec)
 
@@ -223,6 +234,127 @@ def _deepseek2_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> N
         t.weight(p + "attn_v_b.weight", spec.n_head, v_head, kv_lora)
         t.weight(p + "attn_output.weight", spec.n_embd, spec.n_head * v_head)
         _ffn(t, p, spec)
+
+
+def _deepseek32_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> None:
+    """V3.2's layout (llama.cpp ``deepseek32``): MLA with a query LoRA plus the DSA
+    "lightning indexer" tensors; dense feed-forward blocks keep it tiny.
+    Shapes follow ``vendor/llama.cpp/src/models/deepseek32.cpp``."""
+    kv_lora, q_lora, n_rot, qk_nope, v_head = 32, 32, 16, 16, 16
+    idx_heads, idx_dim = 2, 64  # the Hadamard rotation llama.cpp applies needs a multiple of 64
+    arch = spec.arch
+    writer.add_leading_dense_block_count(spec.n_layer)
+    writer.add_q_lora_rank(q_lora)
+    writer.add_kv_lora_rank(kv_lora)
+    writer.add_rope_dimension_count(n_rot)
+    writer.add_head_count_kv(1)
+    writer.add_key_length(kv_lora + n_rot)
+    writer.add_value_length(kv_lora)
+    writer.add_key_length_mla(qk_nope + n_rot)
+    writer.add_value_length_mla(v_head)
+    writer.add_expert_feed_forward_length(spec.n_ff)
+    writer.add_expert_shared_count(1)
+    writer.add_uint32(f"{arch}.expert_gating_func", 2)  # sigmoid, as V3.2 ships
+    writer.add_uint32(f"{arch}.attention.indexer.head_count", idx_heads)
+    writer.add_uint32(f"{arch}.attention.indexer.key_length", idx_dim)
+    writer.add_uint32(f"{arch}.attention.indexer.top_k", 64)
+    for i in range(spec.n_layer):
+        p = f"blk.{i}."
+        t.norm(p + "attn_norm.weight", spec.n_embd)
+        t.weight(p + "attn_q_a.weight", q_lora, spec.n_embd)
+        t.norm(p + "attn_q_a_norm.weight", q_lora)
+        t.weight(p + "attn_q_b.weight", spec.n_head * (qk_nope + n_rot), q_lora)
+        t.weight(p + "attn_kv_a_mqa.weight", kv_lora + n_rot, spec.n_embd)
+        t.norm(p + "attn_kv_a_norm.weight", kv_lora)
+        t.weight(p + "attn_k_b.weight", spec.n_head, kv_lora, qk_nope)
+        t.weight(p + "attn_v_b.weight", spec.n_head, v_head, kv_lora)
+        t.weight(p + "attn_output.weight", spec.n_embd, spec.n_head * v_head)
+        t.norm(p + "indexer.k_norm.weight", idx_dim)
+        t.bias(p + "indexer.k_norm.bias", idx_dim)
+        t.weight(p + "indexer.proj.weight", idx_heads, spec.n_embd)
+        t.weight(p + "indexer.attn_k.weight", idx_dim, spec.n_embd)
+        t.weight(p + "indexer.attn_q_b.weight", idx_heads * idx_dim, q_lora)
+        _ffn(t, p, spec)
+
+
+def _deepseek4_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> None:
+    """V4's layout (llama.cpp ``deepseek4``): a query LoRA, one shared KV head,
+    grouped low-rank output, attention sinks, 4-way hyper-connections (mHC) and a
+    routed MoE with a shared expert.  The first layer compresses its KV 4:1 with
+    the lightning indexer (CSA), the second 128:1 (HCA), the rest are
+    sliding-window only (llama.cpp needs a CSA layer: the indexer cache sizes its
+    rotation from it).  Shapes follow ``vendor/llama.cpp/src/models/deepseek4.cpp``."""
+    arch, n_embd, n_head = spec.arch, spec.n_embd, spec.n_head
+    head, q_lora, n_rot, o_groups, o_lora = 32, 32, 16, 2, 32
+    hc, n_expert, n_used, ff_exp = 4, 4, 2, 32
+    hc_dim, hc_mix = hc * n_embd, (2 + hc) * hc
+    idx_heads, idx_dim = 2, 64
+    ratios = [(4, 128)[i] if i < 2 else 0 for i in range(spec.n_layer)]
+    writer.add_head_count_kv(1)
+    writer.add_key_length(head)
+    writer.add_value_length(head)
+    writer.add_rope_dimension_count(n_rot)
+    writer.add_q_lora_rank(q_lora)
+    writer.add_uint32(f"{arch}.attention.sliding_window", 64)
+    writer.add_expert_count(n_expert)
+    writer.add_expert_used_count(n_used)
+    writer.add_expert_feed_forward_length(ff_exp)
+    writer.add_expert_shared_count(1)
+    writer.add_expert_weights_scale(1.0)
+    writer.add_expert_weights_norm(True)
+    writer.add_uint32(f"{arch}.expert_gating_func", 4)  # sqrt-softplus, the only scoring V4 uses
+    writer.add_float32(f"{arch}.swiglu_clamp_exp", 10.0)
+    writer.add_uint32(f"{arch}.attention.indexer.head_count", idx_heads)
+    writer.add_uint32(f"{arch}.attention.indexer.key_length", idx_dim)
+    writer.add_uint32(f"{arch}.attention.indexer.top_k", 64)
+    writer.add_uint32(f"{arch}.attention.output_group_count", o_groups)
+    writer.add_uint32(f"{arch}.attention.output_lora_rank", o_lora)
+    writer.add_float32(f"{arch}.attention.compress_rope_freq_base", 160000.0)
+    writer.add_array(f"{arch}.attention.compress_ratios", ratios)
+    writer.add_uint32(f"{arch}.hyper_connection.count", hc)
+    writer.add_uint32(f"{arch}.hyper_connection.sinkhorn_iterations", 3)
+    writer.add_float32(f"{arch}.hyper_connection.epsilon", 1e-6)
+    writer.add_uint32(f"{arch}.hash_layer_count", 0)
+    t.weight("output_hc_fn.weight", hc, hc_dim)
+    t.bias("output_hc_base.weight", hc)
+    t.norm("output_hc_scale.weight", 1)
+    for i in range(spec.n_layer):
+        p = f"blk.{i}."
+        t.norm(p + "attn_norm.weight", n_embd)
+        t.bias(p + "attn_sinks.weight", n_head)
+        t.weight(p + "attn_q_a.weight", q_lora, n_embd)
+        t.norm(p + "attn_q_a_norm.weight", q_lora)
+        t.weight(p + "attn_q_b.weight", n_head * head, q_lora)
+        t.weight(p + "attn_kv.weight", head, n_embd)
+        t.norm(p + "attn_kv_a_norm.weight", head)
+        t.weight(p + "attn_output_a.weight", o_lora * o_groups, n_head * head // o_groups)
+        t.weight(p + "attn_output_b.weight", n_embd, o_groups * o_lora)
+        for part in ("attn", "ffn"):
+            t.weight(p + f"hc_{part}_fn.weight", hc_mix, hc_dim)
+            t.bias(p + f"hc_{part}_base.weight", hc_mix)
+            t.norm(p + f"hc_{part}_scale.weight", 3)
+        if ratios[i]:
+            width = head * (2 if ratios[i] == 4 else 1)
+            t.weight(p + "attn_compressor_kv.weight", width, n_embd)
+            t.weight(p + "attn_compressor_gate.weight", width, n_embd)
+            t.weight(p + "attn_compressor_ape.weight", ratios[i], width)
+            t.norm(p + "attn_compressor_norm.weight", head)
+        if ratios[i] == 4:
+            t.weight(p + "indexer.proj.weight", idx_heads, n_embd)
+            t.weight(p + "indexer.attn_q_b.weight", idx_heads * idx_dim, q_lora)
+            t.weight(p + "indexer_compressor_kv.weight", 2 * idx_dim, n_embd)
+            t.weight(p + "indexer_compressor_gate.weight", 2 * idx_dim, n_embd)
+            t.weight(p + "indexer_compressor_ape.weight", 4, 2 * idx_dim)
+            t.norm(p + "indexer_compressor_norm.weight", idx_dim)
+        t.weight(p + "ffn_gate_inp.weight", n_expert, n_embd)
+        t.bias(p + "exp_probs_b.bias", n_expert)
+        t.norm(p + "ffn_norm.weight", n_embd)
+        t.weight(p + "ffn_gate_exps.weight", n_expert, ff_exp, n_embd)
+        t.weight(p + "ffn_down_exps.weight", n_expert, n_embd, ff_exp)
+        t.weight(p + "ffn_up_exps.weight", n_expert, ff_exp, n_embd)
+        t.weight(p + "ffn_gate_shexp.weight", ff_exp, n_embd)
+        t.weight(p + "ffn_down_shexp.weight", n_embd, ff_exp)
+        t.weight(p + "ffn_up_shexp.weight", ff_exp, n_embd)
 
 
 def arch_spec(arch: str, **changes: object) -> TinySpec:

@@ -143,10 +143,10 @@ def test_broken_files_are_typed_errors_before_llama_cpp(models, tmp_path: Path, 
 
 def test_unknown_architecture_is_refused(models) -> None:
     path = models(TinySpec(arch="qwen2"), name="arch-src")
-    data = path.read_bytes().replace(b"qwen2", b"mamba", 1)
-    bad = path.with_name("mamba.gguf")
+    data = path.read_bytes().replace(b"qwen2", b"dsv41", 1)
+    bad = path.with_name("dsv41.gguf")
     bad.write_bytes(data)
-    with pytest.raises(UnsupportedArchitectureError, match="mamba"):
+    with pytest.raises(UnsupportedArchitectureError, match="dsv41.*cannot run"):
         inspect_model(bad)
 
 

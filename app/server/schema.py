@@ -8,6 +8,7 @@ Reasoning travels as ``reasoning_content``, as llama-server and SGLang send it.
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -15,10 +16,10 @@ from typing import Any
 
 from app.core.chat.api import MAX_MESSAGES
 from app.core.chat.turn import TurnEnded
-from app.core.engine.base import Message
+from app.core.engine.base import Message, ToolCall
 from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
 
-ROLES = ("system", "user", "assistant", "developer")
+ROLES = ("system", "user", "assistant", "developer", "tool")
 
 
 class BadRequest(ValueError):
@@ -49,6 +50,28 @@ def _text(content: Any, index: int) -> str:
     raise BadRequest(f"messages[{index}].content must be a string or a list of text parts")
 
 
+def _tool_calls(raw: Any, index: int) -> tuple[ToolCall, ...]:
+    """An assistant turn's earlier tool calls, so the model's template renders them in history."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise BadRequest(f"messages[{index}].tool_calls must be a list")
+    calls = []
+    for j, call in enumerate(raw):
+        function = call.get("function") if isinstance(call, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise BadRequest(f"messages[{index}].tool_calls[{j}].function.name is required")
+        arguments = function.get("arguments", "{}")
+        if not isinstance(arguments, str):
+            raise BadRequest(f"messages[{index}].tool_calls[{j}].function.arguments must be a JSON string")
+        try:
+            json.loads(arguments)
+        except ValueError:
+            raise BadRequest(f"messages[{index}].tool_calls[{j}].function.arguments is not valid JSON") from None
+        calls.append(ToolCall(function["name"], arguments, str(call.get("id") or "")))
+    return tuple(calls)
+
+
 def _number(data: dict[str, Any], name: str, kind: type, low: float, high: float | None = None) -> Any:
     value = data.get(name)
     if value is None:
@@ -76,7 +99,11 @@ def parse_chat(data: Any) -> ChatRequest:
         if not isinstance(item, dict) or item.get("role") not in ROLES:
             raise BadRequest(f"messages[{i}].role must be one of {', '.join(ROLES)}")
         role = "system" if item["role"] == "developer" else str(item["role"])
-        messages.append(Message(role, _text(item.get("content"), i)))
+        tool_call_id = item.get("tool_call_id") or ""
+        if not isinstance(tool_call_id, str):
+            raise BadRequest(f"messages[{i}].tool_call_id must be a string")
+        calls = _tool_calls(item.get("tool_calls"), i) if role == "assistant" else ()
+        messages.append(Message(role, _text(item.get("content"), i), tool_calls=calls, tool_call_id=tool_call_id))
     if data.get("n", 1) != 1:
         raise BadRequest("'n' must be 1")
     stop = data.get("stop")

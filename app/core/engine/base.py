@@ -23,15 +23,40 @@ LogitsProcessor = Callable[[npt.NDArray[np.intc], npt.NDArray[np.single]], npt.N
 
 
 @dataclass(frozen=True)
-class Message:
-    """One turn of a conversation.  ``reasoning`` is kept but never sent back."""
+class ToolCall:
+    """A function call an assistant turn made (from an API client's history)."""
 
-    role: str  # "system", "user" or "assistant"
+    name: str
+    arguments: str  # JSON text, as OpenAI clients send it
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One turn of a conversation.
+
+    ``reasoning`` goes to the template as ``reasoning_content``: R1 and V3.1 templates ignore it,
+    V3.2's and V4's re-emit it only where DeepSeek's encoders do (the answer being continued,
+    tool loops), so passing it always is what each family expects."""
+
+    role: str  # "system", "user", "assistant" or "tool"
     content: str
     reasoning: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str = ""
 
-    def for_template(self) -> dict[str, str]:
-        return {"role": self.role, "content": self.content}
+    def for_template(self) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": self.role, "content": self.content}
+        if self.role == "assistant" and self.reasoning:
+            message["reasoning_content"] = self.reasoning
+        if self.tool_calls:
+            message["tool_calls"] = [
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
+                for c in self.tool_calls
+            ]
+        if self.role == "tool":
+            message["tool_call_id"] = self.tool_call_id
+        return message
 
 
 @dataclass(frozen=True)

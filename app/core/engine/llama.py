@@ -26,7 +26,7 @@ import jinja2
 import numpy as np
 import numpy.typing as npt
 
-from app.core.engine import cpu_buffers, llama_log, probe, template_limits
+from app.core.engine import architectures, cpu_buffers, llama_log, probe, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason, cancelled_summary
@@ -119,6 +119,9 @@ class Engine:
                 f"llama.cpp could not load '{info.path.name}'.",
                 "The file may use a format or quantization this build does not support; see the log for details.",
             ) from exc
+        foreign = architectures.non_deepseek_notice(info.architecture, info.name, info.chat_template)
+        if foreign:
+            notices.append(foreign)
         template = self._template_for(info, notices)
         template.warm()
         self.model = LoadedModel(info, plan, template, n_ctx, notices)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,7 +30,7 @@ from app.core.engine.template_limits import BoundedSandbox, TemplateError
 from app.core.errors import HearthError
 from app.core.paths import bundled_models_dir
 
-FAMILIES = ("deepseek-r1", "deepseek-v3", "deepseek-v2")
+FAMILIES = ("deepseek-r1", "deepseek-v3", "deepseek-v2", "deepseek-v3.1", "deepseek-v3.2", "deepseek-v4")
 THINK_PREFILL = "<think>"
 
 
@@ -41,11 +42,28 @@ def _strftime_now(fmt: str) -> str:
     return datetime.datetime.now().strftime(fmt)
 
 
+def _from_json(text: str) -> Any:
+    """minja's ``from_json``, which llama.cpp's V3.2 and V4 templates call on tool-call arguments
+    (OpenAI sends them as a JSON string); plain Jinja has no such filter."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise TemplateError(f"A tool call's arguments are not valid JSON ({exc}).", "Send the arguments as a JSON object.") from None
+
+
+def _tojson(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
+    """``tojson`` as Hugging Face and llama.cpp render it: plain JSON, non-ASCII kept.  Jinja's own
+    escapes ``<``, ``>``, ``&`` and ``'`` for HTML, which would change the prompt's tokens."""
+    return json.dumps(value, ensure_ascii=False, indent=indent, separators=separators, sort_keys=sort_keys)
+
+
 @functools.lru_cache(maxsize=1)
 def _environment() -> ImmutableSandboxedEnvironment:
     env = BoundedSandbox(trim_blocks=True, lstrip_blocks=True, extensions=["jinja2.ext.loopcontrols"])
     env.globals["raise_exception"] = _raise_exception
     env.globals["strftime_now"] = _strftime_now
+    env.filters["from_json"] = _from_json
+    env.filters["tojson"] = _tojson
     return env
 
 
@@ -60,6 +78,19 @@ def _compile(source: str) -> jinja2.Template:
         ) from exc
 
 
+def _with_object_arguments(message: dict[str, Any]) -> dict[str, Any]:
+    calls = message.get("tool_calls")
+    if not calls:
+        return message
+    converted = []
+    for call in calls:
+        function = dict(call["function"])
+        if isinstance(function.get("arguments"), str):
+            function["arguments"] = _from_json(function["arguments"])
+        converted.append({**call, "function": function})
+    return {**message, "tool_calls": converted}
+
+
 def load_family_template(family: str) -> str:
     """The bundled template text of a DeepSeek family (see FAMILIES)."""
     if family not in FAMILIES:
@@ -70,6 +101,12 @@ def load_family_template(family: str) -> str:
 def guess_family(architecture: str, n_layers: int, name: str) -> str:
     """The DeepSeek family for a file without a template, from what its header says."""
     lowered = name.lower()
+    if architecture == "deepseek4":
+        return "deepseek-v4"
+    if architecture == "deepseek32":
+        return "deepseek-v3.2"
+    if architecture == "deepseek2" and "v3.1" in lowered:
+        return "deepseek-v3.1"
     if architecture == "deepseek2" and (n_layers in (26, 27) or "v2" in lowered):
         return "deepseek-v2"
     if architecture == "deepseek2" and "v3" in lowered and "r1" not in lowered:
@@ -108,8 +145,14 @@ class ChatTemplate:
         add_generation_prompt: bool = True,
         extra: Mapping[str, Any] | None = None,
     ) -> str:
+        listed = [dict(m) for m in messages]
+        if any(m.get("tool_calls") for m in listed) and self.wants_object_arguments:
+            listed = [_with_object_arguments(m) for m in listed]
+        return self._render(listed, add_generation_prompt, extra)
+
+    def _render(self, messages: list[dict[str, Any]], add_generation_prompt: bool, extra: Mapping[str, Any] | None) -> str:
         context: dict[str, Any] = {
-            "messages": [dict(m) for m in messages],
+            "messages": messages,
             "bos_token": self.bos_token,
             "eos_token": self.eos_token,
             "add_generation_prompt": add_generation_prompt,
@@ -124,6 +167,24 @@ class ChatTemplate:
         except (OverflowError, MemoryError, RecursionError, ValueError, TypeError, ArithmeticError) as exc:
             # range(10**8) (the sandbox's range limit), runaway recursion, arithmetic on bad values
             raise TemplateError(f"The model's chat template failed: {exc}.", "Use a different file for this model.") from exc
+
+    @functools.cached_property
+    def wants_object_arguments(self) -> bool:
+        """Whether the template expects tool-call arguments as an object, not OpenAI's JSON string.
+
+        Some templates (llama.cpp's V3.1 copy) write ``arguments | tojson``, which turns a string
+        into a quoted, escaped one.  llama.cpp's template engine detects this by rendering both
+        ways, and so does Hearth, once per template: a string the template does not reproduce
+        verbatim, where an object comes out as its JSON, means objects."""
+        arguments = '{"needle": "hearth-probe"}'
+        call = {"id": "c", "type": "function", "function": {"name": "probe", "arguments": arguments}}
+        probe = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [call]}]
+        try:
+            if arguments in self._render(probe, False, None):
+                return False
+            return '"hearth-probe"' in self._render([_with_object_arguments(m) for m in probe], False, None)
+        except HearthError:
+            return False
 
     @functools.cached_property
     def prefills_reasoning(self) -> bool:

@@ -14,13 +14,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.engine import architectures
 from app.core.errors import CorruptModelError, ModelFileMissingError, UnsupportedArchitectureError
 from app.core.models import hparams
 from app.core.models.gguf_header import SPLIT_RE, GGUFHeader, read_header
-
-# Architectures of the DeepSeek checkpoints Hearth supports (R1 distills on
-# qwen2/llama/qwen3, V2-Lite and V3/R1 on deepseek2, DeepSeek LLM on llama).
-SUPPORTED_ARCHITECTURES = ("llama", "qwen2", "qwen3", "deepseek", "deepseek2")
 
 _LAYER_RE = re.compile(r"^blk\.(\d+)\.")
 KV_BYTES_PER_ELEMENT = 2  # llama.cpp's default f16 K and V cache
@@ -98,7 +95,31 @@ def _kv_per_token(header: GGUFHeader, n_layers: int) -> tuple[int, ...]:
     heads = n_head_kv if isinstance(n_head_kv, list) else [n_head_kv] * n_layers
     key_len = _int(header, "attention.key_length", head_dim)
     value_len = 0 if header.arch_value("attention.key_length_mla") else _int(header, "attention.value_length", head_dim)
-    return tuple(int(h) * (key_len + value_len) * KV_BYTES_PER_ELEMENT for h in heads[:n_layers])
+    per_layer = [int(h) * (key_len + value_len) for h in heads[:n_layers]]
+    if header.architecture == "deepseek32":  # DSA also caches one indexer key per token
+        indexer = _int(header, "attention.indexer.key_length", 0)
+        per_layer = [n + indexer for n in per_layer]
+    if header.architecture == "deepseek4":
+        per_layer = _deepseek4_kv(header, n_layers, key_len)
+    return tuple(n * KV_BYTES_PER_ELEMENT for n in per_layer)
+
+
+def _deepseek4_kv(header: GGUFHeader, n_layers: int, head: int) -> list[int]:
+    """V4 keeps a fixed sliding window per layer (not per token, left out) and one compressed
+    entry per ``ratio`` tokens: 4:1 layers (CSA) cache two overlapping halves and an indexer key,
+    128:1 layers (HCA) one entry; window-only layers (ratio 0) grow with nothing."""
+    ratios = header.arch_value("attention.compress_ratios") or []
+    indexer = _int(header, "attention.indexer.key_length", 0)
+    per_layer = []
+    for i in range(n_layers):
+        ratio = int(ratios[i]) if i < len(ratios) and isinstance(ratios[i], int) else 0
+        if ratio == 4:
+            per_layer.append(-(-(2 * head + indexer) // 4))
+        elif ratio:
+            per_layer.append(-(-head // ratio))
+        else:
+            per_layer.append(0)
+    return per_layer
 
 
 _INSPECTED: dict[tuple[tuple[str, int, int], ...], ModelInfo] = {}
@@ -133,11 +154,12 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
     arch = first.architecture
     if not arch:
         raise CorruptModelError(f"'{path.name}' does not say which model architecture it is.", "The file is incomplete.")
-    if arch not in SUPPORTED_ARCHITECTURES:
+    if not architectures.is_runnable(arch):
         raise UnsupportedArchitectureError(
-            f"'{path.name}' is a '{arch}' model; Hearth runs DeepSeek models "
-            f"({', '.join(SUPPORTED_ARCHITECTURES)} architectures).",
-            "Choose a DeepSeek GGUF from the model catalog.",
+            f"'{path.name}' is a '{arch}' model, an architecture the llama.cpp in this Hearth "
+            f"(llama-cpp-python {architectures.llama_cpp_version()}) cannot run.",
+            "Use a GGUF made for mainline llama.cpp (files for forks such as ik_llama.cpp need that fork), "
+            "or a newer Hearth.",
         )
     split_count = first.metadata.get("split.count", 1)
     if isinstance(split_count, int) and split_count != len(shards):
