@@ -1,7 +1,7 @@
 """Generate real, tiny GGUF models for tests and benchmarks.
 
-The files are complete models in the four architectures DeepSeek checkpoints
-use (qwen2, llama, qwen3, deepseek2 with MLA), with random weights, a
+The files are complete models in the architectures DeepSeek checkpoints use
+(qwen2, llama, qwen3, deepseek2 with MLA, V3.2's deepseek32, V4's deepseek4), with random weights, a
 byte-level BPE tokenizer carrying DeepSeek's special tokens, and the real
 DeepSeek chat template, so the real llama-cpp-python loads and runs them.
 Also used by ``bench/`` to build a larger model (same code, bigger spec).
@@ -359,7 +359,7 @@ def _deepseek4_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> N
 
 def arch_spec(arch: str, **changes: object) -> TinySpec:
     """A spec of one architecture with the DeepSeek template that goes with it."""
-    template = "deepseek-v2" if arch == "deepseek2" else "deepseek-r1"
+    template = {"deepseek2": "deepseek-v2", "deepseek32": "deepseek-v3.2", "deepseek4": "deepseek-v4"}.get(arch, "deepseek-r1")
     return replace(TinySpec(arch=arch, template=template), **changes)  # type: ignore[arg-type]
 
 
@@ -371,5 +371,8 @@ def family_spec(family: str, **changes: object) -> TinySpec:
         "r1-0528-qwen3": TinySpec(arch="qwen3", template="deepseek-r1"),
         "v2-lite": TinySpec(arch="deepseek2", template="deepseek-v2"),
         "v3": TinySpec(arch="deepseek2", template="deepseek-v3"),
+        "v3.1": TinySpec(arch="deepseek2", template="deepseek-v3.1"),
+        "v3.2": TinySpec(arch="deepseek32", template="deepseek-v3.2"),
+        "v4": TinySpec(arch="deepseek4", template="deepseek-v4"),
     }[family]
     return replace(base, **changes)  # type: ignore[arg-type]

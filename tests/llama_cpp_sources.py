@@ -40,9 +40,22 @@ def _fetch(cache: Path) -> None:
     wanted = version("llama_cpp_python")
     with tempfile.TemporaryDirectory() as tmp:
         done = subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-             f"llama-cpp-python=={wanted}", "-d", tmp],
-            capture_output=True, text=True, timeout=600,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"llama-cpp-python=={wanted}",
+                "-d",
+                tmp,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         archives = list(Path(tmp).glob("*.tar.gz"))
         if done.returncode or not archives:

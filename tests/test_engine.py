@@ -55,7 +55,7 @@ def r1(models, engine: Engine) -> Engine:
     return engine
 
 
-@pytest.mark.parametrize("arch", ["qwen2", "llama", "qwen3", "deepseek2"])
+@pytest.mark.parametrize("arch", ["qwen2", "llama", "qwen3", "deepseek2", "deepseek32", "deepseek4"])
 @pytest.mark.parametrize("quant", ["F16", "Q8_0", "Q4_0"])
 def test_every_architecture_and_type_generates(models, engine: Engine, arch: str, quant: str) -> None:
     engine.load(str(models(arch_spec(arch, quant=quant))), LoadOptions(n_ctx=512))

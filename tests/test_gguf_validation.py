@@ -146,7 +146,7 @@ def test_unknown_architecture_is_refused(models) -> None:
     data = path.read_bytes().replace(b"qwen2", b"dsv41", 1)
     bad = path.with_name("dsv41.gguf")
     bad.write_bytes(data)
-    with pytest.raises(UnsupportedArchitectureError, match="dsv41.*cannot run"):
+    with pytest.raises(UnsupportedArchitectureError, match=r"dsv41.*cannot run"):
         inspect_model(bad)
 
 

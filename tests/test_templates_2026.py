@@ -34,12 +34,12 @@ CONVERSATION = [
     Message("assistant", "Sunny.", reasoning="Got it."),
     Message("user", "Thanks! <b>&</b>"),
 ]
-PLAIN = CONVERSATION[:3] + [Message("user", "And 3+3?")]
+PLAIN = [*CONVERSATION[:3], Message("user", "And 3+3?")]
 
 
 def _dsml(wrapper: str) -> str:
     return (
-        f"\n\n<{D}{wrapper}>\n<{D}invoke name=\"get_weather\">\n"
+        f'\n\n<{D}{wrapper}>\n<{D}invoke name="get_weather">\n'
         f'<{D}parameter name="city" string="true">Paris</{D}parameter>\n'
         f'<{D}parameter name="days" string="false">2</{D}parameter>\n'
         f"</{D}invoke>\n</{D}{wrapper}>"

@@ -206,6 +206,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "gpu_layers": args.gpu_layers,
         "threads": args.threads,
         "system_prompt": args.system,
+        "thinking": args.think,
     }
     return {name: value for name, value in flags.items() if value is not None}
 
@@ -218,7 +219,7 @@ def _run(args: argparse.Namespace) -> int:
     worker = EngineWorker()
     try:
         session = ChatSession(worker, store, Registry(), load_catalog(), _overrides(args))
-        session.params = replace(session.params, seed=args.seed, ignore_eos=args.ignore_eos, thinking=args.think)
+        session.params = replace(session.params, seed=args.seed, ignore_eos=args.ignore_eos)
         for notice in session.settings.notices:
             printer.notice(notice)
         loading = session.load_remote(args.engine, args.model) if args.engine else session.load(args.model)
@@ -256,6 +257,8 @@ def _quant_command(session: ChatSession, printer: _Printer, text: str) -> bool:
     name, _, arg = text.strip().partition(" ")
     if name == "/model":
         return _switch(session, printer, arg.strip() or None, None)
+    if name == "/think":
+        return _think(session, printer, arg.strip())
     if name not in ("/quant", "/quants"):
         return False
     current = session.model.installed if session.model else None
@@ -272,6 +275,22 @@ def _quant_command(session: ChatSession, printer: _Printer, text: str) -> bool:
         printer.notice(f"{arg.strip()} is not installed; see /quants, or run: hearth models download {current.model_id}")
         return True
     return _switch(session, printer, None, target)
+
+
+def _think(session: ChatSession, printer: _Printer, level: str) -> bool:
+    """``/think [off|on|high|max]``: show or change this conversation's thinking mode."""
+    offered = session.thinking_levels
+    if level:
+        try:
+            session.set_thinking(level)
+        except HearthError as exc:
+            printer.notice(str(exc))
+            return True
+    if not offered:
+        printer.notice("this model's template has no thinking switch; it decides for itself")
+    else:
+        printer.notice(f"thinking: {session.thinking} (this model offers: {', '.join(offered)})")
+    return True
 
 
 def _switch(session: ChatSession, printer: _Printer, spec: str | None, target: Any) -> bool:
@@ -294,7 +313,7 @@ def _switch(session: ChatSession, printer: _Printer, spec: str | None, target: A
 
 def _interactive(session: ChatSession, printer: _Printer) -> int:
     printer.notice(
-        "type a message and press Enter; /quants lists quantizations, /model switches models, "
+        "type a message and press Enter; /quants lists quantizations, /model switches models, /think sets thinking, "
         "Ctrl-C stops an answer, Ctrl-D quits."
     )
     while True:

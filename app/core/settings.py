@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 DEFAULTS: dict[str, Any] = {
     "temperature": 0.6,  # DeepSeek's recommendation
     "top_p": 0.95,
-    "max_tokens": 2048,
+    "max_tokens": 2048,  # the answer's budget
+    "thinking": "on",  # new conversations: off, on, or V4's high / max (where a model offers them)
+    "thinking_budget": 2048,  # tokens the reasoning may use before Hearth closes it; the answer keeps max_tokens
     "context": 4096,
     "gpu_layers": "auto",  # "auto", "all" or a number
     "threads": None,  # None: physical cores
@@ -38,7 +40,18 @@ DEFAULTS: dict[str, Any] = {
 
 
 # Settings a policy can lock or give a value (``locked_settings``, ``[settings]``): all but the look.
-POLICY_SETTINGS = ("temperature", "top_p", "max_tokens", "context", "gpu_layers", "threads", "system_prompt", "retention_days")
+POLICY_SETTINGS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "thinking",
+    "thinking_budget",
+    "context",
+    "gpu_layers",
+    "threads",
+    "system_prompt",
+    "retention_days",
+)
 
 
 def _number(value: Any, kind: type, low: float, high: float | None = None) -> bool:
@@ -53,6 +66,8 @@ def check_value(name: str, value: Any) -> str | None:
         "temperature": (_number(value, float, 0.0, 2.0), "a number from 0 to 2"),
         "top_p": (_number(value, float, 0.0, 1.0) and value > 0, "a number above 0, at most 1"),
         "max_tokens": (_number(value, int, 1), "a whole number of at least 1"),
+        "thinking": (value in ("off", "on", "high", "max"), '"off", "on", "high" or "max"'),
+        "thinking_budget": (_number(value, int, 16), "a whole number of at least 16"),
         "context": (_number(value, int, 512), "a whole number of at least 512"),
         "gpu_layers": (value in ("auto", "all") or _number(value, int, 0), '"auto", "all" or a whole number'),
         "threads": (value is None or _number(value, int, 1), "a whole number of at least 1"),

@@ -47,6 +47,7 @@ from app.ui.model_picker import ModelPicker
 from app.ui.remote_models import MARK, RemoteEntries
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
+from app.ui.thinking_control import ThinkingControl
 from app.ui.welcome import Welcome
 
 
@@ -125,6 +126,8 @@ class MainWindow(ModelPicker, QMainWindow):
         row = QHBoxLayout()
         row.addWidget(self.context_label)
         row.addStretch(1)
+        self.thinking_control = ThinkingControl(controller)
+        row.addWidget(self.thinking_control)
         row.addWidget(self.stop_button)
         row.addWidget(self.send_button)
         column.addLayout(row)
@@ -143,6 +146,8 @@ class MainWindow(ModelPicker, QMainWindow):
         self.view.edit_requested.connect(self._edit)
         self.view.branch_requested.connect(controller.select_branch)
         controller.thread_changed.connect(self.render_thread)
+        controller.thread_changed.connect(self.thinking_control.refresh)
+        controller.model_changed.connect(lambda *_: self.thinking_control.refresh())
         controller.appended.connect(lambda messages: self.view.append_messages(messages, self._siblings_of))
         controller.answer_started.connect(lambda _id: self._busy(True))
         controller.delta.connect(self.view.append)

@@ -154,12 +154,16 @@ class ModelChoice:
             self.slot.model, self.slot.loaded, self.slot.remote = model, loaded, remote
         if previous is not None and previous is not remote:
             previous.close()
+        self._follow_model_sampling()
         if self.store is not None and self.conversation_id is not None:
             identity = model.identity
             engine = model.engine if isinstance(model, RemoteModel) else None
             self.store.update_conversation(
                 self.conversation_id, model_id=identity.model_id, quant=identity.quant or None, engine=engine
             )
+
+    def _follow_model_sampling(self) -> None:
+        """The model that answers changed: settings that follow the model take its values."""
 
     def _loading(self, run: Callable[[Engine], LoadResult]) -> Any:
         self.loading = True

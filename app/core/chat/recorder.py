@@ -105,6 +105,14 @@ class StreamRecorder:
             self._unsaved_since = time.monotonic()
             self._wake.set()
 
+    def promote_reasoning(self) -> None:
+        """The model never closed its think block: what it wrote there is the answer."""
+        with self._lock:
+            text = "".join(self._reasoning).strip()
+            self._reasoning, self._content = [], [text]
+            self.thought_s = None
+            self._mark_dirty()
+
     def text(self) -> tuple[str, str]:
         """(reasoning, content) recorded so far; any thread."""
         with self._lock:

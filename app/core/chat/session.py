@@ -21,16 +21,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from app.core.chat import thinking as modes
 from app.core.chat.choice import ModelChoice, ModelSlot
 from app.core.chat.gate import ApprovedModel
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
-from app.core.engine.base import ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
-from app.core.engine.events import GenerationEvent, GenerationSummary, ReasoningDelta, cancelled_summary
+from app.core.engine.base import THINKING_LEVELS, ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
+from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, cancelled_summary
 from app.core.engine.llama import Engine, LoadOptions
 from app.core.engine.worker import EngineWorker
-from app.core.errors import HearthError, NoModelLoadedError
-from app.core.models.catalog import Catalog
+from app.core.errors import HearthError, NoModelLoadedError, UnknownModelError
+from app.core.models.catalog import Catalog, CatalogModel
 from app.core.models.registry import Registry
 from app.core.privacy.locks import EffectiveSettings, effective
 from app.core.store.database import Store, StoredMessage
@@ -87,7 +88,10 @@ class ChatSession(ModelChoice):
             temperature=float(values["temperature"]),
             top_p=float(values["top_p"]),
             max_tokens=int(values["max_tokens"]),
+            thinking=str(values["thinking"]),
+            thinking_budget=int(values["thinking_budget"]),
         )
+        self._follow_model_sampling()
         self.options = LoadOptions(n_ctx=int(values["context"]), gpu_layers=values["gpu_layers"], n_threads=values["threads"])
         self.system_prompt = str(values["system_prompt"] or "")
 
@@ -105,13 +109,64 @@ class ChatSession(ModelChoice):
 
     # -- conversations -----------------------------------------------------------------
     def new_conversation(self) -> None:
+        """The next question starts a conversation, in the default thinking mode."""
         self.conversation_id, self.leaf = None, None
         self._memory = []
+        self.params = replace(self.params, thinking=str(self.settings["thinking"]))
 
     def open_conversation(self, conversation_id: int) -> None:
+        """Follow up in a stored conversation, in the thinking mode stored with it."""
         store = self._need_store()
         self.conversation_id = conversation_id
-        self.leaf = store.get_conversation(conversation_id).active_leaf
+        conversation = store.get_conversation(conversation_id)
+        self.leaf = conversation.active_leaf
+        stored = conversation.settings.get("thinking")
+        if stored in THINKING_LEVELS and not self.settings.policy.locked("thinking") and "thinking" not in self._overrides:
+            self.params = replace(self.params, thinking=stored)
+
+    # -- thinking ----------------------------------------------------------------------
+    @property
+    def thinking_levels(self) -> tuple[str, ...]:
+        """The thinking modes the answering model offers (empty: it has no choice)."""
+        if self.slot.loaded is not None:
+            return modes.template_levels(self.slot.loaded.template)
+        remote = self.remote
+        if remote is not None:
+            entry = self._catalog_entry(remote.model_id)
+            return modes.family_levels(entry.template if entry else None)
+        return THINKING_LEVELS
+
+    @property
+    def thinking(self) -> str | None:
+        """The mode the next answer uses, as the model offers it (None: the model has no choice)."""
+        return modes.resolve(self.params.thinking, self.thinking_levels)
+
+    def set_thinking(self, level: str) -> None:
+        """The user chose a thinking mode: it applies from the next answer and is stored with the
+        conversation (a new one takes it when it is created)."""
+        if level not in THINKING_LEVELS:
+            raise HearthError(f"There is no thinking mode '{level}'.", f"Choose one of: {', '.join(THINKING_LEVELS)}.")
+        if self.settings.policy.locked("thinking") and level != self.settings["thinking"]:
+            raise HearthError(f"Your organisation's policy sets thinking to '{self.settings['thinking']}'.")
+        self.params = replace(self.params, thinking=level)
+        if self.store is not None and self.conversation_id is not None:
+            stored = self.store.get_conversation(self.conversation_id).settings
+            self.store.update_conversation(self.conversation_id, settings={**stored, "thinking": level})
+
+    def _catalog_entry(self, model_id: str | None) -> CatalogModel | None:
+        try:
+            return self.catalog.get(model_id) if model_id else None
+        except UnknownModelError:
+            return None
+
+    def _follow_model_sampling(self) -> None:
+        """Temperature and top-p nobody chose follow the catalog's recommendation for the model
+        that answers (V4: 1.0 / 1.0; R1 and V3.x: 0.6 / 0.95)."""
+        entry = self._catalog_entry(self.model.identity.model_id if self.model is not None else None)
+        if entry is None:
+            return
+        changes = {name: getattr(entry, name) for name in ("temperature", "top_p") if name not in self.settings.chosen}
+        self.params = replace(self.params, **changes)
 
     def thread(self) -> list[StoredMessage]:
         if self.store is None or self.conversation_id is None:
@@ -160,6 +215,7 @@ class ChatSession(ModelChoice):
             settings = {
                 "system": self.system_prompt,
                 "sampling": {"temperature": self.params.temperature, "top_p": self.params.top_p},
+                "thinking": self.params.thinking,
             }
             identity = self._identity()
             self.conversation_id = self.store.create_conversation(
@@ -287,6 +343,7 @@ class ChatSession(ModelChoice):
             snapshot = list(self._memory)
             history = lambda: snapshot  # noqa: E731
         params, processor = turn_params or self.params, self.logits_processor
+        params = replace(params, thinking=modes.resolve(params.thinking, self.thinking_levels))
         with self._lock:
             self._turn, self._recorder = turn, recorder
 
@@ -331,6 +388,13 @@ class ChatSession(ModelChoice):
                 failure = exc
                 summary = failed_summary(str(exc) if isinstance(exc, HearthError) else f"The answer failed: {exc}")
             assert summary is not None, "a generation stream always ends with a summary"
+            if failure is None and modes.never_closed(summary, "".join(reasoning), "".join(content)):
+                text = "".join(reasoning).strip()
+                reasoning, content = [], [text]
+                summary = replace(summary, notice=modes.NEVER_CLOSED)
+                if recorder is not None:
+                    recorder.promote_reasoning()
+                deliver(TurnEvent(turn.message_id, ContentDelta(text), counts[0], len(text)))
             status = status_for(summary)
             if recorder is not None:
                 try:

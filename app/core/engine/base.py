@@ -51,8 +51,7 @@ class Message:
             message["reasoning_content"] = self.reasoning
         if self.tool_calls:
             message["tool_calls"] = [
-                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
-                for c in self.tool_calls
+                {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}} for c in self.tool_calls
             ]
         if self.role == "tool":
             message["tool_call_id"] = self.tool_call_id
@@ -77,6 +76,9 @@ class SamplingParams:
     # "off", "on", "high" or "max"; None: the model's own default.  Sent to a remote engine's template
     # (chat_template_kwargs, reasoning_effort); see app.core.engine.remote.thinking_fields.
     thinking: str | None = None
+    # Tokens the reasoning may use before Hearth closes the think block so the model answers; the
+    # answer keeps ``max_tokens`` of its own.  None: one budget for both (reasoning can use it all).
+    thinking_budget: int | None = None
 
 
 THINKING_LEVELS = ("off", "on", "high", "max")

@@ -43,6 +43,8 @@ class GenerationSummary:
     gpu_layers: int
     dropped_turns: int = 0  # oldest turns left out so the conversation fits the context
     error: str | None = None
+    reasoning_tokens: int = 0  # of the completion tokens, those inside the think block
+    notice: str | None = None  # something the user should know about this answer (thinking budget reached, ...)
     type: str = "done"
 
     def to_json(self) -> dict[str, Any]:

@@ -243,8 +243,17 @@ class Engine:
         stop_render = template_limits.should_stop.set(self._cancel.is_set)  # Stop ends a runaway template too
         try:
             prefilled = model.template.prefills(thinking_switches(params.thinking))
-            tail = self.tokenize(self._continuation_text(continuation, prefilled)) if continuation else []
-            fitted = self.fit(messages, params.max_tokens + len(tail), params.thinking)
+            if continuation:
+                tail = self.tokenize(self._continuation_text(continuation, prefilled))
+            elif prefilled and params.thinking == "off":
+                # A template that always opens the think block (R1 and its distills have no switch):
+                # closing it at once is how these models answer without reasoning.
+                tail, prefilled = self.tokenize("\n" + CLOSE_TAG + "\n\n"), False
+            else:
+                tail = []
+            thinks = prefilled or params.thinking not in (None, "off")
+            reserve = params.thinking_budget if thinks and params.thinking_budget and not continuation else 0
+            fitted = self.fit(messages, params.max_tokens + reserve + len(tail), params.thinking)
         except template_limits.RenderStopped:
             yield cancelled_summary(time.perf_counter() - started, model.plan.gpu_layers)
             return
@@ -252,6 +261,9 @@ class Engine:
             template_limits.should_stop.reset(stop_render)
         prompt = fitted.tokens + tail
         budget = max(fitted.max_tokens - len(tail), 1)
+        # The reasoning's own cap: its budget, but never so much that the answer gets less than
+        # half of what fits (or its full budget, when that is smaller).
+        reasoning_cap = min(reserve, budget - min(params.max_tokens, budget // 2)) if reserve else 0
         evaluated = len(prompt) - self.cached_prefix(prompt)
         if continuation and (continuation.content or continuation.reasoning):
             splitter = ReasoningSplitter.resuming(in_reasoning=not continuation.content)
@@ -266,36 +278,54 @@ class Engine:
         processors = self._processors(params, logits_processor)
         stops = StopMatcher(params.stop)
         stop, error, count, first_at = StopReason.LENGTH, None, 0, 0.0
+        reasoning_count, notice, phase_prompt = 0, None, prompt
+        generated: list[int] = []
         self._arm_abort(True)
         try:
-            stream = llama.generate(
-                prompt,
-                temp=params.temperature,
-                top_p=params.top_p,
-                top_k=params.top_k,
-                min_p=params.min_p,
-                repeat_penalty=params.repeat_penalty,
-                logits_processor=processors,
-            )
-            for token in stream:
-                if count == 0:
-                    first_at = time.perf_counter()
-                    self._arm_abort(False)
-                if self._cancel.is_set():
-                    stop = StopReason.CANCELLED
-                    break
-                if llama_cpp.llama_vocab_is_eog(vocab, token):
-                    stop = StopReason.EOS
-                    break
-                count += 1
-                piece = decoder.decode(llama.detokenize([token]))
-                if piece:
-                    yield from stops.events(splitter.feed(piece))
-                    if stops.hit:
-                        stop = StopReason.EOS  # a stop string ends the answer as the model's own end would
+            while True:  # one pass, or two when the reasoning reaches its cap and is closed
+                cut = False
+                stream = llama.generate(
+                    phase_prompt,
+                    temp=params.temperature,
+                    top_p=params.top_p,
+                    top_k=params.top_k,
+                    min_p=params.min_p,
+                    repeat_penalty=params.repeat_penalty,
+                    logits_processor=processors,
+                )
+                for token in stream:
+                    if count == 0:
+                        first_at = time.perf_counter()
+                        self._arm_abort(False)
+                    if self._cancel.is_set():
+                        stop = StopReason.CANCELLED
                         break
-                if count >= budget:
+                    if llama_cpp.llama_vocab_is_eog(vocab, token):
+                        stop = StopReason.EOS
+                        break
+                    count += 1
+                    generated.append(token)
+                    reasoning_count += splitter.in_reasoning
+                    piece = decoder.decode(llama.detokenize([token]))
+                    if piece:
+                        yield from stops.events(splitter.feed(piece))
+                        if stops.hit:
+                            stop = StopReason.EOS  # a stop string ends the answer as the model's own end would
+                            break
+                    if count >= budget:
+                        break
+                    if reasoning_cap and splitter.in_reasoning and reasoning_count >= reasoning_cap:
+                        cut = True
+                        break
+                if not cut:
                     break
+                # The think block is closed for the model, as if it had written the tag, and the
+                # answer is generated after it (only the closing tokens are evaluated: KV reuse).
+                closing = "\n" + CLOSE_TAG + "\n\n"
+                yield from stops.events(splitter.feed(decoder.decode(b"", final=True) + closing))
+                generated += self.tokenize(closing)
+                phase_prompt = prompt + generated
+                notice = f"The reasoning reached its budget of {reasoning_cap} tokens and was closed so the model answers."
         except RuntimeError as exc:  # llama_decode failed or was aborted mid-prompt
             if self._cancel.is_set():
                 stop = StopReason.CANCELLED
@@ -321,4 +351,6 @@ class Engine:
             gpu_layers=model.plan.gpu_layers,
             dropped_turns=fitted.dropped_turns,
             error=error,
+            reasoning_tokens=reasoning_count,
+            notice=notice,
         )

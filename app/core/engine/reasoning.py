@@ -6,7 +6,9 @@ Three cases occur in real files and all are handled while streaming:
 * the template pre-fills ``<think>\\n`` so the output holds only the closing
   ``</think>`` (current R1 distill templates);
 * the model writes ``<think>`` itself (older GGUFs, R1-0528);
-* there is no think block at all (V2/V3 chat): everything is answer.
+* there is no think block at all (V2/V3 chat): everything is answer;
+* thinking was switched off with a pre-filled ``<think></think>`` (V3.2) or
+  a bare ``</think>`` (V3.1, V4) and the model echoes the ``</think>``: dropped.
 
 A tag may arrive split over several tokens (``</``, ``think``, ``>``), so text
 that could be the start of a tag is held back until it is decided.
@@ -52,6 +54,11 @@ class ReasoningSplitter:
         splitter._at_section_start = False  # the text goes on mid-sentence: keep its leading spaces
         return splitter
 
+    @property
+    def in_reasoning(self) -> bool:
+        """Whether the text now streaming is reasoning (the think block is open)."""
+        return self._state == _REASONING
+
     def feed(self, text: str) -> list[ReasoningDelta | ContentDelta]:
         self._buffer += text
         out: list[ReasoningDelta | ContentDelta] = []
@@ -91,8 +98,11 @@ class ReasoningSplitter:
         if stripped.startswith(OPEN_TAG):
             self._buffer = stripped[len(OPEN_TAG) :]
             self._state = _REASONING
-        elif OPEN_TAG.startswith(stripped):
-            return False  # empty, whitespace, or a partial "<thi"
+        elif self._state == _PENDING and stripped.startswith(CLOSE_TAG):
+            self._buffer = stripped[len(CLOSE_TAG) :]  # the close of a think block the prompt already closed
+            self._state = _ANSWER
+        elif OPEN_TAG.startswith(stripped) or (self._state == _PENDING and CLOSE_TAG.startswith(stripped)):
+            return False  # empty, whitespace, or a partial "<thi" / "</thi"
         elif self._state == _PENDING:
             self._state = _ANSWER
         self._may_open = False

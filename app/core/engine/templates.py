@@ -48,7 +48,8 @@ def _from_json(text: str) -> Any:
     try:
         return json.loads(text)
     except (TypeError, ValueError) as exc:
-        raise TemplateError(f"A tool call's arguments are not valid JSON ({exc}).", "Send the arguments as a JSON object.") from None
+        hint = "Send the arguments as a JSON object."
+        raise TemplateError(f"A tool call's arguments are not valid JSON ({exc}).", hint) from None
 
 
 def _tojson(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
@@ -178,7 +179,10 @@ class ChatTemplate:
         verbatim, where an object comes out as its JSON, means objects."""
         arguments = '{"needle": "hearth-probe"}'
         call = {"id": "c", "type": "function", "function": {"name": "probe", "arguments": arguments}}
-        probe = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "", "tool_calls": [call]}]
+        probe: list[dict[str, Any]] = [
+            {"role": "user", "content": "x"},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+        ]
         try:
             if arguments in self._render(probe, False, None):
                 return False

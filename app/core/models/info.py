@@ -158,8 +158,7 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
         raise UnsupportedArchitectureError(
             f"'{path.name}' is a '{arch}' model, an architecture the llama.cpp in this Hearth "
             f"(llama-cpp-python {architectures.llama_cpp_version()}) cannot run.",
-            "Use a GGUF made for mainline llama.cpp (files for forks such as ik_llama.cpp need that fork), "
-            "or a newer Hearth.",
+            "Use a GGUF made for mainline llama.cpp (files for forks such as ik_llama.cpp need that fork), or a newer Hearth.",
         )
     split_count = first.metadata.get("split.count", 1)
     if isinstance(split_count, int) and split_count != len(shards):

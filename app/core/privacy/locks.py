@@ -26,6 +26,9 @@ class EffectiveSettings:
     locked: frozenset[str]
     notices: tuple[str, ...]  # caps that lowered a value, said once to the user
     policy: Policy
+    # Settings someone chose: the policy (locked or given), a flag, or the user (a value other than
+    # Hearth's default).  The others may follow the model: the catalog's recommended sampling.
+    chosen: frozenset[str] = frozenset()
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
@@ -80,6 +83,11 @@ def effective(
             )
         values[name] = value
     values.update(decided_by_policy(rules))
+    chosen = frozenset(
+        name
+        for name in SETTING_NAMES
+        if name in locked or name in given or name in (overrides or {}) or values[name] != settings.DEFAULTS[name]
+    )
     notices: list[str] = []
     context, notice = rules.cap("max_context", int(values["context"]))
     values["context"] = context
@@ -87,7 +95,7 @@ def effective(
     gpu_layers, notice = rules.cap_gpu_layers(values["gpu_layers"])
     values["gpu_layers"] = gpu_layers
     notices += [notice] if notice else []
-    return EffectiveSettings(values, locked, tuple(notices), rules)
+    return EffectiveSettings(values, locked, tuple(notices), rules, chosen)
 
 
 def locked_by_policy(name: str, rules: Policy) -> bool:

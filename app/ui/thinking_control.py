@@ -1,0 +1,57 @@
+"""The thinking control beside the composer: off, on, and V4's effort levels.
+
+It shows the modes the answering model offers and the mode the open conversation uses; the
+session decides both (and stores the choice with the conversation), this only displays them
+and passes the user's choice on.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
+
+from app.core.chat.thinking import DESCRIPTIONS
+from app.core.errors import HearthError
+from app.ui.chat_controller import ChatController
+
+LABELS = {"off": "Thinking off", "on": "Thinking on", "high": "Thinking: high", "max": "Thinking: max"}
+
+
+class ThinkingControl(QComboBox):
+    def __init__(self, controller: ChatController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.setAccessibleName("Thinking")
+        self.activated.connect(self._chosen)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show what the model offers and what the next answer uses."""
+        levels = self.controller.session.thinking_levels
+        current = self.controller.session.thinking
+        self.blockSignals(True)
+        self.clear()
+        for level in levels:
+            self.addItem(LABELS[level], level)
+            self.setItemData(self.count() - 1, DESCRIPTIONS[level], Qt.ItemDataRole.ToolTipRole)
+        if not levels:
+            self.addItem("Thinking: model decides", None)
+        self.setEnabled(bool(levels) and not self.controller.session.settings.policy.locked("thinking"))
+        index = self.findData(current)
+        self.setCurrentIndex(max(index, 0))
+        self.setToolTip(
+            DESCRIPTIONS.get(current or "", "This model's template has no thinking switch.")
+            if levels
+            else "This model's template has no thinking switch; it decides for itself."
+        )
+        self.blockSignals(False)
+
+    def _chosen(self, index: int) -> None:
+        level = self.itemData(index)
+        if level is None:
+            return
+        try:
+            self.controller.session.set_thinking(level)
+        except HearthError as exc:  # a policy refusal: shown where the user looks
+            self.controller.failed.emit(str(exc))
+        self.refresh()
