@@ -321,9 +321,8 @@ class Engine:
                     break
                 # The think block is closed for the model, as if it had written the tag, and the
                 # answer is generated after it (only the closing tokens are evaluated: KV reuse).
-                closing = "\n" + CLOSE_TAG + "\n\n"
-                yield from stops.events(splitter.feed(decoder.decode(b"", final=True) + closing))
-                generated += self.tokenize(closing)
+                yield from stops.events(splitter.feed(decoder.decode(b"", final=True) + CLOSE_TAG + "\n\n"))
+                generated += self.tokenize("\n" + CLOSE_TAG + "\n\n")
                 phase_prompt = prompt + generated
                 notice = f"The reasoning reached its budget of {reasoning_cap} tokens and was closed so the model answers."
         except RuntimeError as exc:  # llama_decode failed or was aborted mid-prompt
