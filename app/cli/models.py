@@ -11,12 +11,13 @@ import argparse
 import getpass
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from app.core.errors import HearthError, UnknownModelError
+from app.core.errors import CatalogError, HearthError, UnknownModelError
 from app.core.models import hardware, hub
-from app.core.models.catalog import Catalog, CatalogModel, load_catalog, load_file
+from app.core.models.catalog import Catalog, CatalogModel, admin_catalog_path, load_catalog, load_file
 from app.core.models.downloads import OverallProgress, download, partial_downloads
 from app.core.models.fit import fit_catalog, recommend
 from app.core.models.ops import IMPORT_MODES, import_model, remove_model, verify_model
@@ -69,6 +70,11 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--quant", metavar="Q")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=run_remove)
+
+    p = msub.add_parser("pin", help="resolve commits, sizes and sha256 and write an admin catalog (IT, once)")
+    p.add_argument("models", nargs="*", metavar="ID", help="catalog ids (default: every entry)")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="FILE", help="the admin catalog to write")
+    p.set_defaults(run=run_pin)
 
     p = msub.add_parser("check-catalog", help="validate an admin catalog file before deploying it")
     p.add_argument("path", type=Path)
@@ -212,17 +218,22 @@ def run_info(args: argparse.Namespace) -> int:
 class _Bar:
     """tqdm over the bytes of all files of a download; JSON lines with --json."""
 
+    JSON_EVERY_S = 0.5  # while bytes flow: a line twice a second, and one at every change of state
+
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self.bar: Any = None
         self.last_state = ""
+        self.last_line = 0.0
 
     def __call__(self, p: OverallProgress) -> None:
         if self.as_json:
-            if p.file.state != "downloading" or p.file.state != self.last_state:
+            now = time.monotonic()
+            if p.file.state != self.last_state or now - self.last_line >= self.JSON_EVERY_S:
                 line = {"type": "progress", "state": p.file.state, "file": p.file.name, "done": p.done, "total": p.total}
                 line.update(speed_bps=round(p.file.speed_bps), eta_s=p.file.eta_s, message=p.file.message)
                 print(json.dumps(line), flush=True)
+                self.last_line = now
             self.last_state = p.file.state
             return
         if self.bar is None:
@@ -305,6 +316,35 @@ def run_remove(args: argparse.Namespace) -> int:
         _print_json({"removed": items[0].key, "deleted_files": deleted})
     else:
         print(f"removed {items[0].key}" + (f" ({len(deleted)} file(s) deleted)" if deleted else " (files left in place)"))
+    return 0
+
+
+def run_pin(args: argparse.Namespace) -> int:
+    from app.core.models import pinning
+    from app.core.privacy import netguard
+    from app.core.privacy.policy import load as load_policy
+
+    entries = pinning.raw_entries()
+    unknown = [m for m in args.models if m.lower() not in entries]
+    if unknown:
+        raise UnknownModelError(f"No model {', '.join(unknown)} in the catalog.", "Run 'hearth models list' to see the ids.")
+    chosen = [entries[m.lower()] for m in args.models] if args.models else list(entries.values())
+    load_policy().require_download()  # the same rule as a download: no network where the policy says so
+    endpoint = hub.hub_endpoint()
+    lister = pinning.hub_lister(endpoint, credentials.load_token(endpoint))
+    with netguard.allow(endpoint, "pinning the catalog"):
+        pinned, problems = pinning.pin_entries(chosen, lister, lambda m: print(f"hearth: pinning {m}", file=sys.stderr))
+    for problem in problems:
+        print(f"hearth: cannot pin {problem}", file=sys.stderr)
+    if problems:
+        raise CatalogError(
+            f"{len(problems)} quantization(s) could not be pinned; nothing was written.",
+            "Pin the other models by id, or fix the entries in an admin catalog first.",
+        )
+    pinning.write_catalog(pinned, args.output)
+    files = sum(len(q["files"]) for m in pinned for q in m["quants"])
+    print(f"wrote {args.output}: {len(pinned)} model(s), {files} file(s) pinned to commit and sha256 from {endpoint}")
+    print(f"deploy it as {admin_catalog_path()} on every workstation")
     return 0
 
 

@@ -6,7 +6,8 @@ for internal fine-tunes on an internal mirror).  An admin entry with the id
 of a bundled one replaces it.  Both are validated against
 ``models/catalog.schema.json`` (JSON Schema, checked with ``jsonschema``)
 plus the rules a schema cannot say: unique ids and quant names, split shard
-names that llama.cpp can load, byte-split parts in order.
+names that llama.cpp can load, byte-split parts in order, no fork-only
+publishers, and architectures the bundled llama.cpp runs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 import jsonschema
 
 from app.core import paths
+from app.core.engine import architectures
 from app.core.errors import CatalogError, UnknownModelError
 from app.core.models.gguf_header import SPLIT_RE
 
@@ -146,6 +148,11 @@ def validate(data: Any, source: str) -> list[CatalogModel]:
         for repo in {model.repo, *(q.repo for q in model.quants)}:
             if repo.split("/")[0].lower() in FORK_ONLY_PUBLISHERS:
                 raise CatalogError(f"The catalog {source}: {model.id} points at {repo}, whose quants need the ik_llama.cpp fork.")
+        if not architectures.is_runnable(model.architecture):
+            raise CatalogError(
+                f"The catalog {source}: {model.id} is a '{model.architecture}' model, an architecture the llama.cpp "
+                f"in this Hearth (llama-cpp-python {architectures.llama_cpp_version()}) cannot run."
+            )
         if model.id in seen:
             raise CatalogError(f"The catalog {source} lists the model id '{model.id}' twice.")
         seen.add(model.id)

@@ -184,7 +184,13 @@ def _remote(repo: str, commit: str, want: Wanted, meta: Any, info: Any, endpoint
             f"No sha256 is known for {want.path}: neither the catalog nor {endpoint} publishes one.",
             "Hearth does not install files it cannot verify. Ask your administrator to pin the hash in the catalog.",
         )
-    size = want.size or (info.size if info is not None else None) or meta.size
+    published = (info.size if info is not None else None) or meta.size
+    if want.size and published and int(published) != want.size:
+        raise ChecksumMismatchError(
+            f"{want.path}: the server publishes {int(published):,} bytes, but the catalog pins {want.size:,}.",
+            "The file at this revision is not the one the catalog vouches for; nothing was downloaded.",
+        )
+    size = want.size or published
     if not size:
         raise DownloadError(f"{endpoint} does not say how large {want.path} is.")
     url = _hub(endpoint).hf_hub_url(repo, want.path, revision=commit, endpoint=endpoint)

@@ -100,7 +100,8 @@ def local_id(file_name: str) -> str:
 
 
 QUANT_SUFFIXES = (
-    "UD-IQ1_S", "UD-IQ1_M", "UD-IQ2_XXS", "UD-Q2_K_XL", "UD-Q4_K_XL", "UD-Q6_K_XL", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_M",
+    "UD-IQ1_S", "UD-IQ1_M", "UD-IQ2_XXS", "UD-Q2_K_XL", "UD-Q3_K_XL", "UD-Q4_K_XL", "UD-Q5_K_XL", "UD-Q6_K_XL",
+    "UD-Q8_K_XL", "Q8_K_XL", "Q5_K_XL", "Q4_K_XL", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_M",
     "IQ3_XXS", "IQ3_M", "IQ4_XS", "IQ4_NL", "Q2_K_L", "Q2_K_S", "Q2_K", "Q3_K_XL", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q4_K_L",
     "Q4_K_M", "Q4_K_S", "Q4_0", "Q4_1", "Q5_K_L", "Q5_K_M", "Q5_K_S", "Q5_0", "Q5_1", "Q6_K_L", "Q6_K", "Q8_0", "BF16",
     "F16", "F32",

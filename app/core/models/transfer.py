@@ -72,7 +72,7 @@ class Progress:
     done: int  # bytes of this file on disk
     total: int
     speed_bps: float  # moving average over the last few seconds
-    state: str  # "downloading", "retrying", "paused", "verifying", "done"
+    state: str  # "downloading", "checking" (hashing a kept part), "restarting", "retrying", "paused", "verifying", "done"
     message: str = ""
 
     @property
@@ -202,7 +202,9 @@ def fetch_file(
     report = on_progress or (lambda _p: None)
     name = request.dest.name
     state = _State(_prepare_part(request))
-    state.hasher = sha256_prefix(request.part, state.done)
+    # The kept prefix is hashed only once the server agrees to resume (206): a mirror that ignores
+    # Range sends the whole file again, and hashing gigabytes that are then thrown away is waste.
+    state.hasher = None if state.done else hashlib.sha256()
     if state.done:
         log.info("resuming %s at byte %d of %d", name, state.done, request.size)
     meter = _Meter()
@@ -215,7 +217,7 @@ def fetch_file(
         control.wait_while_paused()
         before = state.done
         try:
-            _stream(client, request, state, control, tick)
+            _stream(client, request, state, control, tick, report)
         except _Transient as exc:
             done = state.done
             failures = 0 if done > before else failures + 1
@@ -232,6 +234,8 @@ def fetch_file(
         if control.paused:
             report(Progress(name, state.done, request.size, 0.0, "paused"))
     report(Progress(name, state.done, request.size, 0.0, "verifying"))
+    if state.hasher is None:  # the whole file was already on disk: nothing was requested
+        state.hasher = sha256_prefix(request.part, state.done)
     digest = state.hasher.hexdigest()
     if digest != request.sha256:
         discard_partial(request)
@@ -258,8 +262,19 @@ class _State:
         self.hasher = hashlib.sha256()
 
 
+RANGE_IGNORED = (
+    "The server does not resume downloads (it ignored the HTTP Range request), so this file starts over "
+    "from zero (the {done:,} bytes it had are not re-checked: they would be thrown away)."
+)
+
+
 def _stream(
-    client: HttpClient, request: FileRequest, state: _State, control: DownloadControl, tick: Callable[[int], None]
+    client: HttpClient,
+    request: FileRequest,
+    state: _State,
+    control: DownloadControl,
+    tick: Callable[[int], None],
+    report: Callable[[Progress], None],
 ) -> None:
     """One HTTP request from byte ``state.done``, appending to the part file."""
     headers = {**request.headers, "Range": f"bytes={state.done}-", "Accept-Encoding": "identity"}
@@ -272,9 +287,14 @@ def _stream(
         _raise_for_status(status, request.dest.name)
         if status == 200 and state.done:
             log.warning("%s: the server ignored the Range header; starting the file over", request.dest.name)
+            message = RANGE_IGNORED.format(done=state.done)
+            report(Progress(request.dest.name, 0, request.size, 0.0, "restarting", message))
             state.restart()
         elif status == 206 and not response.headers.get("content-range", "").startswith(f"bytes {state.done}-"):
             raise _Transient(f"unexpected Content-Range {response.headers.get('content-range')!r}")
+        if state.hasher is None:  # the server resumes: now the kept bytes are worth hashing
+            report(Progress(request.dest.name, state.done, request.size, 0.0, "checking"))
+            state.hasher = sha256_prefix(request.part, state.done)
         with open(request.part, "r+b", buffering=0) as out, _DiskWriter(out, state, request) as writer:
             if os.fstat(out.fileno()).st_size > state.done:
                 # Only when needed: on ext4 a truncate makes the next close flush the
