@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import CatalogError, HearthError, UnknownModelError
-from app.core.models import hardware, hub
+from app.core.models import hardware, hub, speed
 from app.core.models.catalog import Catalog, CatalogModel, admin_catalog_path, load_catalog, load_file
 from app.core.models.downloads import OverallProgress, download, partial_downloads
 from app.core.models.fit import fit_catalog, recommend
@@ -143,8 +143,16 @@ def _model_json(model: CatalogModel, hw: hardware.Hardware, ctx: int, installed:
     }
 
 
+def _measured(hw: hardware.Hardware) -> hardware.Hardware:
+    """Speed estimates need this machine's memory bandwidth: measured once, then cached."""
+    if speed.cpu_bandwidth(hw) is None:
+        print("hearth: measuring this machine's memory bandwidth once, for the speed estimates", file=sys.stderr)
+        speed.ensure_measured(hw)
+    return hw
+
+
 def run_list(args: argparse.Namespace) -> int:
-    catalog, registry, hw = load_catalog(), Registry(), hardware.detect()
+    catalog, registry, hw = load_catalog(), Registry(), _measured(hardware.detect())
     installed = registry.all(catalog)
     if args.json:
         partial = [
@@ -161,12 +169,12 @@ def run_list(args: argparse.Namespace) -> int:
         _print_json(data)
         return 0
     if not args.installed:
-        print(f"{'ID':26} {'PARAMS':>7}  {'RECOMMENDED':12} {'FIT':28} QUANTS")
+        print(f"{'ID':26} {'PARAMS':>7}  {'RECOMMENDED':12} {'FIT':40} QUANTS")
         for model in catalog.models:
             best = recommend(model, hw, args.ctx)
             fit = fit_catalog(model, best, hw, args.ctx).label if best else "too big for this machine"
             quants = " ".join(q.quant for q in model.quants)
-            print(f"{model.id:26} {model.parameters_b:6.1f}B  {best.quant if best else '-':12} {fit:28} {quants}")
+            print(f"{model.id:26} {model.parameters_b:6.1f}B  {best.quant if best else '-':12} {fit:40} {quants}")
         print()
     print("Installed:" if installed else "Nothing installed yet. Try: hearth models download r1-distill-qwen-1.5b")
     for item in installed:
@@ -184,7 +192,7 @@ def _usage(installed: list[Installed]) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
-    catalog, registry, hw = load_catalog(), Registry(), hardware.detect()
+    catalog, registry, hw = load_catalog(), Registry(), _measured(hardware.detect())
     installed = registry.all(catalog)
     try:
         model = catalog.get(args.model)
@@ -210,7 +218,7 @@ def run_info(args: argparse.Namespace) -> int:
     for q in data["quants"]:
         mark = "*" if q["quant"] == data["recommended_quant"] else " "
         have = "installed" if q["installed"] else ""
-        print(f" {mark} {q['quant']:12} {_gb(q['size_bytes']):>10}  {q['fit']['label']:30} {have}")
+        print(f" {mark} {q['quant']:12} {_gb(q['size_bytes']):>10}  {q['fit']['label']:42} {have}")
     print("(* recommended)")
     return 0
 
@@ -254,7 +262,7 @@ def run_download(args: argparse.Namespace) -> int:
     if args.quant:
         quant = model.quant(args.quant)
     else:
-        best = recommend(model, hardware.detect())
+        best = recommend(model, _measured(hardware.detect()))
         if best is None:
             raise HearthError(f"No quantization of {model.name} fits this machine.", "Choose a smaller model.")
         quant = best

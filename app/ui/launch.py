@@ -38,6 +38,7 @@ def open_store_with_dialog(parent: object = None) -> Store:
 
 
 SWITCH_INTERVAL_S = 0.001
+BANDWIDTH_AFTER_MS = 5000  # measure once the window and the first model load have settled
 
 
 class GarbageCollector:
@@ -140,6 +141,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     from app.core.chat.session import ChatSession
     from app.core.engine import probe
     from app.core.engine.worker import EngineWorker
+    from app.core.models import hardware, speed
     from app.core.models.catalog import load_catalog
     from app.core.models.registry import Registry
     from app.core.store.upkeep import RETENTION_EVERY_S, after_open, apply_retention
@@ -179,6 +181,16 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     def retention() -> None:  # a window left open for days applies retention too, off the UI thread
         tasks.in_background("hearth-retention", lambda: apply_retention(store), retention_done, retention_failed)
 
+    def bandwidth() -> None:  # the speed estimates' one measurement, after start-up, off the UI thread
+        tasks.in_background(
+            "hearth-bandwidth",
+            lambda: speed.ensure_measured(hardware.detect()),
+            lambda _bps: window.refresh_fit_labels(),
+            lambda error: logging.getLogger(__name__).warning("memory bandwidth not measured: %s", error),
+        )
+
+    if not smoke_test and speed.cpu_bandwidth(hardware.detect()) is None:
+        QTimer.singleShot(BANDWIDTH_AFTER_MS, bandwidth)
     timer = QTimer(window)
     timer.timeout.connect(retention)
     timer.start(int(RETENTION_EVERY_S * 1000))

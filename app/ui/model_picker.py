@@ -71,6 +71,14 @@ class ModelPicker:
             self.fit_labels[item.key] = fit.label
             self.quant_box.addItem(f"{item.quant} · {fit.label}", item.key)
 
+    def refresh_fit_labels(self) -> None:
+        """The speed estimates became known (the bandwidth was measured): relabel, keep the choice."""
+        key = self.quant_box.currentData()
+        self._fill_quants()
+        index = self.quant_box.findData(key)
+        if index >= 0:
+            self.quant_box.setCurrentIndex(index)
+
     def _selected(self) -> Installed | None:
         key = self.quant_box.currentData()
         return next((i for i in self.installed if i.key == key), None)

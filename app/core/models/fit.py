@@ -7,9 +7,13 @@ same numbers come exactly from its GGUF header (:func:`estimate_file`), which
 is what the engine's offload planner uses; tests check both against what
 llama.cpp reports it allocated.
 
-Verdicts: ``full-gpu``, ``partial-gpu`` (k of N layers), ``cpu``, ``no-fit``.
-The recommendation is the best quality quant (the largest file) that fits
-fully in VRAM, else the largest that fits in RAM with headroom.
+Verdicts: ``full-gpu``, ``partial-gpu`` (k of N layers), ``cpu``, ``no-fit``,
+each with the expected decode speed here (:mod:`app.core.models.speed`) once
+the memory bandwidth is measured.  The recommendation is the best quality (the
+largest file) among the quants that fit and decode at a usable speed
+(:data:`USABLE_TOKENS_PER_S`, faster than people read), fully on the GPU first;
+when none is that fast, the fastest of at least 4 bits per weight.  Without a measured bandwidth it
+is the largest that fits fully in VRAM, else in RAM with headroom.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from app.core.models import speed
 from app.core.models.catalog import CatalogModel, CatalogQuant
 from app.core.models.hardware import Hardware
 from app.core.models.info import ModelInfo
@@ -34,7 +39,18 @@ GiB = 2**30
 # Vocabulary sizes by architecture, for the logits buffer of catalog entries
 # (an installed file's own n_vocab is used instead).
 UNQUANTIZED = ("F32", "F16", "BF16")
-VOCAB = {"qwen2": 152064, "qwen3": 151936, "llama": 128256, "deepseek2": 129280, "deepseek": 102400}
+VOCAB = {
+    "qwen2": 152064,
+    "qwen3": 151936,
+    "llama": 128256,
+    "deepseek2": 129280,
+    "deepseek32": 129280,
+    "deepseek4": 129280,
+    "deepseek": 102400,
+}
+USABLE_TOKENS_PER_S = 5.0  # about reading speed: slower, and a better quant is not worth the wait
+MIN_BITS = 4.0  # bits per weight below which a quant is a last resort
+CONTEXT_FOR_SPEED = 1024  # the KV cache a typical answer reads per token (early in a conversation)
 
 
 @dataclass(frozen=True)
@@ -66,15 +82,21 @@ class Fit:
     estimate: MemoryEstimate
     vram_bytes: int
     ram_bytes: int
+    speed: speed.Speed | None = None  # None: does not fit, or the bandwidth is not measured yet
 
     @property
     def label(self) -> str:
-        return {
+        where = {
             "full-gpu": "full GPU",
             "partial-gpu": f"partial GPU ({min(self.gpu_layers, self.n_layers)} of {self.n_layers} layers)",
             "cpu": "CPU only",
             "no-fit": "does not fit",
         }[self.verdict]
+        return f"{where}, {self.speed.label()}" if self.speed is not None and self.verdict != "no-fit" else where
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        return self.speed.tokens_per_s if self.speed is not None and self.verdict != "no-fit" else None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -85,6 +107,7 @@ class Fit:
             "vram_bytes": self.vram_bytes,
             "ram_bytes": self.ram_bytes,
             "estimate": self.estimate.to_json(),
+            "tokens_per_s": round(self.tokens_per_s, 2) if self.tokens_per_s is not None else None,
         }
 
 
@@ -103,7 +126,7 @@ def ram_headroom(hw: Hardware) -> int:
     return max(GiB, hw.ram_total_bytes // 10)
 
 
-def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware) -> Fit:
+def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware, read_bytes: int | None = None) -> Fit:
     """Place layers like the offload planner: all on the GPU if they fit, else as many as fit."""
     ram_budget = hw.ram_available_bytes - ram_headroom(hw)
     units = n_layers + 1  # repeating layers plus the output head
@@ -121,7 +144,9 @@ def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware) -> Fit:
         verdict = "no-fit"
     else:
         verdict = "partial-gpu" if layers else "cpu"
-    return Fit(verdict, layers, n_layers, estimate, vram, ram)
+    kv_read = estimate.kv_cache * min(estimate.n_ctx, CONTEXT_FOR_SPEED) // max(estimate.n_ctx, 1)
+    expected = speed.estimate(hw, read_bytes if read_bytes is not None else estimate.weights, layers / units, kv_read)
+    return Fit(verdict, layers, n_layers, estimate, vram, ram, expected)
 
 
 def fit_file(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int = "auto") -> Fit:
@@ -135,16 +160,31 @@ def fit_file(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int = "
         verdict = "full-gpu"
     else:
         verdict = "partial-gpu" if plan.gpu_layers else "cpu"
-    return Fit(verdict, plan.gpu_layers, info.n_layers, estimate_file(info, n_ctx), plan.vram_bytes, plan.ram_bytes)
+    units = info.n_layers + 1
+    share = min(plan.gpu_layers, units) / units
+    kv_read = info.kv_cache_bytes(min(n_ctx, CONTEXT_FOR_SPEED))
+    expected = speed.estimate(hw, info.read_bytes_per_token, share, kv_read)
+    estimate = estimate_file(info, n_ctx)
+    return Fit(verdict, plan.gpu_layers, info.n_layers, estimate, plan.vram_bytes, plan.ram_bytes, expected)
+
+
+def catalog_read_bytes(model: CatalogModel, quant: CatalogQuant) -> int:
+    """Weights a token reads, from the catalog: the file, or a mixture-of-experts model's active share."""
+    active = model.active_parameters_b
+    share = active / model.parameters_b if active and active < model.parameters_b else 1.0
+    return int(quant.size_bytes * share)
 
 
 def fit_catalog(model: CatalogModel, quant: CatalogQuant, hw: Hardware, n_ctx: int = 4096) -> Fit:
-    return judge(estimate_catalog(model, quant, n_ctx), model.layers, hw)
+    return judge(estimate_catalog(model, quant, n_ctx), model.layers, hw, catalog_read_bytes(model, quant))
 
 
 def recommend(model: CatalogModel, hw: Hardware, n_ctx: int = 4096) -> CatalogQuant | None:
-    """Best quality that runs fully on the GPU, else the largest that fits in RAM; None if nothing fits."""
+    """The quantization to suggest here (see the module docstring); None if nothing fits."""
     fits = [(q, fit_catalog(model, q, hw, n_ctx)) for q in model.quants]
+    fitting = [(q, f) for q, f in fits if f.verdict != "no-fit"]
+    if fitting and all(f.tokens_per_s is not None for _, f in fitting):
+        return _balanced(fitting, model.parameters_b)
     full = [q for q, f in fits if f.verdict == "full-gpu"]
     if full:
         return max(full, key=lambda q: q.approx_bytes)
@@ -153,3 +193,17 @@ def recommend(model: CatalogModel, hw: Hardware, n_ctx: int = 4096) -> CatalogQu
     # Q8_0 at twice the memory traffic per token: offer it only if nothing else fits.
     quantized = [q for q in usable if q.quant.upper() not in UNQUANTIZED] or usable
     return max(quantized, key=lambda q: q.approx_bytes) if quantized else None
+
+
+def _balanced(fitting: list[tuple[CatalogQuant, Fit]], parameters_b: float) -> CatalogQuant:
+    """Quality (the larger file) among the quants fast enough to use, the GPU first; when none is,
+    the fastest of at least :data:`MIN_BITS` bits per weight (below that quality drops fast), so
+    a slow machine gets a 4-bit quant, not a 2-bit one nor the 8-bit one at a third of the speed."""
+    usable = [(q, f) for q, f in fitting if (f.tokens_per_s or 0) >= USABLE_TOKENS_PER_S]
+    if usable:
+        on_gpu = [q for q, f in usable if f.verdict == "full-gpu"]
+        quantized = on_gpu or [q for q, _ in usable if q.quant.upper() not in UNQUANTIZED] or [q for q, _ in usable]
+        return max(quantized, key=lambda q: q.approx_bytes)
+    bits = {q.quant: q.size_bytes * 8 / (parameters_b * 1e9) for q, _ in fitting}
+    good = [(q, f) for q, f in fitting if bits[q.quant] >= MIN_BITS] or fitting
+    return max(good, key=lambda pair: pair[1].tokens_per_s or 0)[0]

@@ -27,6 +27,7 @@ class GPU:
     total_bytes: int
     free_bytes: int
     kind: str  # "cuda" or "metal"
+    bandwidth_bps: float | None = None  # datasheet memory bandwidth, where the driver says (NVML)
 
 
 @dataclass(frozen=True)
@@ -66,12 +67,23 @@ def _nvidia_gpus() -> list[GPU]:
             handle = pynvml.nvmlDeviceGetHandleByIndex(index)
             name = pynvml.nvmlDeviceGetName(handle)
             mem = pynvml.nvmlDeviceGetMemoryInfo(handle)
-            gpus.append(GPU(name if isinstance(name, str) else name.decode(), int(mem.total), int(mem.free), "cuda"))
+            label = name if isinstance(name, str) else name.decode()
+            gpus.append(GPU(label, int(mem.total), int(mem.free), "cuda", _nvml_bandwidth(pynvml, handle)))
     except Exception:
         log.warning("NVML query failed; planning without the GPU", exc_info=True)
     finally:
         pynvml.nvmlShutdown()
     return gpus
+
+
+def _nvml_bandwidth(pynvml: Any, handle: Any) -> float | None:
+    """Bus width times the memory clock, double data rate: the datasheet figure."""
+    try:
+        bits = pynvml.nvmlDeviceGetMemoryBusWidth(handle)
+        mhz = pynvml.nvmlDeviceGetMaxClockInfo(handle, pynvml.NVML_CLOCK_MEM)
+    except Exception:  # an older driver without these queries: the speed estimate says it cannot tell
+        return None
+    return float(bits) / 8 * float(mhz) * 1e6 * 2 if bits and mhz else None
 
 
 def _apple_gpu(ram_total: int, ram_available: int) -> list[GPU]:

@@ -40,6 +40,10 @@ class ModelInfo:
     n_vocab: int
     chat_template: str | None
     file_type: int | None
+    expert_bytes: int = 0  # routed experts' weights (``*_exps`` tensors), all of them
+    expert_fraction: float = 1.0  # the share of them one token uses (experts used / experts)
+    embedding_bytes: int = 0  # token embeddings
+    tied_output: bool = False  # no output head: the embeddings are the head (read for every token)
 
     @property
     def weight_bytes(self) -> int:
@@ -48,6 +52,14 @@ class ModelInfo:
     @property
     def file_bytes(self) -> int:
         return sum(p.stat().st_size for p in self.shards)
+
+    @property
+    def read_bytes_per_token(self) -> int:
+        """Weights one decoded token reads: every layer and the output head, of the routed experts
+        only the active share; the token embeddings are a row lookup (unless they are the head)."""
+        unused_experts = self.expert_bytes * (1 - self.expert_fraction)
+        head = self.embedding_bytes if self.tied_output else 0
+        return int(sum(self.layer_bytes) + self.output_bytes + head - unused_experts)
 
     def kv_cache_bytes(self, n_ctx: int, layers: int | None = None) -> int:
         per_token = self.kv_bytes_per_token if layers is None else self.kv_bytes_per_token[:layers]
@@ -173,11 +185,13 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
     n_embd = _int(first, "embedding_length")
     n_vocab = hparams.check_vocabulary(first, n_embd, tensor_shapes)
     layer_bytes = [0] * n_layers
-    output_bytes = other_bytes = 0
+    output_bytes = other_bytes = expert_bytes = 0
     names: set[str] = set()
     for header in headers:
         for tensor in header.tensors:
             names.add(tensor.name)
+            if "_exps." in tensor.name:
+                expert_bytes += tensor.nbytes
             match = _LAYER_RE.match(tensor.name)
             if match and int(match[1]) < n_layers:
                 layer_bytes[int(match[1])] += tensor.nbytes
@@ -190,6 +204,10 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
 
     template = first.metadata.get("tokenizer.chat_template")
     file_type = first.metadata.get("general.file_type")
+    experts = first.arch_value("expert_count")
+    used = first.arch_value("expert_used_count")
+    fraction = used / experts if isinstance(experts, int) and isinstance(used, int) and 0 < used <= experts else 1.0
+    embedding = next((t.nbytes for h in headers for t in h.tensors if t.name == "token_embd.weight"), 0)
     return ModelInfo(
         path=shards[0],
         shards=shards,
@@ -206,4 +224,8 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
         n_vocab=n_vocab,
         chat_template=template if isinstance(template, str) and template.strip() else None,
         file_type=file_type if isinstance(file_type, int) else None,
+        expert_bytes=expert_bytes,
+        expert_fraction=fraction,
+        embedding_bytes=embedding,
+        tied_output="output.weight" not in names,
     )
