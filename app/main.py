@@ -21,6 +21,7 @@ from app import __version__
 from app.core import logging_setup, paths
 from app.core.engine import probe
 from app.core.errors import HearthError
+from app.core.models import ggml_rates
 from app.core.privacy import core_dumps, netguard, policy
 
 log = logging.getLogger("hearth")
@@ -66,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == [probe.COMMAND] and len(arguments) == 2:  # the trial load of a new model file
         return probe.child_main(arguments[1])
+    if arguments[:1] == [ggml_rates.COMMAND] and len(arguments) == 2:  # timing llama.cpp's kernels, once
+        return ggml_rates.child_main(arguments[1])
     parser = build_parser()
     args = parser.parse_args(arguments)
     paths.make_private()  # before the first file (the log) is created

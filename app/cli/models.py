@@ -145,8 +145,8 @@ def _model_json(model: CatalogModel, hw: hardware.Hardware, ctx: int, installed:
 
 def _measured(hw: hardware.Hardware) -> hardware.Hardware:
     """Speed estimates need this machine's memory bandwidth: measured once, then cached."""
-    if speed.cpu_bandwidth(hw) is None:
-        print("hearth: measuring this machine's memory bandwidth once, for the speed estimates", file=sys.stderr)
+    if speed.cpu_rates(hw) is None:
+        print("hearth: timing this machine's memory and llama.cpp's kernels once, for the speed estimates", file=sys.stderr)
         speed.ensure_measured(hw)
     return hw
 

@@ -189,7 +189,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
             lambda error: logging.getLogger(__name__).warning("memory bandwidth not measured: %s", error),
         )
 
-    if not smoke_test and speed.cpu_bandwidth(hardware.detect()) is None:
+    if not smoke_test and speed.cpu_rates(hardware.detect()) is None:
         QTimer.singleShot(BANDWIDTH_AFTER_MS, bandwidth)
     timer = QTimer(window)
     timer.timeout.connect(retention)

@@ -12,7 +12,8 @@ each with the expected decode speed here (:mod:`app.core.models.speed`) once
 the memory bandwidth is measured.  The recommendation is the best quality (the
 largest file) among the quants that fit and decode at a usable speed
 (:data:`USABLE_TOKENS_PER_S`, faster than people read), fully on the GPU first;
-when none is that fast, the fastest of at least 4 bits per weight.  Without a measured bandwidth it
+when none is that fast, the best of those about as fast as the fastest one of at
+least 4 bits per weight.  Without a measured bandwidth it
 is the largest that fits fully in VRAM, else in RAM with headroom.
 """
 
@@ -50,6 +51,7 @@ VOCAB = {
 }
 USABLE_TOKENS_PER_S = 5.0  # about reading speed: slower, and a better quant is not worth the wait
 MIN_BITS = 4.0  # bits per weight below which a quant is a last resort
+NEAR_FASTEST = 0.9  # a slower quant within this share of the fastest's speed is worth its quality
 CONTEXT_FOR_SPEED = 1024  # the KV cache a typical answer reads per token (early in a conversation)
 
 
@@ -126,7 +128,7 @@ def ram_headroom(hw: Hardware) -> int:
     return max(GiB, hw.ram_total_bytes // 10)
 
 
-def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware, read_bytes: int | None = None) -> Fit:
+def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware, read: dict[str | None, int] | None = None) -> Fit:
     """Place layers like the offload planner: all on the GPU if they fit, else as many as fit."""
     ram_budget = hw.ram_available_bytes - ram_headroom(hw)
     units = n_layers + 1  # repeating layers plus the output head
@@ -145,7 +147,7 @@ def judge(estimate: MemoryEstimate, n_layers: int, hw: Hardware, read_bytes: int
     else:
         verdict = "partial-gpu" if layers else "cpu"
     kv_read = estimate.kv_cache * min(estimate.n_ctx, CONTEXT_FOR_SPEED) // max(estimate.n_ctx, 1)
-    expected = speed.estimate(hw, read_bytes if read_bytes is not None else estimate.weights, layers / units, kv_read)
+    expected = speed.estimate(hw, read if read is not None else {None: estimate.weights}, layers / units, kv_read)
     return Fit(verdict, layers, n_layers, estimate, vram, ram, expected)
 
 
@@ -163,7 +165,7 @@ def fit_file(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int = "
     units = info.n_layers + 1
     share = min(plan.gpu_layers, units) / units
     kv_read = info.kv_cache_bytes(min(n_ctx, CONTEXT_FOR_SPEED))
-    expected = speed.estimate(hw, info.read_bytes_per_token, share, kv_read)
+    expected = speed.estimate(hw, dict(info.read_by_type), share, kv_read)
     estimate = estimate_file(info, n_ctx)
     return Fit(verdict, plan.gpu_layers, info.n_layers, estimate, plan.vram_bytes, plan.ram_bytes, expected)
 
@@ -176,7 +178,8 @@ def catalog_read_bytes(model: CatalogModel, quant: CatalogQuant) -> int:
 
 
 def fit_catalog(model: CatalogModel, quant: CatalogQuant, hw: Hardware, n_ctx: int = 4096) -> Fit:
-    return judge(estimate_catalog(model, quant, n_ctx), model.layers, hw, catalog_read_bytes(model, quant))
+    read = {speed.main_type(quant.quant): catalog_read_bytes(model, quant)}
+    return judge(estimate_catalog(model, quant, n_ctx), model.layers, hw, read)
 
 
 def recommend(model: CatalogModel, hw: Hardware, n_ctx: int = 4096) -> CatalogQuant | None:
@@ -197,8 +200,9 @@ def recommend(model: CatalogModel, hw: Hardware, n_ctx: int = 4096) -> CatalogQu
 
 def _balanced(fitting: list[tuple[CatalogQuant, Fit]], parameters_b: float) -> CatalogQuant:
     """Quality (the larger file) among the quants fast enough to use, the GPU first; when none is,
-    the fastest of at least :data:`MIN_BITS` bits per weight (below that quality drops fast), so
-    a slow machine gets a 4-bit quant, not a 2-bit one nor the 8-bit one at a third of the speed."""
+    the best quality about as fast as the fastest of at least :data:`MIN_BITS` bits per weight
+    (below that quality drops fast): a slow machine gets neither a 2-bit quant nor the 8-bit one
+    at a third of the speed."""
     usable = [(q, f) for q, f in fitting if (f.tokens_per_s or 0) >= USABLE_TOKENS_PER_S]
     if usable:
         on_gpu = [q for q, f in usable if f.verdict == "full-gpu"]
@@ -206,4 +210,6 @@ def _balanced(fitting: list[tuple[CatalogQuant, Fit]], parameters_b: float) -> C
         return max(quantized, key=lambda q: q.approx_bytes)
     bits = {q.quant: q.size_bytes * 8 / (parameters_b * 1e9) for q, _ in fitting}
     good = [(q, f) for q, f in fitting if bits[q.quant] >= MIN_BITS] or fitting
-    return max(good, key=lambda pair: pair[1].tokens_per_s or 0)[0]
+    fastest = max(f.tokens_per_s or 0 for _, f in good)
+    near = [q for q, f in good if (f.tokens_per_s or 0) >= fastest * NEAR_FASTEST]
+    return max(near, key=lambda q: q.approx_bytes)  # of those about as fast, the best quality

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from app.core.engine import architectures
 from app.core.errors import CorruptModelError, ModelFileMissingError, UnsupportedArchitectureError
-from app.core.models import hparams
+from app.core.models import ggml_rates, hparams
 from app.core.models.gguf_header import SPLIT_RE, GGUFHeader, read_header
 
 _LAYER_RE = re.compile(r"^blk\.(\d+)\.")
@@ -40,10 +40,11 @@ class ModelInfo:
     n_vocab: int
     chat_template: str | None
     file_type: int | None
-    expert_bytes: int = 0  # routed experts' weights (``*_exps`` tensors), all of them
-    expert_fraction: float = 1.0  # the share of them one token uses (experts used / experts)
-    embedding_bytes: int = 0  # token embeddings
-    tied_output: bool = False  # no output head: the embeddings are the head (read for every token)
+    # Bytes of weights one decoded token reads, by ggml type name (None: types the speed estimate
+    # times at the plain bandwidth): every layer and the output head; of the routed experts
+    # (``*_exps``) only the share a token uses; the token embeddings are a row lookup, unless
+    # the model has no output head and they are it.
+    read_by_type: tuple[tuple[str | None, int], ...] = ()
 
     @property
     def weight_bytes(self) -> int:
@@ -55,11 +56,7 @@ class ModelInfo:
 
     @property
     def read_bytes_per_token(self) -> int:
-        """Weights one decoded token reads: every layer and the output head, of the routed experts
-        only the active share; the token embeddings are a row lookup (unless they are the head)."""
-        unused_experts = self.expert_bytes * (1 - self.expert_fraction)
-        head = self.embedding_bytes if self.tied_output else 0
-        return int(sum(self.layer_bytes) + self.output_bytes + head - unused_experts)
+        return sum(n for _, n in self.read_by_type)
 
     def kv_cache_bytes(self, n_ctx: int, layers: int | None = None) -> int:
         per_token = self.kv_bytes_per_token if layers is None else self.kv_bytes_per_token[:layers]
@@ -185,13 +182,19 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
     n_embd = _int(first, "embedding_length")
     n_vocab = hparams.check_vocabulary(first, n_embd, tensor_shapes)
     layer_bytes = [0] * n_layers
-    output_bytes = other_bytes = expert_bytes = 0
-    names: set[str] = set()
+    output_bytes = other_bytes = 0
+    names = {t.name for h in headers for t in h.tensors}
+    experts = first.arch_value("expert_count")
+    used = first.arch_value("expert_used_count")
+    fraction = used / experts if isinstance(experts, int) and isinstance(used, int) and 0 < used <= experts else 1.0
+    head = "output.weight" if "output.weight" in names else "token_embd.weight"
+    read: dict[str | None, int] = {}
     for header in headers:
         for tensor in header.tensors:
-            names.add(tensor.name)
-            if "_exps." in tensor.name:
-                expert_bytes += tensor.nbytes
+            if _LAYER_RE.match(tensor.name) or tensor.name.startswith("output") or tensor.name == head:
+                kind = ggml_rates.BY_ID.get(tensor.ggml_type)
+                share = fraction if "_exps." in tensor.name else 1.0
+                read[kind] = read.get(kind, 0) + int(tensor.nbytes * share)
             match = _LAYER_RE.match(tensor.name)
             if match and int(match[1]) < n_layers:
                 layer_bytes[int(match[1])] += tensor.nbytes
@@ -204,10 +207,7 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
 
     template = first.metadata.get("tokenizer.chat_template")
     file_type = first.metadata.get("general.file_type")
-    experts = first.arch_value("expert_count")
-    used = first.arch_value("expert_used_count")
-    fraction = used / experts if isinstance(experts, int) and isinstance(used, int) and 0 < used <= experts else 1.0
-    embedding = next((t.nbytes for h in headers for t in h.tensors if t.name == "token_embd.weight"), 0)
+
     return ModelInfo(
         path=shards[0],
         shards=shards,
@@ -224,8 +224,5 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
         n_vocab=n_vocab,
         chat_template=template if isinstance(template, str) and template.strip() else None,
         file_type=file_type if isinstance(file_type, int) else None,
-        expert_bytes=expert_bytes,
-        expert_fraction=fraction,
-        embedding_bytes=embedding,
-        tied_output="output.weight" not in names,
+        read_by_type=tuple(read.items()),
     )

@@ -1,23 +1,25 @@
 """Expected decode speed: how many tokens per second a model will write on this machine.
 
-Decoding one token reads every weight the token passes through once, so decode speed is
-bounded by memory bandwidth: ``tokens/s ≈ bandwidth / bytes read per token``.  Measured on
-this project's bench model, llama.cpp decodes at about that bound (issue #15: 87 tok/s where
-the measured bandwidth allows 80), so the estimate is the bound itself, split across devices
-when layers are offloaded:
+Decoding one token is one matrix-vector product per weight matrix: every weight the token
+passes through is read once.  Its speed is therefore the rate at which llama.cpp's kernels get
+through each weight type here (:mod:`app.core.models.ggml_rates`, measured once: memory
+bandwidth where the kernel keeps up with it, the kernel's arithmetic where it does not), and
+the estimate adds up, split across devices when layers are offloaded:
 
-    seconds per token = CPU bytes / CPU bandwidth + GPU bytes / GPU bandwidth
+    seconds per token = sum over weight types (CPU bytes / CPU rate) + GPU bytes / GPU bandwidth
 
-* CPU bandwidth is **measured** once, the way llama.cpp reads weights (a sum over a buffer much
-  larger than the caches, on as many threads as the engine uses), and cached per machine in
-  ``cache/bandwidth.json``; measuring takes about a second, so clients ask for it off the UI
-  thread (:func:`ensure_measured`), and :func:`cpu_bandwidth` only reads the cache.
+* CPU rates are measured once per machine in a child process (a ggml assertion must not take
+  the app down), on the engine's thread count, about three seconds, and cached in
+  ``cache/bandwidth.json`` with a plain RAM read bandwidth (a numpy sum) for types the kernel
+  timing does not cover.  Clients measure off the UI thread (:func:`ensure_measured`);
+  :func:`estimate` only reads the cache.  ``HEARTH_MEMORY_BANDWIDTH_GBPS`` replaces the
+  measurement (all types at that rate) where it misleads, e.g. a VM with a noisy neighbour.
 * GPU bandwidth is the device's own figure: NVML's memory bus width and clock on NVIDIA, the
   published unified-memory bandwidth on Apple Silicon (:data:`APPLE_BANDWIDTH`), times the share
-  real kernels reach.
-* Bytes per token: the weights a token reads (the token embeddings are a row lookup, not a
-  read of the table; a mixture-of-experts model reads its active share), plus the KV cache at
-  the context in use.
+  decode kernels reach (:data:`GPU_EFFICIENCY`; not measured here: no GPU in this project's CI).
+* Bytes per token by type come from the file's header (the token embeddings are a row lookup,
+  a mixture-of-experts model reads its active share) or, for a catalog entry, the file size and
+  the quantization's main type.
 
 ``bench/speed_estimate.py`` checks the estimate against measured decodes and prints the error.
 """
@@ -28,6 +30,8 @@ import json
 import logging
 import os
 import platform
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,12 +39,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core import paths
+from app.core.models import ggml_rates
 from app.core.models.hardware import GPU, Hardware
 
 log = logging.getLogger(__name__)
 
 OVERRIDE_ENV = "HEARTH_MEMORY_BANDWIDTH_GBPS"
 MEASURE_BYTES = 512 * 2**20  # well past every CPU cache, small enough to allocate anywhere
+KERNEL_TIMEOUT_S = 120.0
 GPU_EFFICIENCY = 0.75  # share of the datasheet bandwidth decode kernels reach
 # Published memory bandwidth of Apple Silicon chips (GB/s), longest names first.
 APPLE_BANDWIDTH = {
@@ -69,13 +75,24 @@ def _cache_path() -> Path:
     return paths.user_dirs().cache / "bandwidth.json"
 
 
-def cpu_bandwidth(hw: Hardware) -> float | None:
-    """The RAM read bandwidth in bytes/s: ``HEARTH_MEMORY_BANDWIDTH_GBPS`` where set (a VM whose
-    measurement misleads), else the measurement of this machine, if one was made."""
+@dataclass(frozen=True)
+class CpuRates:
+    """Bytes of weights per second on the CPU: per ggml type, and the plain read bandwidth."""
+
+    bandwidth: float
+    by_type: dict[str, float]
+
+    def rate(self, type_name: str | None) -> float:
+        return self.by_type.get(type_name or "", self.bandwidth)
+
+
+def cpu_rates(hw: Hardware) -> CpuRates | None:
+    """The CPU's rates: ``HEARTH_MEMORY_BANDWIDTH_GBPS`` where set, else this machine's
+    measurement, if one was made (None: not measured yet)."""
     given = os.environ.get(OVERRIDE_ENV)
     if given:
         try:
-            return float(given) * 1e9
+            return CpuRates(float(given) * 1e9, {})
         except ValueError:
             log.warning("%s=%r is not a number of GB/s; ignored", OVERRIDE_ENV, given)
     try:
@@ -84,15 +101,22 @@ def cpu_bandwidth(hw: Hardware) -> float | None:
         return None
     if not isinstance(data, dict) or data.get("machine") != _machine_key(hw):
         return None
-    value = data.get("bytes_per_s")
-    return float(value) if isinstance(value, (int, float)) and value > 0 else None
+    bandwidth, by_type = data.get("bytes_per_s"), data.get("kernels")
+    if not isinstance(bandwidth, (int, float)) or bandwidth <= 0 or not isinstance(by_type, dict):
+        return None
+    return CpuRates(float(bandwidth), {str(k): float(v) for k, v in by_type.items() if isinstance(v, (int, float)) and v > 0})
+
+
+def cpu_bandwidth(hw: Hardware) -> float | None:
+    """The plain RAM read bandwidth in bytes/s, if known."""
+    rates = cpu_rates(hw)
+    return rates.bandwidth if rates is not None else None
 
 
 def measure_cpu_bandwidth(threads: int, size: int = MEASURE_BYTES, rounds: int = 3) -> float:
     """RAM read bandwidth with ``threads`` readers, best of ``rounds`` (bytes/s).
 
-    numpy's sum releases the GIL, so the threads read their slices of the buffer in parallel,
-    as llama.cpp's threads read their rows of a weight matrix."""
+    numpy's sum releases the GIL, so the threads read their slices of the buffer in parallel."""
     import numpy as np
 
     data = np.ones(size // 4, dtype=np.float32)
@@ -107,23 +131,45 @@ def measure_cpu_bandwidth(threads: int, size: int = MEASURE_BYTES, rounds: int =
     return best
 
 
-def ensure_measured(hw: Hardware) -> float:
-    """The cached bandwidth, measuring it first if this machine has none (about a second)."""
+def _kernel_command(threads: int) -> list[str]:
+    if getattr(sys, "frozen", False):  # the installed app: its own executable is the entry
+        return [sys.executable, ggml_rates.COMMAND, str(threads)]
+    return [sys.executable, "-m", "app", ggml_rates.COMMAND, str(threads)]
+
+
+def _kernel_rates(threads: int) -> dict[str, float]:
+    """The per-type rates, timed in a child process (a ggml assertion aborts its process)."""
+    try:
+        child = subprocess.run(_kernel_command(threads), capture_output=True, text=True, timeout=KERNEL_TIMEOUT_S)
+        rates = json.loads(child.stdout.strip().splitlines()[-1]) if child.returncode == 0 and child.stdout.strip() else {}
+    except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
+        log.warning("timing llama.cpp's kernels failed (%s)", exc)
+        return {}
+    if not rates:
+        log.warning("timing llama.cpp's kernels failed (exit %s): %s", child.returncode, child.stderr[-2000:])
+    return {str(k): float(v) for k, v in rates.items()} if isinstance(rates, dict) else {}
+
+
+def ensure_measured(hw: Hardware) -> CpuRates:
+    """The cached rates, measuring them first if this machine has none (a few seconds)."""
     with _lock:
-        known = cpu_bandwidth(hw)
+        known = cpu_rates(hw)
         if known is not None:
             return known
-        value = measure_cpu_bandwidth(max(1, hw.physical_cores))
+        threads = max(1, hw.physical_cores)
+        rates = CpuRates(measure_cpu_bandwidth(threads), _kernel_rates(threads))
         path = _cache_path()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps({"machine": _machine_key(hw), "bytes_per_s": value}), encoding="utf-8")
+            data = {"machine": _machine_key(hw), "threads": threads, "bytes_per_s": rates.bandwidth, "kernels": rates.by_type}
+            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
             tmp.replace(path)
         except OSError as exc:
             log.warning("cannot cache the memory bandwidth: %s", exc)
-        log.info("memory bandwidth: %.1f GB/s", value / 1e9)
-        return value
+        log.info("memory bandwidth %.1f GB/s; kernels: %s", rates.bandwidth / 1e9,
+                 ", ".join(f"{k} {v / 1e9:.1f}" for k, v in rates.by_type.items()))  # fmt: skip
+        return rates
 
 
 def gpu_bandwidth(gpu: GPU) -> float | None:
@@ -137,18 +183,35 @@ def gpu_bandwidth(gpu: GPU) -> float | None:
     return None
 
 
-def estimate(hw: Hardware, read_bytes: int, gpu_share: float, kv_bytes: int = 0, cpu_bps: float | None = None) -> Speed | None:
-    """Tokens/s when each token reads ``read_bytes`` of weights and ``kv_bytes`` of cache, a
-    ``gpu_share`` (0..1) of both on the GPU.  None when a bandwidth is unknown."""
-    cpu_bps = cpu_bps or cpu_bandwidth(hw)
-    total = read_bytes + kv_bytes
-    gpu_bytes = int(total * gpu_share)
-    cpu_bytes = total - gpu_bytes
+MAIN_TYPES = ("BF16", "F16", "Q8_0", "Q4_0", "IQ1_S", "IQ1_M", "IQ2_XXS", "IQ4_XS", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K")
+
+
+def main_type(quant: str) -> str | None:
+    """The ggml type most of a quantization's weights have, from its name (``UD-Q4_K_XL``: Q4_K)."""
+    name = quant.upper().removeprefix("UD-")
+    if name.startswith("Q8_K"):
+        return "Q8_0"  # unsloth's "Q8_K_XL" is Q8_0 with some tensors kept at higher precision
+    return next((prefix for prefix in MAIN_TYPES if name.startswith(prefix)), None)
+
+
+def estimate(
+    hw: Hardware,
+    read: dict[str | None, int],
+    gpu_share: float,
+    kv_bytes: int = 0,
+    rates: CpuRates | None = None,
+) -> Speed | None:
+    """Tokens/s when each token reads ``read`` (bytes by weight type) and ``kv_bytes`` of cache,
+    a ``gpu_share`` (0..1) of both on the GPU.  None when a rate is unknown."""
+    rates = rates or cpu_rates(hw)
+    gpu_bytes = int((sum(read.values()) + kv_bytes) * gpu_share)
+    cpu_bytes = sum(read.values()) + kv_bytes - gpu_bytes
     seconds = 0.0
     if cpu_bytes:
-        if cpu_bps is None:
+        if rates is None:
             return None
-        seconds += cpu_bytes / cpu_bps
+        kept = 1 - gpu_share  # the layers left on the CPU, of every type alike
+        seconds += sum(n * kept / rates.rate(kind) for kind, n in read.items()) + kv_bytes * kept / rates.bandwidth
     if gpu_bytes:
         gpu = hw.usable_gpu
         gpu_bps = gpu_bandwidth(gpu) if gpu is not None else None
