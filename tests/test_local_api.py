@@ -298,3 +298,32 @@ def test_cors_only_for_the_origins_the_user_listed(served: tuple[ApiServer, Chat
         assert status == 401  # a listed origin still needs the key
     finally:
         listed.stop()
+
+
+@pytest.fixture
+def served_v31(models: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ApiServer, ChatSession]]:
+    yield from _serve(models, tmp_path, monkeypatch, TinySpec(quant="Q8_0", seed=11, template="deepseek-v3.1"))
+
+
+def test_tool_calls_in_the_history_reach_the_models_template(served_v31: tuple[ApiServer, ChatSession]) -> None:
+    server, _session = served_v31
+    api = client(server)
+    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+    with_tools: list[Any] = [
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "Sunny, 21°C"},
+        {"role": "assistant", "content": "Sunny."},
+        {"role": "user", "content": "Thanks"},
+    ]
+    plain = [with_tools[0], {"role": "assistant", "content": "Sunny."}, with_tools[-1]]
+    greedy: dict[str, Any] = {"temperature": 0, "seed": 1, "max_tokens": 4}
+    toolful = api.chat.completions.create(model="test-tiny:Q8_0", messages=with_tools, **greedy)
+    simple = api.chat.completions.create(model="test-tiny:Q8_0", messages=plain, **greedy)
+    assert toolful.usage is not None and simple.usage is not None
+    # The call (name, arguments, V3.1's tool tokens) and its result add dozens of tokens to the prompt.
+    assert toolful.usage.prompt_tokens > simple.usage.prompt_tokens + 20
+    broken = {**call, "function": {"name": "f", "arguments": "{oops"}}
+    bad = [with_tools[0], {"role": "assistant", "content": "", "tool_calls": [broken]}, with_tools[-1]]
+    status, body = raw(server, "POST", "/v1/chat/completions", json.dumps({"model": "test-tiny:Q8_0", "messages": bad}).encode())
+    assert status == 400 and "arguments is not valid JSON" in body["error"]["message"]

@@ -235,3 +235,24 @@ def test_switching_to_dark_recolours_the_conversation(qtbot, window) -> None:
         assert dark == theme.DARK[theme.QPalette.ColorRole.Window] != light
     finally:
         theme.apply(app, "light")
+
+
+def test_the_thinking_control_follows_the_model_and_the_conversation(qtbot: Any, window: MainWindow, models: Any) -> None:
+    from tests.gguf_factory import TinySpec
+
+    control = window.thinking_control
+    assert not control.isEnabled() and control.currentText() == "Thinking: model decides"  # V3: no switch
+    thinker = models(TinySpec(quant="Q8_0", seed=5))  # R1's template
+    with qtbot.waitSignal(window.controller.model_changed, timeout=30000):
+        window.controller.load(Path(thinker))
+    assert control.isEnabled() and [control.itemText(i) for i in range(control.count())] == ["Thinking off", "Thinking on"]
+    assert control.currentText() == "Thinking on" and "reasons before answering" in control.toolTip()
+    ask(qtbot, window, "first")
+    first = window.controller.conversation_id
+    control.activated.emit(control.findData("off"))  # the user picks "off" for this conversation
+    assert window.controller.session.thinking == "off" and control.currentText() == "Thinking off"
+    assert window.controller.store.get_conversation(first).settings["thinking"] == "off"
+    window.controller.new_conversation()
+    assert control.currentText() == "Thinking on"  # a new conversation starts from the default
+    window.controller.open_conversation(first)
+    assert control.currentText() == "Thinking off"

@@ -39,6 +39,7 @@ from app.core.store.database import Store, StoredMessage
 log = logging.getLogger(__name__)
 
 TITLE_CHARS = 60
+STORED_ROLES = ("system", "user", "assistant")
 
 
 def title_from(text: str) -> str:
@@ -241,8 +242,9 @@ class ChatSession(ModelChoice):
         )
         parent: int | None = None
         for message in messages:
-            parent = self.store.add_message(self.conversation_id, message.role, message.content, parent_id=parent)
-        return self._answer(parent, on_event, params)
+            if message.role in STORED_ROLES:  # tool results and calls reach the model, not the store
+                parent = self.store.add_message(self.conversation_id, message.role, message.content, parent_id=parent)
+        return self._answer(parent, on_event, params, list(messages))
 
     def regenerate(self, answer_id: int, on_event: TurnCallback | None = None) -> Turn:
         """Another answer to the same question, as a sibling of ``answer_id``."""
@@ -317,7 +319,13 @@ class ChatSession(ModelChoice):
         remote = self.remote
         return remote.engine if remote is not None else None
 
-    def _answer(self, question_id: int | None, on_event: TurnCallback | None, params: SamplingParams | None = None) -> Turn:
+    def _answer(
+        self,
+        question_id: int | None,
+        on_event: TurnCallback | None,
+        params: SamplingParams | None = None,
+        given: list[Message] | None = None,
+    ) -> Turn:
         store = self._need_store()
         assert self.conversation_id is not None
         model_id, quant = self._identity()
@@ -325,7 +333,7 @@ class ChatSession(ModelChoice):
             store, self.conversation_id, question_id, model_id=model_id, quant=quant, engine=self._engine_name()
         )
         self.leaf = recorder.message_id
-        return self._start(recorder, question_id, None, on_event, params)
+        return self._start(recorder, question_id, None, on_event, params, given)
 
     def _start(
         self,
@@ -334,11 +342,15 @@ class ChatSession(ModelChoice):
         continuation: Continuation | None,
         on_event: TurnCallback | None,
         turn_params: SamplingParams | None = None,
+        given: list[Message] | None = None,
     ) -> Turn:
+        """Run a turn; the history is ``given`` (a client's whole conversation), else the stored branch."""
         conversation_id = self.conversation_id
         turn = Turn(recorder.message_id if recorder else None, question_id, conversation_id)
-        if recorder is not None and conversation_id is not None:
-            history: Callable[[], list[Message]] = lambda: self.history(conversation_id, question_id)  # noqa: E731
+        if given is not None:
+            history: Callable[[], list[Message]] = lambda: given  # noqa: E731
+        elif recorder is not None and conversation_id is not None:
+            history = lambda: self.history(conversation_id, question_id)  # noqa: E731
         else:
             snapshot = list(self._memory)
             history = lambda: snapshot  # noqa: E731
