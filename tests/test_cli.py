@@ -147,3 +147,16 @@ def test_ctrl_c_goes_where_the_chat_is() -> None:
         router(2, None)
     router(2, None)
     assert worker.cancelled == 2
+
+
+def test_think_flag_and_command_show_and_change_the_mode(models) -> None:
+    path = models.family("r1-distill-qwen", quant="Q8_0")
+    result = hearth("chat", "--model", str(path), "--think", "off", "--max-tokens", "4", stdin="/think\n/think on\n/think loud\n")
+    assert result.returncode == 0, result.stderr
+    notices = [line for line in result.stderr.splitlines() if line.startswith("hearth: thinking") or "thinking mode" in line]
+    assert notices[0] == "hearth: thinking: off (this model offers: off, on)"  # --think off, as asked
+    assert notices[1] == "hearth: thinking: on (this model offers: off, on)"
+    assert "There is no thinking mode 'loud'" in notices[2]
+    v3 = models.family("v3")
+    plain = hearth("chat", "--model", str(v3), "--max-tokens", "4", stdin="/think\n")
+    assert "this model's template has no thinking switch" in plain.stderr
