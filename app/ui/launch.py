@@ -6,7 +6,7 @@ import gc
 import logging
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from app.core.chat.session import ChatSession
@@ -181,22 +181,30 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     def retention() -> None:  # a window left open for days applies retention too, off the UI thread
         tasks.in_background("hearth-retention", lambda: apply_retention(store), retention_done, retention_failed)
 
+    welcome: list[Any] = []
+
+    def measured(_rates: object) -> None:
+        window.refresh_fit_labels()
+        for dialog in welcome:
+            dialog.refresh()
+
     def bandwidth() -> None:  # the speed estimates' one measurement, after start-up, off the UI thread
         tasks.in_background(
             "hearth-bandwidth",
             lambda: speed.ensure_measured(hardware.detect()),
-            lambda _bps: window.refresh_fit_labels(),
+            measured,
             lambda error: logging.getLogger(__name__).warning("memory bandwidth not measured: %s", error),
         )
 
-    if not smoke_test and speed.cpu_rates(hardware.detect()) is None:
-        QTimer.singleShot(BANDWIDTH_AFTER_MS, bandwidth)
     timer = QTimer(window)
     timer.timeout.connect(retention)
     timer.start(int(RETENTION_EVERY_S * 1000))
     choice = startup_choice(window.installed, registry, catalog, session.settings.policy)
-    if not window.installed and not store.count()[0] and not smoke_test:
-        window.welcome()
+    first_run = not window.installed and not store.count()[0] and not smoke_test
+    if first_run:
+        welcome.append(window.welcome())
+    if not smoke_test and speed.cpu_rates(hardware.detect()) is None:  # at once on a first run: nothing loads
+        QTimer.singleShot(0 if first_run else BANDWIDTH_AFTER_MS, bandwidth)
     elif choice is not None:
         window.switch_to(choice)  # the policy's default model, or the first one it allows
     elif window.installed:

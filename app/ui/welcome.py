@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 
 from app.core.models import hardware
 from app.core.models.catalog import Catalog, CatalogModel, CatalogQuant
-from app.core.models.fit import fit_catalog, recommend
+from app.core.models.fit import USABLE_TOKENS_PER_S, fit_catalog, recommend
 from app.core.privacy.policy import Policy
 
 GB = 1e9
@@ -21,6 +21,15 @@ STARTERS = ("r1-distill-qwen-14b", "r1-0528-qwen3-8b", "r1-distill-qwen-7b", "r1
 
 
 def starter(catalog: Catalog, hw: hardware.Hardware, rules: Policy) -> tuple[CatalogModel, CatalogQuant] | None:
+    """The first starting point that runs here at a usable speed, once the speed is known;
+    otherwise (or if none is that fast) the first that fits comfortably."""
+    for model_id in STARTERS:
+        model = next((m for m in catalog.models if m.id == model_id), None)
+        quant = recommend(model, hw) if model is not None else None
+        if model is None or quant is None or not rules.model_allowed(model.id, quant.quant):
+            continue
+        if (fit_catalog(model, quant, hw).tokens_per_s or 0) >= USABLE_TOKENS_PER_S:
+            return model, quant
     for model_id in STARTERS:
         model = next((m for m in catalog.models if m.id == model_id), None)
         if model is None:
@@ -40,6 +49,26 @@ class Welcome(QDialog):
     def __init__(self, catalog: Catalog, rules: Policy, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Welcome to Hearth")
+        self.catalog, self.rules = catalog, rules
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.download = QPushButton("Download the recommended model")
+        self.download.clicked.connect(self._download)
+        self.import_button = QPushButton("Import a GGUF file…")
+        self.import_button.clicked.connect(self._import)
+        later = QPushButton("Later")
+        later.clicked.connect(self.reject)
+        row = QHBoxLayout()
+        for button in (self.download, self.import_button, later):
+            row.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.text)
+        layout.addLayout(row)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Describe the machine and the recommendation (again, once the speed estimates are known)."""
+        catalog, rules = self.catalog, self.rules
         hw = hardware.detect()
         gpu = ", ".join(f"{g.name} ({g.total_bytes / GB:.0f} GB)" for g in hw.gpus) or "none usable"
         lines = [
@@ -59,21 +88,8 @@ class Welcome(QDialog):
                          "import a GGUF file you already have, or ask IT to pre-install a model.</p>")  # fmt: skip
         else:
             lines.append("<p>No network is used until you start a download.</p>")
-        self.text = QLabel("".join(lines))
-        self.text.setWordWrap(True)
-        self.download = QPushButton("Download the recommended model")
+        self.text.setText("".join(lines))
         self.download.setEnabled(bool(self.choice) and can_download)
-        self.download.clicked.connect(self._download)
-        self.import_button = QPushButton("Import a GGUF file…")
-        self.import_button.clicked.connect(self._import)
-        later = QPushButton("Later")
-        later.clicked.connect(self.reject)
-        row = QHBoxLayout()
-        for button in (self.download, self.import_button, later):
-            row.addWidget(button)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.text)
-        layout.addLayout(row)
 
     def _import(self) -> None:
         self.import_requested.emit()

@@ -39,6 +39,9 @@ def main() -> None:
         from app.ui.main_window import MainWindow
         from tests.gguf_factory import family_spec, write_model
 
+        from app.core.models import hardware, speed
+
+        speed.ensure_measured(hardware.detect())  # the fit labels then show this machine's expected speed
         app = QApplication.instance() or QApplication([])
         store = Store(Path(tmp) / "conversations.db")
         conv = store.create_conversation("How does a heat pump work?")

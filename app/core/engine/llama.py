@@ -252,7 +252,12 @@ class Engine:
             else:
                 tail = []
             thinks = prefilled or params.thinking not in (None, "off")
-            reserve = params.thinking_budget if thinks and params.thinking_budget and not continuation else 0
+            # The reasoning's budget is reserved on top of the answer's, as far as the history keeps
+            # half of the context (a full reservation would leave a 4,096-token context no history).
+            room_for_reasoning = max(0, model.n_ctx - model.n_ctx // 2 - params.max_tokens)
+            wanted = params.thinking_budget if thinks and params.thinking_budget and not continuation else 0
+            closing = self.tokenize("\n" + CLOSE_TAG + "\n\n")  # what closes a reasoning that reached its cap
+            reserve = min(wanted + len(closing), room_for_reasoning) if wanted else 0
             fitted = self.fit(messages, params.max_tokens + reserve + len(tail), params.thinking)
         except template_limits.RenderStopped:
             yield cancelled_summary(time.perf_counter() - started, model.plan.gpu_layers)
@@ -263,7 +268,7 @@ class Engine:
         budget = max(fitted.max_tokens - len(tail), 1)
         # The reasoning's own cap: its budget, but never so much that the answer gets less than
         # half of what fits (or its full budget, when that is smaller).
-        reasoning_cap = min(reserve, budget - min(params.max_tokens, budget // 2)) if reserve else 0
+        reasoning_cap = min(wanted, budget - min(params.max_tokens, budget // 2)) if wanted else 0
         evaluated = len(prompt) - self.cached_prefix(prompt)
         if continuation and (continuation.content or continuation.reasoning):
             splitter = ReasoningSplitter.resuming(in_reasoning=not continuation.content)
@@ -322,7 +327,10 @@ class Engine:
                 # The think block is closed for the model, as if it had written the tag, and the
                 # answer is generated after it (only the closing tokens are evaluated: KV reuse).
                 yield from stops.events(splitter.feed(decoder.decode(b"", final=True) + CLOSE_TAG + "\n\n"))
-                generated += self.tokenize("\n" + CLOSE_TAG + "\n\n")
+                generated += closing
+                budget -= len(closing)  # they take context like generated tokens
+                if count >= budget:
+                    break
                 phase_prompt = prompt + generated
                 notice = f"The reasoning reached its budget of {reasoning_cap} tokens and was closed so the model answers."
         except RuntimeError as exc:  # llama_decode failed or was aborted mid-prompt

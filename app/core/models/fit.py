@@ -13,7 +13,7 @@ the memory bandwidth is measured.  The recommendation is the best quality (the
 largest file) among the quants that fit and decode at a usable speed
 (:data:`USABLE_TOKENS_PER_S`, faster than people read), fully on the GPU first;
 when none is that fast, the best of those about as fast as the fastest one of at
-least 4 bits per weight.  Without a measured bandwidth it
+least 4.5 bits per weight (Q4_K_M or better).  Without a measured bandwidth it
 is the largest that fits fully in VRAM, else in RAM with headroom.
 """
 
@@ -50,7 +50,7 @@ VOCAB = {
     "deepseek": 102400,
 }
 USABLE_TOKENS_PER_S = 5.0  # about reading speed: slower, and a better quant is not worth the wait
-MIN_BITS = 4.0  # bits per weight below which a quant is a last resort
+MIN_BITS = 4.5  # bits per weight (Q4_K_M and better) below which a quant is a last resort
 NEAR_FASTEST = 0.9  # a slower quant within this share of the fastest's speed is worth its quality
 CONTEXT_FOR_SPEED = 1024  # the KV cache a typical answer reads per token (early in a conversation)
 
