@@ -30,6 +30,7 @@ def main() -> None:
         from app.core.chat.session import ChatSession
         from app.core.engine.base import SamplingParams
         from app.core.engine.worker import EngineWorker
+        from app.core.models import hardware, speed
         from app.core.models.catalog import load_catalog
         from app.core.models.ops import import_model
         from app.core.models.registry import Registry
@@ -38,8 +39,6 @@ def main() -> None:
         from app.ui.chat_controller import ChatController
         from app.ui.main_window import MainWindow
         from tests.gguf_factory import family_spec, write_model
-
-        from app.core.models import hardware, speed
 
         speed.ensure_measured(hardware.detect())  # the fit labels then show this machine's expected speed
         app = QApplication.instance() or QApplication([])
