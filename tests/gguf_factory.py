@@ -210,11 +210,14 @@ def _ffn(t: _Tensors, p: str, spec: TinySpec) -> None:
     t.weight(p + "ffn_down.weight", spec.n_embd, spec.n_ff)
 
 
-def _deepseek2_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> None:
-    """Dense-only deepseek2 in the MLA layout (only the latent K is cached)."""
-    kv_lora, n_rot, qk_nope, v_head = 32, 16, 16, 16
+MLA_SHAPE = (32, 16, 16, 16)  # latent KV rank, RoPE dims, non-RoPE key dims, value dims per head
+
+
+def _mla_keys(writer: gguf.GGUFWriter, spec: TinySpec, q_lora: int) -> None:
+    """The keys of DeepSeek's MLA layout (only the latent K is cached), dense blocks only."""
+    kv_lora, n_rot, qk_nope, v_head = MLA_SHAPE
     writer.add_leading_dense_block_count(spec.n_layer)
-    writer.add_q_lora_rank(0)
+    writer.add_q_lora_rank(q_lora)
     writer.add_kv_lora_rank(kv_lora)
     writer.add_rope_dimension_count(n_rot)
     writer.add_head_count_kv(1)
@@ -224,6 +227,12 @@ def _deepseek2_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> N
     writer.add_value_length_mla(v_head)
     writer.add_expert_feed_forward_length(spec.n_ff)
     writer.add_expert_shared_count(1)
+
+
+def _deepseek2_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> None:
+    """Dense-only deepseek2 in the MLA layout (only the latent K is cached)."""
+    kv_lora, n_rot, qk_nope, v_head = MLA_SHAPE
+    _mla_keys(writer, spec, q_lora=0)
     for i in range(spec.n_layer):
         p = f"blk.{i}."
         t.norm(p + "attn_norm.weight", spec.n_embd)
@@ -240,20 +249,10 @@ def _deepseek32_layers(writer: gguf.GGUFWriter, t: _Tensors, spec: TinySpec) -> 
     """V3.2's layout (llama.cpp ``deepseek32``): MLA with a query LoRA plus the DSA
     "lightning indexer" tensors; dense feed-forward blocks keep it tiny.
     Shapes follow ``vendor/llama.cpp/src/models/deepseek32.cpp``."""
-    kv_lora, q_lora, n_rot, qk_nope, v_head = 32, 32, 16, 16, 16
+    (kv_lora, n_rot, qk_nope, v_head), q_lora = MLA_SHAPE, 32
     idx_heads, idx_dim = 2, 64  # the Hadamard rotation llama.cpp applies needs a multiple of 64
     arch = spec.arch
-    writer.add_leading_dense_block_count(spec.n_layer)
-    writer.add_q_lora_rank(q_lora)
-    writer.add_kv_lora_rank(kv_lora)
-    writer.add_rope_dimension_count(n_rot)
-    writer.add_head_count_kv(1)
-    writer.add_key_length(kv_lora + n_rot)
-    writer.add_value_length(kv_lora)
-    writer.add_key_length_mla(qk_nope + n_rot)
-    writer.add_value_length_mla(v_head)
-    writer.add_expert_feed_forward_length(spec.n_ff)
-    writer.add_expert_shared_count(1)
+    _mla_keys(writer, spec, q_lora)
     writer.add_uint32(f"{arch}.expert_gating_func", 2)  # sigmoid, as V3.2 ships
     writer.add_uint32(f"{arch}.attention.indexer.head_count", idx_heads)
     writer.add_uint32(f"{arch}.attention.indexer.key_length", idx_dim)

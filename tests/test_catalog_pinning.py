@@ -26,6 +26,14 @@ from tests.hub_server import Fault, HubServer
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def admin_env(hub: HubServer, payloads: dict[str, bytes], tmp_path: Path) -> dict[str, str]:
+    """A user home, the test repo's entry as the admin catalog, HF_ENDPOINT at the local hub."""
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data(payloads)), encoding="utf-8")
+    return dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), HEARTH_SITE_CONFIG=str(site), HF_ENDPOINT=hub.endpoint)
+
+
 def pin(hub: HubServer, entries: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
     return pinning.pin_entries(entries, pinning.hub_lister(hub.endpoint, None))
 
@@ -95,10 +103,7 @@ def test_a_size_the_server_disagrees_with_is_caught_before_downloading(
 def test_the_pin_command_writes_an_admin_catalog_workstations_load(
     hub: HubServer, payloads: dict[str, bytes], tmp_path: Path
 ) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data(payloads)), encoding="utf-8")
-    env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), HEARTH_SITE_CONFIG=str(site), HF_ENDPOINT=hub.endpoint)
+    env = admin_env(hub, payloads, tmp_path)
     out = tmp_path / "pinned.json"
     run = subprocess.run(
         [sys.executable, "-m", "app", "models", "pin", "test-tiny", "-o", str(out)],
@@ -128,10 +133,7 @@ def test_the_pin_command_writes_an_admin_catalog_workstations_load(
 def test_download_json_prints_progress_while_the_file_downloads(
     hub: HubServer, payloads: dict[str, bytes], tmp_path: Path
 ) -> None:
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "catalog.json").write_text(json.dumps(tiny_catalog_data(payloads)), encoding="utf-8")
-    env = dict(os.environ, HEARTH_HOME=str(tmp_path / "home"), HEARTH_SITE_CONFIG=str(site), HF_ENDPOINT=hub.endpoint)
+    env = admin_env(hub, payloads, tmp_path)
     size = len(payloads["tiny-Q8_0.gguf"])
     hub.throttle_bps = size // 3  # about three seconds for the file
     run = subprocess.run(

@@ -39,7 +39,7 @@ def test_chats_are_stored_searchable_exportable_and_deletable(models, env: dict[
     assert [m["role"] for m in shown["messages"]] == ["user", "assistant", "user", "assistant"]
     assert shown["messages"][1]["model_id"].startswith("local-")  # a file the catalog does not know
     assert shown["messages"][1]["status"] in ("complete", "truncated")  # ended by the model or by --max-tokens 8
-    assert shown["settings"] == {"system": "", "sampling": {"temperature": 0.6, "top_p": 0.95}}
+    assert shown["settings"] == {"system": "", "sampling": {"temperature": 0.6, "top_p": 0.95}, "thinking": "on"}
     hits = json.loads(hearth("conversations", "search", "chlorophyll", "--json", env=env).stdout)
     assert hits[0]["conversation_id"] == 1 and "[chlorophyll]" in hits[0]["snippet"]
 

@@ -9,11 +9,11 @@ from dataclasses import replace
 import pytest
 
 from app.core import paths
-from app.core.engine import architectures
 from app.core.engine.base import Message, SamplingParams, collect
 from app.core.engine.events import StopReason
 from app.core.engine.llama import Engine, LoadOptions
 from app.core.errors import UnsupportedArchitectureError
+from app.core.models import architectures
 from app.core.models.info import inspect_model
 from tests.gguf_factory import TinySpec, family_spec, write_model
 

@@ -50,6 +50,7 @@ def test_a_remote_answer_is_stored_with_its_engine(remote: tuple[ChatSession, Fa
 
 def test_stop_keeps_what_came_and_continue_goes_on(remote: tuple[ChatSession, FakeServer]) -> None:
     session, server = remote
+    session.set_thinking("off")  # a plain answer: with thinking on, text before any </think> is reasoning
     server.script = Script(flavour="plain", content=["First ", "part ", "never sent"], stall_after=3)
     arrived = threading.Event()
 

@@ -134,6 +134,7 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
 
 
 def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
+    import shiboken6
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -184,9 +185,12 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     welcome: list[Any] = []
 
     def measured(_rates: object) -> None:
+        if not shiboken6.isValid(window):  # closed while the kernels were timed
+            return
         window.refresh_fit_labels()
         for dialog in welcome:
-            dialog.refresh()
+            if shiboken6.isValid(dialog):
+                dialog.refresh()
 
     def bandwidth() -> None:  # the speed estimates' one measurement, after start-up, off the UI thread
         tasks.in_background(
@@ -203,12 +207,12 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     first_run = not window.installed and not store.count()[0] and not smoke_test
     if first_run:
         welcome.append(window.welcome())
-    if not smoke_test and speed.cpu_rates(hardware.detect()) is None:  # at once on a first run: nothing loads
-        QTimer.singleShot(0 if first_run else BANDWIDTH_AFTER_MS, bandwidth)
     elif choice is not None:
         window.switch_to(choice)  # the policy's default model, or the first one it allows
     elif window.installed:
         window.statusBar().showMessage("None of the installed models is allowed by your organisation's policy.")
+    if not smoke_test and speed.cpu_rates(hardware.detect()) is None:  # at once on a first run: nothing loads
+        QTimer.singleShot(0 if first_run else BANDWIDTH_AFTER_MS, bandwidth)
     if smoke_test:
         from app.ui.code_blocks import colours_in_sample
 

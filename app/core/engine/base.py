@@ -57,6 +57,13 @@ class Message:
             message["tool_call_id"] = self.tool_call_id
         return message
 
+    def for_api(self) -> dict[str, Any]:
+        """The OpenAI-format message a remote engine gets: no reasoning (R1 and V3.1 servers must
+        not see it; DeepSeek's API rejects reasoning fields), tool calls and results as sent."""
+        message = self.for_template()
+        message.pop("reasoning_content", None)
+        return message
+
 
 @dataclass(frozen=True)
 class SamplingParams:

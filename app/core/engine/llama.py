@@ -26,7 +26,8 @@ import jinja2
 import numpy as np
 import numpy.typing as npt
 
-from app.core.engine import architectures, cpu_buffers, llama_log, probe, template_limits
+from app.core import llama_log
+from app.core.engine import cpu_buffers, probe, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason, cancelled_summary
@@ -35,7 +36,7 @@ from app.core.engine.stops import StopMatcher
 from app.core.engine.template_limits import TemplateError
 from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
 from app.core.errors import ModelLoadError, NoModelLoadedError
-from app.core.models import hardware
+from app.core.models import architectures, hardware
 from app.core.models.info import ModelInfo, inspect_model
 from app.core.models.offload import OffloadPlan, plan_offload
 

@@ -65,7 +65,7 @@ def request_body(
 ) -> dict[str, Any]:
     """The Chat Completions request: history as text (reasoning never sent back: R1 and V3.1 want it
     stripped, and without tools V3.2/V4 drop it too)."""
-    sent = [m.for_template() for m in messages]
+    sent = [m.for_api() for m in messages]
     body: dict[str, Any] = {
         "model": model,
         "messages": sent,

@@ -22,8 +22,8 @@ from typing import Any
 import jsonschema
 
 from app.core import paths
-from app.core.engine import architectures
 from app.core.errors import CatalogError, UnknownModelError
+from app.core.models import architectures
 from app.core.models.gguf_header import SPLIT_RE
 
 CATALOG_NAME = "catalog.json"

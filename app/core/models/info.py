@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core.engine import architectures
 from app.core.errors import CorruptModelError, ModelFileMissingError, UnsupportedArchitectureError
-from app.core.models import ggml_rates, hparams
+from app.core.models import architectures, ggml_rates, hparams
 from app.core.models.gguf_header import SPLIT_RE, GGUFHeader, read_header
 
 _LAYER_RE = re.compile(r"^blk\.(\d+)\.")
@@ -98,7 +97,9 @@ def _kv_per_token(header: GGUFHeader, n_layers: int) -> tuple[int, ...]:
     layout (for deepseek2 they are the compressed latent sizes).  The MLA layout
     (``key_length_mla`` present) caches K only: V is read back from the latent.
     """
-    n_head = _int(header, "attention.head_count")
+    n_head = _int(header, "attention.head_count", 0)
+    if not n_head:  # a recurrent model (Mamba, RWKV): its state does not grow with the context
+        return (0,) * n_layers
     head_dim = _int(header, "embedding_length") // n_head
     n_head_kv = header.arch_value("attention.head_count_kv", n_head)
     heads = n_head_kv if isinstance(n_head_kv, list) else [n_head_kv] * n_layers
@@ -220,7 +221,7 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
         other_bytes=other_bytes,
         kv_bytes_per_token=_kv_per_token(first, n_layers),
         n_embd=n_embd,
-        n_head=_int(first, "attention.head_count"),
+        n_head=_int(first, "attention.head_count", 0),
         n_vocab=n_vocab,
         chat_template=template if isinstance(template, str) and template.strip() else None,
         file_type=file_type if isinstance(file_type, int) else None,

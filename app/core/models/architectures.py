@@ -102,7 +102,7 @@ def _probe(architecture: str) -> bool:
     import gguf
     import llama_cpp
 
-    from app.core.engine import llama_log
+    from app.core import llama_log
 
     llama_log.install()
     llama_cpp.llama_backend_init()
