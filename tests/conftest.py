@@ -34,6 +34,9 @@ def hearth_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     site = base / "site-config"
     site.mkdir(exist_ok=True)
     os.environ["HEARTH_SITE_CONFIG"] = str(site)  # never the machine's real /etc/xdg
+    # The one-time timing of llama.cpp's kernels (a child process, seconds) is tested in
+    # test_speed.py; every other test (and its subprocesses) uses this fixed rate instead.
+    os.environ.setdefault("HEARTH_MEMORY_BANDWIDTH_GBPS", "20")
     # Hub tokens go to a test keyring file in the temp home (subprocesses too).
     os.environ["PYTHON_KEYRING_BACKEND"] = "tests.fake_keyring.FileKeyring"
     import keyring

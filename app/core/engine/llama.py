@@ -244,12 +244,13 @@ class Engine:
         stop_render = template_limits.should_stop.set(self._cancel.is_set)  # Stop ends a runaway template too
         try:
             prefilled = model.template.prefills(thinking_switches(params.thinking))
+            closing = self.tokenize("\n" + CLOSE_TAG + "\n\n")  # what closes a think block for the model
             if continuation:
                 tail = self.tokenize(self._continuation_text(continuation, prefilled))
             elif prefilled and params.thinking == "off":
                 # A template that always opens the think block (R1 and its distills have no switch):
                 # closing it at once is how these models answer without reasoning.
-                tail, prefilled = self.tokenize("\n" + CLOSE_TAG + "\n\n"), False
+                tail, prefilled = closing, False
             else:
                 tail = []
             thinks = prefilled or params.thinking not in (None, "off")
@@ -257,7 +258,6 @@ class Engine:
             # half of the context (a full reservation would leave a 4,096-token context no history).
             room_for_reasoning = max(0, model.n_ctx - model.n_ctx // 2 - params.max_tokens)
             wanted = params.thinking_budget if thinks and params.thinking_budget and not continuation else 0
-            closing = self.tokenize("\n" + CLOSE_TAG + "\n\n")  # what closes a reasoning that reached its cap
             reserve = min(wanted + len(closing), room_for_reasoning) if wanted else 0
             fitted = self.fit(messages, params.max_tokens + reserve + len(tail), params.thinking)
         except template_limits.RenderStopped:
