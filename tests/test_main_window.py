@@ -256,3 +256,15 @@ def test_the_thinking_control_follows_the_model_and_the_conversation(qtbot: Any,
     assert control.currentText() == "Thinking on"  # a new conversation starts from the default
     window.controller.open_conversation(first)
     assert control.currentText() == "Thinking off"
+
+
+def test_a_long_prompt_shows_its_reading_progress_in_the_streaming_message(qtbot: Any, window: MainWindow) -> None:
+    window.composer.setPlainText("please read all of this " * 80)
+    with qtbot.waitSignal(window.controller.prompt_progress, timeout=30000) as progress:
+        window.send()
+    done, total = progress.args
+    assert 0 <= done < total
+    header = window.view.widgets[-1].header.text()
+    assert "reading the conversation…" in header and header.endswith("%")
+    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60000)
+    assert "reading the conversation" not in window.view.widgets[-1].header.text()  # the finished answer's own header

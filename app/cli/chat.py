@@ -25,7 +25,7 @@ from app.cli.conversations import open_store
 from app.core.chat.session import ChatSession
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent
 from app.core.engine.base import THINKING_LEVELS
-from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
+from app.core.engine.events import ContentDelta, GenerationSummary, PromptProgress, ReasoningDelta, StopReason
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError
 from app.core.models.catalog import load_catalog
@@ -79,13 +79,23 @@ class _Printer:
         self.out, self.err = out, err
         self.dim = err.isatty()
         self._in_reasoning = False
+        self._progress = False  # a progress line is on stderr
 
-    def event(self, event: ReasoningDelta | ContentDelta | TurnEnded) -> None:
+    def event(self, event: ReasoningDelta | ContentDelta | PromptProgress | TurnEnded) -> None:
         if self.json:
-            payload = event.to_json() if isinstance(event, TurnEnded) else {"type": event.type, "text": event.text}
+            with_text = isinstance(event, (ReasoningDelta, ContentDelta))
+            payload = {"type": event.type, "text": event.text} if with_text else event.to_json()  # type: ignore[union-attr]
             self.out.write(json.dumps(payload, ensure_ascii=False) + "\n")
             self.out.flush()
             return
+        if isinstance(event, PromptProgress):  # on stderr, one line rewritten in place
+            self.err.write(f"\rreading the prompt: {event.done:,} of {event.total:,} tokens")
+            self.err.flush()
+            self._progress = True
+            return
+        if self._progress:
+            self.err.write("\r" + " " * 60 + "\r")
+            self._progress = False
         if isinstance(event, ReasoningDelta):
             if self.show_reasoning:
                 if not self._in_reasoning:

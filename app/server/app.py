@@ -29,6 +29,7 @@ from starlette.routing import Route
 from app.core.chat.api import MAX_BODY_BYTES, QueueFullError, TurnQueue, request_params
 from app.core.chat.session import ChatSession
 from app.core.chat.turn import TurnEnded, TurnEvent
+from app.core.engine.events import PromptProgress
 from app.core.errors import ContextTooSmallError, HearthError, NoModelLoadedError, UnknownModelError
 from app.core.privacy.policy import PolicyDenied
 from app.server import schema
@@ -250,6 +251,9 @@ async def _sse(
                 yield data(schema.error_body(str(item), "server_error"))
                 break
             event = item.event
+            if isinstance(event, PromptProgress):  # OpenAI's stream has no place for it
+                item = (await items.get())[1]
+                continue
             if isinstance(event, TurnEnded):
                 ended = True
                 yield data(schema.chunk(cid, request.model, {}, schema.finish_reason(event.summary)))

@@ -22,7 +22,7 @@ from app.core.chat.remote_choice import RemoteModel
 from app.core.chat.session import ChatSession
 from app.core.chat.turn import Turn, TurnEnded, TurnEvent
 from app.core.engine.base import SamplingParams
-from app.core.engine.events import ReasoningDelta
+from app.core.engine.events import PromptProgress, ReasoningDelta
 from app.core.engine.llama import LoadedModel, LoadOptions
 from app.core.errors import HearthError
 from app.core.models.registry import Installed
@@ -36,6 +36,7 @@ class ChatController(QObject):
     appended = Signal(object)  # list[StoredMessage] added at the end of the shown branch
     answer_started = Signal(int)  # message id of the streaming answer
     delta = Signal(str, str)  # "reasoning" | "content", text of the answer that is shown
+    prompt_progress = Signal(int, int)  # tokens of the shown answer's prompt read so far, and in all
     answer_finished = Signal(object, bool)  # TurnEnded (of any conversation), whether it was the one shown
     model_changed = Signal(object, object)  # LoadedModel (None: a remote engine answers), Installed | None
     model_failed = Signal(str)  # a load was refused or failed: why
@@ -227,6 +228,9 @@ class ChatController(QObject):
                 continue
             shown = self._shown
             if shown is None or shown[0] != item.message_id:
+                continue
+            if isinstance(event, PromptProgress):
+                self.prompt_progress.emit(event.done, event.total)
                 continue
             kind = "reasoning" if isinstance(event, ReasoningDelta) else "content"
             have = shown[1] if kind == "reasoning" else shown[2]

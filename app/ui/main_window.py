@@ -151,6 +151,7 @@ class MainWindow(ModelPicker, QMainWindow):
         controller.appended.connect(lambda messages: self.view.append_messages(messages, self._siblings_of))
         controller.answer_started.connect(lambda _id: self._busy(True))
         controller.delta.connect(self.view.append)
+        controller.prompt_progress.connect(self.view.show_prompt_progress)
         controller.bridge.events.connect(lambda _batch: self.view.refresh_streaming())
         controller.answer_finished.connect(self._finished)
         controller.model_changed.connect(self._model_loaded)

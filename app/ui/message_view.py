@@ -132,6 +132,7 @@ class MessageWidget(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._content = message.content
         self.header = QLabel()
+        self.reading = ""  # how far a long prompt has been read, until the answer begins
         self.reasoning: ReasoningSection | None = None  # built when there is reasoning to show
         self.content_view = _AutoHeightBrowser()
         self.content_view.setAccessibleName(f"{SPEAKERS[message.role]} message")
@@ -200,7 +201,8 @@ class MessageWidget(QFrame):
         """Re-render this message only."""
         status = status or self.message.status
         # Partial, cancelled or failed answers are marked.
-        mark = " — answering…" if not final else "" if status == "complete" else f" — {status}"
+        answering = f" — {self.reading}" if self.reading and not self._content else " — answering…"
+        mark = answering if not final else "" if status == "complete" else f" — {status}"
         where = ""
         if self.message.engine and self.message.model_id:  # computed elsewhere: say where, quietly
             who = html.escape(answered_by(self.message.model_id, None, self.message.engine))
@@ -371,6 +373,13 @@ class ChatView(QScrollArea):
             widget.redraw()
             self.renders += 1
             self._growing_above = False  # the answer grows below: a reader at the bottom follows it
+
+    def show_prompt_progress(self, done: int, total: int) -> None:
+        """The model is still reading a long prompt: say how far it got, in the streaming message."""
+        widget = self.streaming_widget()
+        if widget is not None:
+            widget.reading = f"reading the conversation… {done * 100 // max(total, 1)} %"
+            widget.redraw()
 
     def finish(self, status: str) -> None:
         widget = self.streaming_widget()

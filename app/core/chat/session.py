@@ -28,7 +28,14 @@ from app.core.chat.recorder import StreamRecorder, can_continue, status_for
 from app.core.chat.thinking_choice import ThinkingChoice
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
 from app.core.engine.base import THINKING_LEVELS, ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
-from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, cancelled_summary
+from app.core.engine.events import (
+    ContentDelta,
+    GenerationEvent,
+    GenerationSummary,
+    PromptProgress,
+    ReasoningDelta,
+    cancelled_summary,
+)
 from app.core.engine.llama import Engine, LoadOptions
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError, NoModelLoadedError
@@ -344,6 +351,9 @@ class ChatSession(ThinkingChoice, ModelChoice):
                         active.request_cancel()  # a cancel that came just as this turn began
                     if isinstance(event, GenerationSummary):
                         summary = event
+                        continue
+                    if isinstance(event, PromptProgress):  # shown, not stored
+                        deliver(TurnEvent(turn.message_id, event, counts[0], counts[1]))
                         continue
                     if recorder is not None:
                         recorder.add(event)

@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
+from app.core.engine.events import ContentDelta, GenerationSummary, PromptProgress, ReasoningDelta, StopReason
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class TurnEnded:
 @dataclass(frozen=True)
 class TurnEvent:
     message_id: int | None
-    event: ReasoningDelta | ContentDelta | TurnEnded
+    event: ReasoningDelta | ContentDelta | PromptProgress | TurnEnded
     reasoning_chars: int = 0  # length of the answer's reasoning after this event
     content_chars: int = 0  # and of its content
 

@@ -139,7 +139,7 @@ def collect(events: Iterator[GenerationEvent]) -> tuple[str, str, GenerationSumm
             reasoning.append(event.text)
         elif isinstance(event, ContentDelta):
             content.append(event.text)
-        else:
+        elif isinstance(event, GenerationSummary):
             summary = event
     assert summary is not None, "a generation stream always ends with a summary"
     return "".join(reasoning), "".join(content), summary

@@ -32,6 +32,18 @@ class ContentDelta:
 
 
 @dataclass(frozen=True)
+class PromptProgress:
+    """How much of a long prompt llama.cpp has read (the model writes nothing until it is done)."""
+
+    done: int  # prompt tokens evaluated so far (those from the KV cache included)
+    total: int
+    type: str = "prompt"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "done": self.done, "total": self.total}
+
+
+@dataclass(frozen=True)
 class GenerationSummary:
     prompt_tokens: int  # tokens in the whole rendered prompt
     evaluated_prompt_tokens: int  # of those, how many were computed (the rest came from the KV cache)
@@ -53,7 +65,7 @@ class GenerationSummary:
         return data
 
 
-GenerationEvent = ReasoningDelta | ContentDelta | GenerationSummary
+GenerationEvent = ReasoningDelta | ContentDelta | PromptProgress | GenerationSummary
 
 
 def cancelled_summary(elapsed: float = 0.0, gpu_layers: int = 0) -> GenerationSummary:

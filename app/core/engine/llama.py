@@ -14,12 +14,13 @@ prefix with the previous turn: only the new tokens are evaluated.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import ctypes
 import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import jinja2
@@ -30,7 +31,14 @@ from app.core import llama_log
 from app.core.engine import cpu_buffers, probe, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
 from app.core.engine.context_fit import FittedPrompt, fit_conversation
-from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, StopReason, cancelled_summary
+from app.core.engine.events import (
+    ContentDelta,
+    GenerationEvent,
+    GenerationSummary,
+    PromptProgress,
+    StopReason,
+    cancelled_summary,
+)
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
 from app.core.engine.stops import StopMatcher
 from app.core.engine.template_limits import TemplateError
@@ -226,6 +234,24 @@ class Engine:
             text = CLOSE_TAG + "\n\n"  # an answer without reasoning closes the pre-filled think block at once
         return text + continuation.content
 
+    def _read_prompt(self, prompt: list[int]) -> Iterator[PromptProgress]:
+        """Evaluate a long prompt in batches, saying how far it got after each (generate() then
+        finds all but the last token cached).  Stop ends it between batches, and the abort callback
+        within one.  A short prompt, or a cache that cannot drop a suffix, is left to generate()."""
+        llama = self._llama
+        cached = self.cached_prefix(prompt)
+        todo = len(prompt) - 1 - cached  # generate() evaluates the last token itself (for the logits)
+        step = llama.n_batch
+        if todo <= step or not llama._ctx.kv_cache_seq_rm(-1, cached, -1):
+            return
+        llama.n_tokens = cached
+        yield PromptProgress(cached, len(prompt))
+        for start in range(cached, len(prompt) - 1, step):
+            if self._cancel.is_set():
+                return
+            llama.eval(prompt[start : min(start + step, len(prompt) - 1)])
+            yield PromptProgress(llama.n_tokens, len(prompt))
+
     def chat(
         self,
         messages: Sequence[Message],
@@ -282,6 +308,13 @@ class Engine:
         import llama_cpp
 
         processors = self._processors(params, logits_processor)
+        self._arm_abort(True)
+        with contextlib.suppress(RuntimeError):  # aborted mid-batch by Stop, or a decode failed: generate() says
+            yield from self._read_prompt(prompt)
+        if self._cancel.is_set():
+            self._arm_abort(False)
+            yield replace(cancelled_summary(time.perf_counter() - started, model.plan.gpu_layers), prompt_tokens=len(prompt))
+            return
         stops = StopMatcher(params.stop)
         stop, error, count, first_at = StopReason.LENGTH, None, 0, 0.0
         reasoning_count, notice, phase_prompt = 0, None, prompt
