@@ -3,6 +3,7 @@ still leaves the KV cache for the next turn; clients show the progress and never
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -36,7 +37,7 @@ def test_a_long_prompt_reports_progress_batch_by_batch(engine_2k: Engine) -> Non
     assert isinstance(summary, GenerationSummary) and summary.completion_tokens == 4
     assert len(progress) >= 4 and progress[0].done == 0
     assert all(p.total == summary.prompt_tokens for p in progress)
-    steps = [b.done - a.done for a, b in zip(progress, progress[1:])]
+    steps = [b.done - a.done for a, b in itertools.pairwise(progress)]
     assert all(0 < step <= engine_2k._llama.n_batch for step in steps)
     assert progress[-1].done == summary.prompt_tokens - 1  # generate() reads the last token, for the logits
     assert summary.evaluated_prompt_tokens == summary.prompt_tokens
