@@ -97,7 +97,13 @@ def test_admin_catalog_adds_and_replaces_entries(tmp_path: Path, monkeypatch: py
         load_catalog()
 
 
-def test_fit_verdicts_and_recommendations() -> None:
+def test_fit_verdicts_and_recommendations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the speed is known (nothing measured yet): fit decides alone."""
+    from app.core import paths
+    from app.core.models import speed
+
+    monkeypatch.delenv(speed.OVERRIDE_ENV, raising=False)
+    monkeypatch.setattr(speed, "_cache_path", lambda: paths.user_dirs().cache / "not-measured.json")
     catalog = load_catalog()
     qwen7, qwen14, llama70 = (
         catalog.get("r1-distill-qwen-7b"),

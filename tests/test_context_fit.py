@@ -10,7 +10,7 @@ import random
 import pytest
 
 from app.core.engine.base import Message
-from app.core.engine.context_fit import fit_conversation
+from app.core.engine.context_fit import BLOCK_SHARE, fit_conversation
 from app.core.engine.templates import ChatTemplate, load_family_template
 from app.core.errors import ContextTooSmallError
 
@@ -34,16 +34,24 @@ def conversation(n: int, seed: int = 1, system: bool = True) -> list[Message]:
 
 
 def reference(messages: list[Message], n_ctx: int, max_tokens: int) -> tuple[int, int]:
-    """Every history length from the longest down; the first that leaves the budget wins."""
+    """Every history length from the longest down.  All of it when it fits; else the longest that
+    also leaves a block (an eighth of the context) free, so the next turns keep the same start;
+    else the longest that leaves the budget; else the latest turn alone."""
     system = [m for m in messages if m.role == "system"][-1:]
     rest = [m for m in messages if m.role != "system"]
-    kept: list[Message] = []
-    for start in [i for i in range(len(rest)) if i == 0 or rest[i].role == "user"]:
-        kept = system + rest[start:]
-        if len(words(TEMPLATE.render([m.for_template() for m in kept]))) + max_tokens <= n_ctx:
-            break
-    tokens = len(words(TEMPLATE.render([m.for_template() for m in kept])))
-    return len(messages) - len(kept), min(max_tokens, n_ctx - tokens)
+    starts = [i for i in range(len(rest)) if i == 0 or rest[i].role == "user"]
+
+    def size(start: int) -> int:
+        return len(words(TEMPLATE.render([m.for_template() for m in system + rest[start:]])))
+
+    if size(starts[0]) + max_tokens <= n_ctx:
+        chosen = starts[0]
+    else:
+        free = [s for s in starts if size(s) + max_tokens <= n_ctx - n_ctx // BLOCK_SHARE]
+        fitting = [s for s in starts if size(s) + max_tokens <= n_ctx]
+        chosen = free[0] if free else fitting[0] if fitting else starts[-1]
+    kept = system + rest[chosen:]
+    return len(messages) - len(kept), min(max_tokens, n_ctx - size(chosen))
 
 
 @pytest.mark.parametrize("n_ctx", [120, 400, 1500, 10_000])
@@ -67,10 +75,11 @@ def test_a_long_conversation_is_fitted_in_a_few_renders() -> None:
     fitted = fit_conversation(messages, TEMPLATE, counting, 2048, 512)
     assert fitted.dropped_turns > 1900 and len(fitted.tokens) + 512 <= 2048
     kept = len(messages) - fitted.dropped_turns
-    assert len(rendered) <= 2 + 2 * 8  # the whole, the latest turn, a gallop and a bisection over ~60 kept
+    # The whole, the latest turn, a gallop and a bisection for what fits, a bisection for the block.
+    assert len(rendered) <= 2 + 3 * 8
     # Beyond the first try (everything), renders are about as long as what is kept: the gallop adds up to
-    # ~4x kept, the bisection log2(kept) renders of up to 2x kept.  Trying every length renders ~n²/4.
-    assert sum(rendered[1:]) <= 2 * kept * (math.log2(kept) + 2) < len(messages) ** 2 / 400
+    # ~4x kept, each bisection log2(kept) renders of up to 2x kept.  Trying every length renders ~n²/4.
+    assert sum(rendered[1:]) <= 3 * kept * (math.log2(kept) + 2) < len(messages) ** 2 / 400
     assert fitted.dropped_turns == reference(messages, 2048, 512)[0]
 
 

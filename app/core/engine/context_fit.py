@@ -2,13 +2,17 @@
 
 When history plus the answer budget is larger than the context, the oldest
 turns are left out of the prompt (never out of the stored conversation): the
-system prompt and the latest user message always stay.  If the prompt fits
-but leaves less room than the requested budget, the budget shrinks to what is
-left.  Only when the latest message alone cannot fit is it an error.
+system prompt and the latest user message always stay.  They are left out in
+blocks (a cut frees an eighth of the context, and the next turns keep the same
+first message), so consecutive turns share their prompt's prefix and its KV
+cache.  If the prompt fits but leaves less room than the requested budget, the
+budget shrinks to what is left.  Only when the latest message alone cannot fit
+is it an error.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,6 +24,11 @@ if TYPE_CHECKING:
     from app.core.engine.templates import ChatTemplate
 
 MIN_ANSWER_TOKENS = 16
+# A cut frees this share of the context beyond what the turn needs, so the next turns keep the same
+# first message, and with it the prompt's prefix and its KV cache, until that room is used up.
+BLOCK_SHARE = 8
+
+KeptFrom = tuple[int, str]  # where the kept history starts: its index after the system prompt, and a digest
 
 
 @dataclass(frozen=True)
@@ -27,6 +36,11 @@ class FittedPrompt:
     tokens: list[int]
     max_tokens: int  # the answer budget that fits after the prompt
     dropped_turns: int  # how many of the oldest messages were left out
+    kept_from: KeptFrom | None = None  # set when history was cut: hand it to the next turn's fit
+
+
+def _digest(message: Message) -> str:
+    return hashlib.sha1(f"{message.role}\0{message.content}".encode()).hexdigest()
 
 
 def _starts(messages: Sequence[Message]) -> tuple[list[Message], list[Message], list[int]]:
@@ -45,8 +59,14 @@ def fit_conversation(
     n_ctx: int,
     max_tokens: int,
     extra: Mapping[str, Any] | None = None,
+    kept_from: KeptFrom | None = None,
 ) -> FittedPrompt:
     """Keep as much history as leaves the full answer budget.
+
+    When history must be cut, it is cut in blocks: the previous turn's first kept message stays
+    first while the prompt still fits (``kept_from``), and a new cut leaves an eighth of the
+    context free, so consecutive turns share their prefix and only the new tokens are evaluated
+    (the engine shifts the cache at a cut; see ``Engine._shift_cache``).
 
     Fewer messages never render longer, so the longest history that fits is searched for, not
     tried length by length (a 2,000-message conversation took seconds of Python before the first
@@ -82,6 +102,8 @@ def fit_conversation(
             middle = (low + high) // 2
             low, high = (low, middle) if fits(middle) else (middle, high)
         low = high
+    if low > 0:
+        low = _block_start(low, last, kept_from, rest, starts, lambda i: len(tokens_from(i)) + max_tokens, n_ctx)
     tokens = tokens_from(low)
     room = n_ctx - len(tokens)
     if room < min(MIN_ANSWER_TOKENS, max_tokens):
@@ -90,4 +112,30 @@ def fit_conversation(
             "Shorten the message or load the model with a larger context (--ctx).",
         )
     kept_count = len(system) + len(rest) - starts[low]
-    return FittedPrompt(tokens, min(max_tokens, room), len(messages) - kept_count)
+    kept = (starts[low], _digest(rest[starts[low]])) if low > 0 else None
+    return FittedPrompt(tokens, min(max_tokens, room), len(messages) - kept_count, kept)
+
+
+def _block_start(
+    low: int,
+    last: int,
+    kept_from: KeptFrom | None,
+    rest: list[Message],
+    starts: list[int],
+    needed: Callable[[int], int],
+    n_ctx: int,
+) -> int:
+    """The start (an index into ``starts``, at least ``low``, the earliest that fits) to keep."""
+    if kept_from is not None:
+        index, digest = kept_from
+        previous = next((i for i in range(low, last + 1) if starts[i] == index), None)
+        if previous is not None and _digest(rest[index]) == digest:
+            return previous  # it still fits: same prefix as the last turn
+    slack = n_ctx - n_ctx // BLOCK_SHARE
+    if needed(last) > slack:
+        return low  # not even the latest turn leaves the block free: keep what fits
+    lo, hi = low, last  # needed(hi) <= slack; find the earliest such start
+    while lo < hi:
+        middle = (lo + hi) // 2
+        lo, hi = (lo, middle) if needed(middle) <= slack else (middle + 1, hi)
+    return lo

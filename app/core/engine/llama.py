@@ -30,7 +30,7 @@ import numpy.typing as npt
 from app.core import llama_log
 from app.core.engine import cpu_buffers, probe, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
-from app.core.engine.context_fit import FittedPrompt, fit_conversation
+from app.core.engine.context_fit import FittedPrompt, KeptFrom, fit_conversation
 from app.core.engine.events import (
     ContentDelta,
     GenerationEvent,
@@ -79,6 +79,7 @@ class Engine:
         self.model: LoadedModel | None = None
         self._cancel = threading.Event()
         self._abort_armed = False
+        self._kept_from: KeptFrom | None = None  # where the last turn's cut history started
         # The C callback must outlive the context; it only reads the event.
         import llama_cpp
 
@@ -154,6 +155,7 @@ class Engine:
             self._llama = None
             self.model = None
             self._eog_ids = None
+            self._kept_from = None
 
     @property
     def loaded(self) -> LoadedModel:
@@ -186,7 +188,41 @@ class Engine:
 
     def fit(self, messages: Sequence[Message], max_tokens: int, thinking: str | None = None) -> FittedPrompt:
         model = self.loaded
-        return fit_conversation(messages, model.template, self.tokenize, model.n_ctx, max_tokens, thinking_switches(thinking))
+        extra = thinking_switches(thinking)
+        fitted = fit_conversation(messages, model.template, self.tokenize, model.n_ctx, max_tokens, extra, self._kept_from)
+        self._kept_from = fitted.kept_from
+        return fitted
+
+    def _shift_cache(self, prompt: Sequence[int]) -> None:
+        """A cut that dropped the oldest turns removes a run of tokens from the middle of the
+        cached prompt (after the system prompt): drop those cache entries and move the rest up,
+        so the kept history is not evaluated again.  Only where the cache can shift positions
+        (RoPE models; V4's compressed cache cannot), and only where the kept history's first
+        16 tokens are found in the cache after the shared prefix."""
+        import llama_cpp
+
+        llama = self._llama
+        n = llama.n_tokens
+        cached = np.asarray(llama.input_ids[:n], dtype=np.intc)
+        new = np.asarray(prompt, dtype=np.intc)
+        common = int(np.argmin(cached[: len(new)] == new[: len(cached)])) if min(n, len(new)) else 0
+        if common == 0 or (cached[: len(new)] == new[: len(cached)]).all():
+            return  # nothing shared, or nothing removed
+        needle = new[common : common + 16].tobytes()
+        at = cached[common + 1 :].tobytes().find(needle)
+        while at >= 0 and at % 4:
+            at = cached[common + 1 :].tobytes().find(needle, at + 1)
+        if at < 0 or len(needle) < 16 * 4:
+            return
+        cut_end = common + 1 + at // 4  # cached[common:cut_end] were the dropped turns
+        tail = n - cut_end  # from here on generate() keeps what matches (re-tokenized answers may not)
+        memory = llama_cpp.llama_get_memory(llama._ctx.ctx)
+        if not llama_cpp.llama_memory_can_shift(memory) or not llama._ctx.kv_cache_seq_rm(0, common, cut_end):
+            return
+        llama._ctx.kv_cache_seq_shift(0, cut_end, n, common - cut_end)
+        llama.input_ids[common : common + tail] = cached[cut_end:]
+        llama.n_tokens = common + tail
+        log.debug("dropped %d cached tokens of cut turns and kept %d in place", cut_end - common, tail)
 
     def cached_prefix(self, tokens: Sequence[int]) -> int:
         """Tokens of ``tokens`` whose KV entries are reused (the rule Llama.generate applies)."""
@@ -296,6 +332,8 @@ class Engine:
         # The reasoning's own cap: its budget, but never so much that the answer gets less than
         # half of what fits (or its full budget, when that is smaller).
         reasoning_cap = min(wanted, budget - min(params.max_tokens, budget // 2)) if wanted else 0
+        if fitted.dropped_turns:
+            self._shift_cache(prompt)
         evaluated = len(prompt) - self.cached_prefix(prompt)
         if continuation and (continuation.content or continuation.reasoning):
             splitter = ReasoningSplitter.resuming(in_reasoning=not continuation.content)

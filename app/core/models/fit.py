@@ -9,11 +9,11 @@ llama.cpp reports it allocated.
 
 Verdicts: ``full-gpu``, ``partial-gpu`` (k of N layers), ``cpu``, ``no-fit``,
 each with the expected decode speed here (:mod:`app.core.models.speed`) once
-the memory bandwidth is measured.  The recommendation is the best quality (the
-largest file) among the quants that fit and decode at a usable speed
-(:data:`USABLE_TOKENS_PER_S`, faster than people read), fully on the GPU first;
-when none is that fast, the best of those about as fast as the fastest one of at
-least 4.5 bits per weight (Q4_K_M or better).  Without a measured bandwidth it
+the memory bandwidth is measured.  Of the quants that fit and have
+at least 4.5 bits per weight (Q4_K_M or better; all of them if none does), the
+recommendation is the best quality (the largest file) that decodes at a usable
+speed (:data:`USABLE_TOKENS_PER_S`, faster than people read), fully on the GPU
+first; when none is that fast, the best of those about as fast as the fastest.  Without a measured bandwidth it
 is the largest that fits fully in VRAM, else in RAM with headroom.
 """
 
@@ -199,17 +199,17 @@ def recommend(model: CatalogModel, hw: Hardware, n_ctx: int = 4096) -> CatalogQu
 
 
 def _balanced(fitting: list[tuple[CatalogQuant, Fit]], parameters_b: float) -> CatalogQuant:
-    """Quality (the larger file) among the quants fast enough to use, the GPU first; when none is,
-    the best quality about as fast as the fastest of at least :data:`MIN_BITS` bits per weight
-    (below that quality drops fast): a slow machine gets neither a 2-bit quant nor the 8-bit one
-    at a third of the speed."""
-    usable = [(q, f) for q, f in fitting if (f.tokens_per_s or 0) >= USABLE_TOKENS_PER_S]
+    """Of the quants of at least :data:`MIN_BITS` bits per weight (below that quality drops fast;
+    all of them when none fits): the best quality fast enough to use, the GPU first; when none is
+    that fast, the best one about as fast as the fastest, so a slow machine gets neither a 2-bit
+    quant nor the 8-bit one at a third of the speed."""
+    bits = {q.quant: q.size_bytes * 8 / (parameters_b * 1e9) for q, _ in fitting}
+    good = [(q, f) for q, f in fitting if bits[q.quant] >= MIN_BITS] or fitting
+    usable = [(q, f) for q, f in good if (f.tokens_per_s or 0) >= USABLE_TOKENS_PER_S]
     if usable:
         on_gpu = [q for q, f in usable if f.verdict == "full-gpu"]
         quantized = on_gpu or [q for q, _ in usable if q.quant.upper() not in UNQUANTIZED] or [q for q, _ in usable]
         return max(quantized, key=lambda q: q.approx_bytes)
-    bits = {q.quant: q.size_bytes * 8 / (parameters_b * 1e9) for q, _ in fitting}
-    good = [(q, f) for q, f in fitting if bits[q.quant] >= MIN_BITS] or fitting
     fastest = max(f.tokens_per_s or 0 for _, f in good)
     near = [q for q, f in good if (f.tokens_per_s or 0) >= fastest * NEAR_FASTEST]
     return max(near, key=lambda q: q.approx_bytes)  # of those about as fast, the best quality
