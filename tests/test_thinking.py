@@ -212,3 +212,22 @@ def test_v4_thinking_levels_reach_the_prompt(models: Any, engine: Engine) -> Non
         sizes[level] = summary.prompt_tokens
     assert sizes["max"] > sizes["on"] + 50  # the effort preamble
     assert sizes["on"] == sizes["off"]  # "<think>" and "</think>" are one token each
+
+
+def test_a_thinking_mode_the_policy_locks_cannot_be_changed(
+    session: ChatSession, tiny_r1: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    policy = tmp_path / "policy.toml"
+    policy.write_text('locked_settings = ["thinking"]\n[settings]\nthinking = "off"\n', encoding="utf-8")
+    monkeypatch.setenv("HEARTH_POLICY", str(policy))
+    session._use(effective())
+    session.load(tiny_r1).result(timeout=60)
+    assert session.thinking_locked and session.thinking == "off"
+    with pytest.raises(Exception, match="policy sets thinking to 'off'"):
+        session.set_thinking("on")
+    session.params = replace(session.params, max_tokens=2, ignore_eos=True)
+    session.ask("one").future.result(timeout=60)
+    conversation = session.conversation_id
+    session.store.update_conversation(conversation, settings={"thinking": "on"})  # type: ignore[union-attr,arg-type]
+    session.open_conversation(conversation)  # type: ignore[arg-type]
+    assert session.thinking == "off"  # the stored mode does not override the lock

@@ -329,19 +329,10 @@ def run_remove(args: argparse.Namespace) -> int:
 
 def run_pin(args: argparse.Namespace) -> int:
     from app.core.models import pinning
-    from app.core.privacy import netguard
-    from app.core.privacy.policy import load as load_policy
 
-    entries = pinning.raw_entries()
-    unknown = [m for m in args.models if m.lower() not in entries]
-    if unknown:
-        raise UnknownModelError(f"No model {', '.join(unknown)} in the catalog.", "Run 'hearth models list' to see the ids.")
-    chosen = [entries[m.lower()] for m in args.models] if args.models else list(entries.values())
-    load_policy().require_download()  # the same rule as a download: no network where the policy says so
-    endpoint = hub.hub_endpoint()
-    lister = pinning.hub_lister(endpoint, credentials.load_token(endpoint))
-    with netguard.allow(endpoint, "pinning the catalog"):
-        pinned, problems = pinning.pin_entries(chosen, lister, lambda m: print(f"hearth: pinning {m}", file=sys.stderr))
+    pinned, problems, endpoint = pinning.pin_catalog(
+        args.models, lambda model_id: print(f"hearth: pinning {model_id}", file=sys.stderr)
+    )
     for problem in problems:
         print(f"hearth: cannot pin {problem}", file=sys.stderr)
     if problems:

@@ -36,7 +36,7 @@ class ThinkingControl(QComboBox):
             self.setItemData(self.count() - 1, DESCRIPTIONS[level], Qt.ItemDataRole.ToolTipRole)
         if not levels:
             self.addItem("Thinking: model decides", None)
-        self.setEnabled(bool(levels) and not self.controller.session.settings.policy.locked("thinking"))
+        self.setEnabled(bool(levels) and not self.controller.session.thinking_locked)
         index = self.findData(current)
         self.setCurrentIndex(max(index, 0))
         self.setToolTip(

@@ -130,7 +130,7 @@ class ChatSession(ThinkingChoice, ModelChoice):
         conversation = store.get_conversation(conversation_id)
         self.leaf = conversation.active_leaf
         stored = conversation.settings.get("thinking")
-        if stored in THINKING_LEVELS and not self.settings.policy.locked("thinking") and "thinking" not in self._overrides:
+        if stored in THINKING_LEVELS and not self.thinking_locked and "thinking" not in self._overrides:
             self.params = replace(self.params, thinking=stored)
 
     def thread(self) -> list[StoredMessage]:

@@ -49,12 +49,17 @@ class ThinkingChoice:
         """The mode the next answer uses, as the model offers it (None: the model has no choice)."""
         return modes.resolve(self.params.thinking, self.thinking_levels)
 
+    @property
+    def thinking_locked(self) -> bool:
+        """Whether the organisation's policy decides the thinking mode (the control is read-only)."""
+        return self.settings.policy.locked("thinking")
+
     def set_thinking(self, level: str) -> None:
         """The user chose a thinking mode: it applies from the next answer and is stored with the
         conversation (a new one takes it when it is created)."""
         if level not in THINKING_LEVELS:
             raise HearthError(f"There is no thinking mode '{level}'.", f"Choose one of: {', '.join(THINKING_LEVELS)}.")
-        if self.settings.policy.locked("thinking") and level != self.settings["thinking"]:
+        if self.thinking_locked and level != self.settings["thinking"]:
             raise HearthError(f"Your organisation's policy sets thinking to '{self.settings['thinking']}'.")
         self.params = replace(self.params, thinking=level)
         if self.store is not None and self.conversation_id is not None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core import paths
-from app.core.errors import CatalogError
+from app.core.errors import CatalogError, UnknownModelError
 from app.core.models import hub
 from app.core.models.catalog import CATALOG_NAME, PART_RE, admin_catalog_path, validate
 from app.core.models.gguf_header import SPLIT_RE
@@ -150,6 +150,28 @@ def pin_entries(
         model["revision"] = listings[key].commit
         pinned.append(model)
     return pinned, problems
+
+
+def pin_catalog(
+    model_ids: Sequence[str], on_model: Callable[[str], None] | None = None
+) -> tuple[list[dict[str, Any]], list[str], str]:
+    """Pin these catalog entries (all when none are named) at the configured endpoint, under the
+    same rules as a download (the policy's downloads switch, the egress allowance); returns the
+    pinned entries, the problems and the endpoint."""
+    from app.core.privacy import netguard, secrets
+    from app.core.privacy.policy import load as load_policy
+
+    entries = raw_entries()
+    unknown = [m for m in model_ids if m.lower() not in entries]
+    if unknown:
+        raise UnknownModelError(f"No model {', '.join(unknown)} in the catalog.", "Run 'hearth models list' to see the ids.")
+    chosen = [entries[m.lower()] for m in model_ids] if model_ids else list(entries.values())
+    load_policy().require_download()
+    endpoint = hub.hub_endpoint()
+    lister = hub_lister(endpoint, secrets.load_token(endpoint))
+    with netguard.allow(endpoint, "pinning the catalog"):
+        pinned, problems = pin_entries(chosen, lister, on_model)
+    return pinned, problems, endpoint
 
 
 def write_catalog(entries: list[dict[str, Any]], out: Path) -> None:
