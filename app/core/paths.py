@@ -150,3 +150,11 @@ def bundled_models_dir() -> Path:
 
 def resources_dir() -> Path:
     return package_root() / "resources"
+
+
+def self_command(*args: str) -> list[str]:
+    """The command line that runs this Hearth again with ``args`` (a child process for work that
+    may crash llama.cpp): the installed app's own executable, else ``python -m app``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, *args]
+    return [sys.executable, "-m", "app", *args]

@@ -11,35 +11,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.core.models import hardware
-from app.core.models.catalog import Catalog, CatalogModel, CatalogQuant
-from app.core.models.fit import USABLE_TOKENS_PER_S, fit_catalog, recommend
+from app.core.models.catalog import Catalog
+from app.core.models.fit import first_model, fit_catalog
 from app.core.privacy.policy import Policy
 
 GB = 1e9
-# Starting points, best first: the welcome recommends the first that fits this machine.
-STARTERS = ("r1-distill-qwen-14b", "r1-0528-qwen3-8b", "r1-distill-qwen-7b", "r1-distill-qwen-1.5b")
-
-
-def starter(catalog: Catalog, hw: hardware.Hardware, rules: Policy) -> tuple[CatalogModel, CatalogQuant] | None:
-    """The first starting point that runs here at a usable speed, once the speed is known;
-    otherwise (or if none is that fast) the first that fits comfortably."""
-    for model_id in STARTERS:
-        model = next((m for m in catalog.models if m.id == model_id), None)
-        quant = recommend(model, hw) if model is not None else None
-        if model is None or quant is None or not rules.model_allowed(model.id, quant.quant):
-            continue
-        if (fit_catalog(model, quant, hw).tokens_per_s or 0) >= USABLE_TOKENS_PER_S:
-            return model, quant
-    for model_id in STARTERS:
-        model = next((m for m in catalog.models if m.id == model_id), None)
-        if model is None:
-            continue
-        quant = recommend(model, hw)
-        if (
-            quant is not None and rules.model_allowed(model.id, quant.quant) and fit_catalog(model, quant, hw).verdict != "cpu"
-        ) or (quant is not None and rules.model_allowed(model.id, quant.quant) and quant.size_bytes < hw.ram_total_bytes / 3):
-            return model, quant
-    return None
 
 
 class Welcome(QDialog):
@@ -77,7 +53,7 @@ class Welcome(QDialog):
             f"<p><b>This machine:</b> {hw.ram_total_bytes / GB:.0f} GB memory, {hw.physical_cores} CPU cores, GPU: {gpu}"
             f" (backend: {hardware.llama_backend()}).</p>",
         ]
-        self.choice = starter(catalog, hw, rules)
+        self.choice = first_model(catalog, hw, rules)
         can_download = not rules["offline"] and rules["allow_downloads"]
         if self.choice:
             model, quant = self.choice

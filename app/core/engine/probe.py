@@ -89,12 +89,6 @@ def crashed(shards: tuple[Path, ...]) -> bool:
     return value is not None and value.startswith("crashed")
 
 
-def _command(path: Path) -> list[str]:
-    if getattr(sys, "frozen", False):  # the installed app: its own executable is the entry
-        return [sys.executable, COMMAND, str(path)]
-    return [sys.executable, "-m", "app", COMMAND, str(path)]
-
-
 def ensure_loads(shards: tuple[Path, ...]) -> None:
     """Probe a file not known to load (or known to have crashed: the user chose it again)."""
     if os.environ.get(PROBE_ENV, "").strip() == "0" or verdict(shards) == "ok":
@@ -102,7 +96,9 @@ def ensure_loads(shards: tuple[Path, ...]) -> None:
     key = file_key(shards)
     started = time.monotonic()
     try:
-        child = subprocess.run(_command(shards[0]), capture_output=True, text=True, timeout=PROBE_TIMEOUT_S)
+        child = subprocess.run(
+            paths.self_command(COMMAND, str(shards[0])), capture_output=True, text=True, timeout=PROBE_TIMEOUT_S
+        )
     except subprocess.TimeoutExpired:
         _remember(key, "crashed: the trial load did not finish")
         raise ModelLoadError(

@@ -25,7 +25,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from app.core import paths
+from app.core import paths, settings
+from app.core.errors import HearthError
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +79,11 @@ def _read_cache() -> dict[str, bool]:
 
 
 def _write_cache(answers: dict[str, bool]) -> None:
-    path = _cache_path()
+    data = {"llama_cpp_python": llama_cpp_version(), "architectures": dict(sorted(answers.items()))}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"llama_cpp_python": llama_cpp_version(), "architectures": dict(sorted(answers.items()))}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:  # a cache that cannot be written only costs a probe next time
-        log.warning("cannot write %s: %s", path, exc)
+        settings.write_json(_cache_path(), data)
+    except HearthError as exc:  # a cache that cannot be written only costs a probe next time
+        log.warning("%s", exc)
 
 
 class _Capture(logging.Handler):

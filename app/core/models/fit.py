@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.core.models import speed
-from app.core.models.catalog import CatalogModel, CatalogQuant
+from app.core.models.catalog import Catalog, CatalogModel, CatalogQuant
 from app.core.models.hardware import Hardware
 from app.core.models.info import ModelInfo
 from app.core.models.offload import (
@@ -35,6 +35,7 @@ from app.core.models.offload import (
     gpu_margin,
     plan_layers,
 )
+from app.core.privacy.policy import Policy
 
 GiB = 2**30
 # Vocabulary sizes by architecture, for the logits buffer of catalog entries
@@ -213,3 +214,26 @@ def _balanced(fitting: list[tuple[CatalogQuant, Fit]], parameters_b: float) -> C
     fastest = max(f.tokens_per_s or 0 for _, f in good)
     near = [q for q, f in good if (f.tokens_per_s or 0) >= fastest * NEAR_FASTEST]
     return max(near, key=lambda q: q.approx_bytes)  # of those about as fast, the best quality
+
+
+# Starting points for a first run, best first.
+STARTERS = ("r1-distill-qwen-14b", "r1-0528-qwen3-8b", "r1-distill-qwen-7b", "r1-distill-qwen-1.5b")
+
+
+def first_model(catalog: Catalog, hw: Hardware, rules: Policy) -> tuple[CatalogModel, CatalogQuant] | None:
+    """What a first run recommends: the first starting point the policy allows whose recommended
+    quant runs here at a usable speed, once the speed is known; otherwise the first that runs on
+    the GPU or takes less than a third of RAM."""
+    candidates = []
+    for model_id in STARTERS:
+        model = next((m for m in catalog.models if m.id == model_id), None)
+        quant = recommend(model, hw) if model is not None else None
+        if model is not None and quant is not None and rules.model_allowed(model.id, quant.quant):
+            candidates.append((model, quant, fit_catalog(model, quant, hw)))
+    for model, quant, fit in candidates:
+        if (fit.tokens_per_s or 0) >= USABLE_TOKENS_PER_S:
+            return model, quant
+    for model, quant, fit in candidates:
+        if fit.verdict != "cpu" or quant.size_bytes < hw.ram_total_bytes / 3:
+            return model, quant
+    return None

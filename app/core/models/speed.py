@@ -31,14 +31,14 @@ import logging
 import os
 import platform
 import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.core import paths
+from app.core import paths, settings
+from app.core.errors import HearthError
 from app.core.models import ggml_rates
 from app.core.models.hardware import GPU, Hardware
 
@@ -110,12 +110,6 @@ def cpu_rates(hw: Hardware) -> CpuRates | None:
     return CpuRates(float(bandwidth), {str(k): float(v) for k, v in by_type.items() if isinstance(v, (int, float)) and v > 0})
 
 
-def cpu_bandwidth(hw: Hardware) -> float | None:
-    """The plain RAM read bandwidth in bytes/s, if known."""
-    rates = cpu_rates(hw)
-    return rates.bandwidth if rates is not None else None
-
-
 def measure_cpu_bandwidth(threads: int, size: int = MEASURE_BYTES, rounds: int = 3) -> float:
     """RAM read bandwidth with ``threads`` readers, best of ``rounds`` (bytes/s).
 
@@ -134,16 +128,12 @@ def measure_cpu_bandwidth(threads: int, size: int = MEASURE_BYTES, rounds: int =
     return best
 
 
-def _kernel_command(threads: int) -> list[str]:
-    if getattr(sys, "frozen", False):  # the installed app: its own executable is the entry
-        return [sys.executable, ggml_rates.COMMAND, str(threads)]
-    return [sys.executable, "-m", "app", ggml_rates.COMMAND, str(threads)]
-
-
 def _kernel_rates(threads: int) -> dict[str, float]:
     """The per-type rates, timed in a child process (a ggml assertion aborts its process)."""
     try:
-        child = subprocess.run(_kernel_command(threads), capture_output=True, text=True, timeout=KERNEL_TIMEOUT_S)
+        child = subprocess.run(
+            paths.self_command(ggml_rates.COMMAND, str(threads)), capture_output=True, text=True, timeout=KERNEL_TIMEOUT_S
+        )
         rates = json.loads(child.stdout.strip().splitlines()[-1]) if child.returncode == 0 and child.stdout.strip() else {}
     except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
         log.warning("timing llama.cpp's kernels failed (%s)", exc)
@@ -161,15 +151,11 @@ def ensure_measured(hw: Hardware) -> CpuRates:
             return known
         threads = max(1, hw.physical_cores)
         rates = CpuRates(measure_cpu_bandwidth(threads), _kernel_rates(threads))
-        path = _cache_path()
+        data = {"machine": _machine_key(hw), "threads": threads, "bytes_per_s": rates.bandwidth, "kernels": rates.by_type}
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            data = {"machine": _machine_key(hw), "threads": threads, "bytes_per_s": rates.bandwidth, "kernels": rates.by_type}
-            tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-            tmp.replace(path)
-        except OSError as exc:
-            log.warning("cannot cache the memory bandwidth: %s", exc)
+            settings.write_json(_cache_path(), data)
+        except HearthError as exc:  # a cache that cannot be written only costs a measurement next time
+            log.warning("%s", exc)
         log.info("memory bandwidth %.1f GB/s; kernels: %s", rates.bandwidth / 1e9,
                  ", ".join(f"{k} {v / 1e9:.1f}" for k, v in rates.by_type.items()))  # fmt: skip
         return rates
