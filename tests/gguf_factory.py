@@ -59,6 +59,13 @@ class TinySpec:
     extra_vocab: int = 0  # plain filler tokens, to make a realistic vocab for benchmarks
     seed: int = 0
     name: str = "Tiny DeepSeek"
+    # Layers from this one on write into the residual stream at ``quiet_scale`` (their attention
+    # output and FFN down projections are scaled): a model of N + M layers whose last M are quiet
+    # computes nearly what its first N alone compute.  With the same seed, the first N layers,
+    # embeddings and head are the N-layer model's own (tensors are drawn in order): the pair
+    # agrees as often as the scale allows, for speculative decoding's benchmark and tests.
+    quiet_from: int | None = None
+    quiet_scale: float = 1.0
 
     @property
     def head_dim(self) -> int:
@@ -93,6 +100,7 @@ class _Tensors:
 
     def __init__(self, writer: gguf.GGUFWriter, spec: TinySpec) -> None:
         self.writer = writer
+        self.spec = spec
         self.qtype = QUANT_TYPES[spec.quant][0]
         self.rng = np.random.default_rng(spec.seed)
 
@@ -104,6 +112,10 @@ class _Tensors:
 
     def weight(self, name: str, *numpy_shape: int) -> None:
         data = (self.rng.standard_normal(numpy_shape, dtype=np.float32) * 0.05).astype(np.float32)
+        quiet = self.spec.quiet_from
+        quieted = name.startswith("blk.") and name.endswith(("attn_output.weight", "ffn_down.weight"))
+        if quiet is not None and quieted and int(name.split(".")[1]) >= quiet:
+            data *= self.spec.quiet_scale
         block = gguf.GGML_QUANT_SIZES[self.qtype][0]
         if self.qtype == GGMLQuantizationType.F32 or numpy_shape[-1] % block:
             self.writer.add_tensor(name, data)

@@ -157,3 +157,16 @@ def test_estimate_matches_what_llama_cpp_allocates(
     assert abs(estimate.weights - weights) <= weights * 0.01
     assert abs(estimate.kv_cache - kv) <= max(kv * 0.01, 2**14)
     assert compute <= estimate.compute <= compute + 32 * 2**20  # conservative, never wildly so
+
+
+def test_catalog_drafts_are_smaller_models_with_the_same_tokenizer_family() -> None:
+    catalog = load_catalog()
+    for model in catalog.models:
+        if model.draft:
+            draft = catalog.get(model.draft)
+            assert draft.parameters_b < model.parameters_b and draft.architecture == model.architecture, model.id
+    assert catalog.get("r1-distill-qwen-32b").draft == "r1-distill-qwen-1.5b"
+    bad = copy.deepcopy(BUNDLED)
+    bad["models"][1]["draft"] = bad["models"][1]["id"]
+    with pytest.raises(CatalogError, match="names itself"):
+        validate(bad, "test")

@@ -39,6 +39,7 @@ def test_the_cli_writes_no_chat_text_anywhere(models: Any, tmp_path: Path) -> No
         assert done.returncode == 0, done.stderr
     assert MARKER in done.stdout  # it was stored (and found again) ...
     assert (home / "logs" / "hearth.log").stat().st_size > 0  # ... and the debug log was written
+    assert list((home / "cache" / "kv").glob("*.kvs"))  # the conversation's KV snapshot is among the files checked
     assert files_with_marker(home) == []
 
 

@@ -45,6 +45,12 @@ def add_parser(sub: Any) -> None:
     )
     p.add_argument("--engine", metavar="NAME", help="answer on a remote engine (see 'hearth engines list')")
     p.add_argument("--think", choices=THINKING_LEVELS, help="thinking: off, on, or V4's effort levels high and max")
+    p.add_argument(
+        "--draft",
+        metavar="MODEL",
+        help="speculative decoding: a small model with the same tokenizer (ID[:QUANT] or a path), "
+        "'prompt-lookup' (drafts from the conversation), 'auto' (the catalog's pair) or 'off'",
+    )
     p.add_argument("--prompt", metavar="TEXT", help="ask one question, print the answer and exit")
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
     # Without a flag, a setting comes from the user's settings (under the policy's locks).
@@ -136,6 +142,8 @@ class _Printer:
             parts.append(f"stopped: {s.stop_reason.value}")
         if s.dropped_turns:
             parts.append(f"{s.dropped_turns} oldest messages left out to fit the context")
+        if s.speculation:
+            parts.append(s.speculation)
         self.err.write(f"[{', '.join(parts)}]\n")
 
 
@@ -217,6 +225,7 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
         "threads": args.threads,
         "system_prompt": args.system,
         "thinking": args.think,
+        "draft_model": args.draft,
     }
     return {name: value for name, value in flags.items() if value is not None}
 

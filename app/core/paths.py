@@ -138,6 +138,12 @@ def site_config_dir() -> Path:
     return machine_config_dir()
 
 
+def kv_snapshots_dir() -> Path:
+    """Encrypted KV-cache snapshots, one file per conversation (``c<id>-*.kvs``): the store removes
+    a conversation's files when it deletes the conversation."""
+    return user_dirs().cache / "kv"
+
+
 def package_root() -> Path:
     """The repository / bundle root holding ``models/`` and ``resources/``."""
     return Path(__file__).resolve().parents[2]

@@ -30,6 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "gpu_layers": "auto",  # "auto", "all" or a number
     "threads": None,  # None: physical cores
     "system_prompt": "",  # R1 and its distills work best without one
+    # Speculative decoding: "auto" (the catalog's draft for the model, when installed), "off",
+    # "prompt-lookup" (drafts from the conversation itself), or an installed model ID[:QUANT] / a path.
+    "draft_model": "auto",
+    "kv_snapshot_ram_mib": 1024,  # memory for the KV caches of conversations left (coming back is instant)
+    "kv_snapshots_on_disk": True,  # also keep them on disk, sealed with the store's key (survive a restart)
     "retention_days": None,  # delete conversations untouched for this many days (None: keep)
     "appearance": "system",  # "system" (follow the OS), "light" or "dark"
     "api_enabled": False,  # the local OpenAI-compatible API, on loopback (the window's switch)
@@ -51,6 +56,9 @@ POLICY_SETTINGS = (
     "threads",
     "system_prompt",
     "retention_days",
+    "draft_model",
+    "kv_snapshot_ram_mib",
+    "kv_snapshots_on_disk",
 )
 
 
@@ -72,6 +80,9 @@ def check_value(name: str, value: Any) -> str | None:
         "gpu_layers": (value in ("auto", "all") or _number(value, int, 0), '"auto", "all" or a whole number'),
         "threads": (value is None or _number(value, int, 1), "a whole number of at least 1"),
         "system_prompt": (isinstance(value, str), "text"),
+        "draft_model": (isinstance(value, str) and bool(value.strip()), '"auto", "off", "prompt-lookup" or a model'),
+        "kv_snapshot_ram_mib": (_number(value, int, 0), "a whole number of MiB (0: none in memory)"),
+        "kv_snapshots_on_disk": (isinstance(value, bool), "true or false"),
         "retention_days": (value is None or (_number(value, float, 0.0) and value > 0), "a number of days above 0"),
         "appearance": (value in ("system", "light", "dark"), '"system", "light" or "dark"'),
         "api_enabled": (isinstance(value, bool), "true or false"),

@@ -11,6 +11,7 @@ answer in the wrong place; coming back picks the answer up where it is.
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ class ChatController(QObject):
     answer_started = Signal(int)  # message id of the streaming answer
     delta = Signal(str, str)  # "reasoning" | "content", text of the answer that is shown
     prompt_progress = Signal(int, int)  # tokens of the shown answer's prompt read so far, and in all
+    batch_shown = Signal()  # a batch's text reached the view: the streaming message redraws (timed with it)
     answer_finished = Signal(object, bool)  # TurnEnded (of any conversation), whether it was the one shown
     model_changed = Signal(object, object)  # LoadedModel (None: a remote engine answers), Installed | None
     model_failed = Signal(str)  # a load was refused or failed: why
@@ -48,7 +50,7 @@ class ChatController(QObject):
         super().__init__()
         self.session = session
         self.bridge = EventBridge()
-        self.bridge.events.connect(self._on_events)
+        self.bridge.events.connect(self._on_events_timed)
         self._shown: tuple[int, int, int] | None = None  # (message id, reasoning chars, content chars) on screen
         tasks.prepare()
 
@@ -215,6 +217,11 @@ class ChatController(QObject):
             self.thread_changed.emit()  # active_thread() notes the streaming answer
         self.answer_started.emit(turn.message_id)
 
+    def _on_events_timed(self, batch: list[TurnEvent]) -> None:
+        started = time.perf_counter()
+        self._on_events(batch)
+        self.bridge.shown(time.perf_counter() - started)  # the view redrew within: the bridge paces itself by it
+
     def _on_events(self, batch: list[TurnEvent]) -> None:
         """A batch (~30 ms of tokens): consecutive pieces of the same kind for the shown answer reach
         the view as one ``delta``; pieces of an answer that is not shown are dropped (the session has
@@ -245,6 +252,8 @@ class ChatController(QObject):
                 runs.append((kind, [text]))
         for kind, texts in runs:
             self.delta.emit(kind, "".join(texts))
+        if runs:
+            self.batch_shown.emit()
         for end in ended:
             on_screen = self._shown is not None and self._shown[0] == end.message_id
             if on_screen:

@@ -152,7 +152,7 @@ class MainWindow(ModelPicker, QMainWindow):
         controller.answer_started.connect(lambda _id: self._busy(True))
         controller.delta.connect(self.view.append)
         controller.prompt_progress.connect(self.view.show_prompt_progress)
-        controller.bridge.events.connect(lambda _batch: self.view.refresh_streaming())
+        controller.batch_shown.connect(self.view.refresh_streaming)
         controller.answer_finished.connect(self._finished)
         controller.model_changed.connect(self._model_loaded)
         controller.model_failed.connect(self._model_failed)
@@ -363,9 +363,10 @@ class MainWindow(ModelPicker, QMainWindow):
         )
         used = summary.prompt_tokens + summary.completion_tokens
         total = self.controller.session.context_size or "?"
+        speculation = f" · {summary.speculation}" if summary.speculation else ""
         self.statusBar().showMessage(
             f"{model} · {where} · context {used} / {total} · "
-            f"{summary.completion_tokens} tokens · {summary.tokens_per_s:.1f} tok/s"
+            f"{summary.completion_tokens} tokens · {summary.tokens_per_s:.1f} tok/s{speculation}"
         )
         self._update_context(used)
 

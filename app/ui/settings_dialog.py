@@ -30,6 +30,11 @@ from app.core.privacy.policy import Policy
 from app.ui import theme
 
 LOCKED_TIP = "Locked by your organisation's policy."
+DRAFT_CHOICES = {
+    "auto": "Automatic (the catalog's draft model, when installed)",
+    "prompt-lookup": "From the conversation (prompt lookup)",
+    "off": "Off",
+}
 
 
 class SettingsDialog(QDialog):
@@ -67,7 +72,25 @@ class SettingsDialog(QDialog):
         self.threads = self._add(form, "threads", "CPU threads (0: automatic)", QSpinBox())
         self.threads.setRange(0, 256)
         self.threads.setValue(int(current["threads"] or 0))
+        self.draft = self._add(form, "draft_model", "Speculative decoding (draft model)", QComboBox())
+        self.draft.setEditable(True)  # or an installed model's ID[:QUANT]
+        for choice, label in DRAFT_CHOICES.items():
+            self.draft.addItem(label, choice)
+        found = self.draft.findData(current["draft_model"])
+        if found >= 0:
+            self.draft.setCurrentIndex(found)
+        else:
+            self.draft.setEditText(str(current["draft_model"]))
+        self.draft.setToolTip("A small model with the same tokenizer guesses tokens; the loaded model checks them in one batch.")
+        self.snapshot_ram = self._add(form, "kv_snapshot_ram_mib", "Memory for left conversations' caches (MiB)", QSpinBox())
+        self.snapshot_ram.setRange(0, 65536)
+        self.snapshot_ram.setSingleStep(256)
+        self.snapshot_ram.setValue(int(current["kv_snapshot_ram_mib"]))
         form = forms["Privacy"]
+        self.snapshots_disk = self._add(
+            form, "kv_snapshots_on_disk", "Keep conversation caches on disk (encrypted with the store's key)", QCheckBox()
+        )
+        self.snapshots_disk.setChecked(bool(current["kv_snapshots_on_disk"]))
         self.retention = self._add(form, "retention_days", "Delete conversations after (days, 0: never)", QSpinBox())
         self.retention.setRange(0, 3650)
         self.retention.setValue(int(current["retention_days"] or 0))  # the policy's value where it sets one
@@ -130,7 +153,17 @@ class SettingsDialog(QDialog):
             "api_enabled": self.api_enabled.isChecked(),
             "api_port": self.api_port.value(),
             "api_store_conversations": self.api_store.isChecked(),
+            "draft_model": self._draft_choice(),
+            "kv_snapshot_ram_mib": self.snapshot_ram.value(),
+            "kv_snapshots_on_disk": self.snapshots_disk.isChecked(),
         }
+
+    def _draft_choice(self) -> str:
+        text = self.draft.currentText().strip()
+        for choice, label in DRAFT_CHOICES.items():
+            if text == label:
+                return choice
+        return text or "auto"
 
     def save(self) -> None:
         """Store what the user may change; locked settings keep their value."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core.chat.draft_choice import attach_draft
 from app.core.chat.gate import ApprovedModel, approve, resolve
 from app.core.chat.remote_choice import RemoteModel, connect
 from app.core.engine import endpoints
@@ -129,7 +130,8 @@ class ModelChoice:
                         self.slot.model = self.slot.loaded = None
                 raise
             self._use_model(approved, loaded, None)
-            return LoadResult(loaded, approved, approved.notices + warnings + tuple(loaded.notices))
+            drafting = attach_draft(engine, str(self.settings["draft_model"]), installed, self.registry, self.catalog, rules)
+            return LoadResult(loaded, approved, approved.notices + warnings + tuple(loaded.notices) + tuple(drafting))
 
         return self._loading(run)
 

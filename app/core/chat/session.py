@@ -19,12 +19,14 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from app.core.chat import thinking as modes
 from app.core.chat.choice import ModelChoice, ModelSlot
 from app.core.chat.gate import ApprovedModel
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
+from app.core.chat.snapshots import configure_snapshots
 from app.core.chat.thinking_choice import ThinkingChoice
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
 from app.core.engine.base import THINKING_LEVELS, ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
@@ -103,6 +105,8 @@ class ChatSession(ThinkingChoice, ModelChoice):
         self._follow_model_sampling()
         self.options = LoadOptions(n_ctx=int(values["context"]), gpu_layers=values["gpu_layers"], n_threads=values["threads"])
         self.system_prompt = str(values["system_prompt"] or "")
+        if self.store is not None:  # a session without a store (--no-save, some API sessions) leaves them as they are
+            self.worker.call(partial(configure_snapshots, store=self.store, values=values))
 
     def apply_settings(self) -> tuple[list[str], Any]:
         """Read the settings again (the user saved new ones); returns notices and, when the context
@@ -320,6 +324,8 @@ class ChatSession(ThinkingChoice, ModelChoice):
             history = lambda: snapshot  # noqa: E731
         params, processor = turn_params or self.params, self.logits_processor
         params = replace(params, thinking=modes.resolve(params.thinking, self.thinking_levels))
+        # The engine keeps a stored conversation's KV state when it leaves it, under this name.
+        cache_key = self.store.snapshot_key(conversation_id) if self.store and conversation_id is not None else None
         with self._lock:
             self._turn, self._recorder = turn, recorder
 
@@ -345,7 +351,9 @@ class ChatSession(ThinkingChoice, ModelChoice):
                 if turn.cancelled:  # stopped while it waited for the engine: nothing to generate
                     events = [cancelled_summary()]
                 else:
-                    events = active.chat(history(), params, logits_processor=processor, continuation=continuation)
+                    events = active.chat(
+                        history(), params, logits_processor=processor, continuation=continuation, cache_key=cache_key
+                    )
                 for event in events:
                     if turn.cancelled:
                         active.request_cancel()  # a cancel that came just as this turn began

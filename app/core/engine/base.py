@@ -122,6 +122,7 @@ class ChatEngine(Protocol):
         *,
         logits_processor: LogitsProcessor | None = None,
         continuation: Continuation | None = None,
+        cache_key: str | None = None,
     ) -> Iterator[GenerationEvent]: ...
 
     def request_cancel(self) -> None: ...

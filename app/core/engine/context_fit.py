@@ -66,7 +66,7 @@ def fit_conversation(
     When history must be cut, it is cut in blocks: the previous turn's first kept message stays
     first while the prompt still fits (``kept_from``), and a new cut leaves an eighth of the
     context free, so consecutive turns share their prefix and only the new tokens are evaluated
-    (the engine shifts the cache at a cut; see ``Engine._shift_cache``).
+    (the engine shifts the cache at a cut; see ``kv_cache.shift_out_cut_turns``).
 
     Fewer messages never render longer, so the longest history that fits is searched for, not
     tried length by length (a 2,000-message conversation took seconds of Python before the first

@@ -57,11 +57,28 @@ class GenerationSummary:
     error: str | None = None
     reasoning_tokens: int = 0  # of the completion tokens, those inside the think block
     notice: str | None = None  # something the user should know about this answer (thinking budget reached, ...)
+    drafter: str | None = None  # speculative decoding: "draft model NAME" or "prompt lookup"; None: plain decoding
+    draft_tokens: int = 0  # guessed tokens the model checked
+    accepted_draft_tokens: int = 0  # of those, how many it kept
+
+    @property
+    def acceptance(self) -> float | None:
+        """Share of the drafted tokens the model kept (None without speculative decoding)."""
+        return self.accepted_draft_tokens / self.draft_tokens if self.drafter and self.draft_tokens else None
+
     type: str = "done"
+
+    @property
+    def speculation(self) -> str | None:
+        """What speculative decoding did, for a status line ("prompt lookup: 72 % of 240 guesses kept")."""
+        if self.acceptance is None:
+            return None
+        return f"{self.drafter}: {self.acceptance:.0%} of {self.draft_tokens} guesses kept"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["stop_reason"] = self.stop_reason.value
+        data["acceptance"] = self.acceptance
         return data
 
 

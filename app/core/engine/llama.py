@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core import llama_log
-from app.core.engine import cpu_buffers, probe, template_limits
+from app.core.engine import cpu_buffers, drafting, kv_cache, kv_snapshots, probe, speculative, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
 from app.core.engine.context_fit import FittedPrompt, KeptFrom, fit_conversation
 from app.core.engine.events import (
@@ -40,6 +40,7 @@ from app.core.engine.events import (
     cancelled_summary,
 )
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
+from app.core.engine.sampling import Sampler
 from app.core.engine.stops import StopMatcher
 from app.core.engine.template_limits import TemplateError
 from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
@@ -86,6 +87,10 @@ class Engine:
         self._abort_cb = llama_cpp.ggml_abort_callback(self._should_abort)
         self._no_abort_cb = llama_cpp.ggml_abort_callback()
         self._eog_ids: npt.NDArray[np.intc] | None = None  # end-of-generation tokens, for ignore_eos
+        self._drafter: drafting.Drafter | None = None  # speculative decoding's guesser, when one is set
+        self.snapshots = kv_snapshots.SnapshotShelf()  # the KV states of conversations left (see kv_snapshots)
+        self._cache_key: str | None = None  # the conversation whose tokens the KV cache holds
+        self._kept_by_key: dict[str, KeptFrom | None] = {}
 
     # -- lifecycle ---------------------------------------------------------
     def load(self, path: str, options: LoadOptions = LoadOptions(), hw: hardware.Hardware | None = None) -> LoadedModel:
@@ -149,13 +154,98 @@ class Engine:
         return ChatTemplate(load_family_template(family), bos, eos, family=family)
 
     def close(self) -> None:
-        """Free the model and its context now (not whenever the GC runs)."""
+        """Free the model and its context now (not whenever the GC runs); a draft goes with it,
+        and the conversation in the cache is kept as a snapshot (on disk before this returns)."""
+        self.drop_draft()
         if self._llama is not None:
+            self._leave(wait=True)
             self._llama.close()
             self._llama = None
             self.model = None
             self._eog_ids = None
             self._kept_from = None
+
+    # -- KV snapshots -----------------------------------------------------------
+    def _identity(self) -> str:
+        model = self.loaded
+        return kv_snapshots.identity_of(model.info.path, model.n_ctx)
+
+    def _leave(self, wait: bool = False) -> None:
+        """Keep the state of the conversation in the cache, which is about to be replaced."""
+        key, self._cache_key = self._cache_key, None
+        if key is None or self.model is None:
+            return
+        self._kept_by_key[key] = self._kept_from
+        snapshot = kv_snapshots.capture(self._llama, key, self._identity())
+        if snapshot is not None:
+            self.snapshots.keep(snapshot, wait=wait)
+
+    def _enter(self, key: str | None) -> None:
+        """Before a turn of conversation ``key``: the cache holds another one, so it is kept, and
+        the snapshot of this one (if any, and made with this model) comes back."""
+        if key == self._cache_key:
+            return
+        self._leave()
+        self._cache_key = key
+        self._kept_from = self._kept_by_key.get(key) if key else None
+        if key is None:
+            return
+        snapshot = self.snapshots.take(key, self._identity())
+        if snapshot is not None and not kv_snapshots.restore(self._llama, snapshot):
+            log.warning("llama.cpp refused the KV snapshot of %s; the conversation is read again", key)
+
+    def forget_conversation(self, key: str) -> None:
+        """The conversation is gone (deleted): its snapshot goes too, from memory and disk."""
+        self._kept_by_key.pop(key, None)
+        if self._cache_key == key:
+            self._cache_key = None
+        self.snapshots.forget(key)
+
+    # -- speculative decoding -------------------------------------------------
+    def load_draft(self, path: str) -> str:
+        """Draft with the model at ``path`` (checked against the loaded one); returns its name.
+        Raises :class:`drafting.DraftPairError` with the reason a pair is refused."""
+        model = self.loaded
+        self.drop_draft()
+        gpu = -1 if model.plan.gpu_layers else 0  # a draft is small: all on the GPU when the model uses one
+        draft = drafting.load_draft_model(path, self._llama, model.info, int(self._llama.n_threads), gpu)
+        self._drafter = draft
+        return draft.name
+
+    def use_prompt_lookup(self) -> None:
+        """Draft from the conversation itself (n-gram lookup): no second model."""
+        self.drop_draft()
+        self._drafter = drafting.PromptLookup()
+
+    def drop_draft(self) -> None:
+        if self._drafter is not None:
+            self._drafter.close()
+            self._drafter = None
+
+    @property
+    def drafter(self) -> str | None:
+        """What drafts for the loaded model: "draft model NAME", "prompt lookup" or None."""
+        if isinstance(self._drafter, drafting.DraftModel):
+            return f"{self._drafter.kind} {self._drafter.name}"
+        return self._drafter.kind if self._drafter else None
+
+    def _tokens(self, prompt: list[int], params: SamplingParams, processors: Any, stats: speculative.DraftStats) -> Iterator[int]:
+        """The answer's tokens: drafted and verified where a drafter is set, else llama.cpp's own
+        loop.  A repeat penalty is llama.cpp's alone (its window of recent tokens), so it decodes plainly."""
+        if self._drafter is not None and params.repeat_penalty == 1.0:
+            sampler = Sampler(params, list(processors or ()), params.seed)
+            return speculative.speculate(self._llama, prompt, sampler, self._drafter, stats)
+        return iter(
+            self._llama.generate(
+                prompt,
+                temp=params.temperature,
+                top_p=params.top_p,
+                top_k=params.top_k,
+                min_p=params.min_p,
+                repeat_penalty=params.repeat_penalty,
+                logits_processor=processors,
+            )
+        )
 
     @property
     def loaded(self) -> LoadedModel:
@@ -193,47 +283,9 @@ class Engine:
         self._kept_from = fitted.kept_from
         return fitted
 
-    def _shift_cache(self, prompt: Sequence[int]) -> None:
-        """A cut that dropped the oldest turns removes a run of tokens from the middle of the
-        cached prompt (after the system prompt): drop those cache entries and move the rest up,
-        so the kept history is not evaluated again.  Only where the cache can shift positions
-        (RoPE models; V4's compressed cache cannot), and only where the kept history's first
-        16 tokens are found in the cache after the shared prefix."""
-        import llama_cpp
-
-        llama = self._llama
-        n = llama.n_tokens
-        cached = np.asarray(llama.input_ids[:n], dtype=np.intc)
-        new = np.asarray(prompt, dtype=np.intc)
-        common = int(np.argmin(cached[: len(new)] == new[: len(cached)])) if min(n, len(new)) else 0
-        if common == 0 or (cached[: len(new)] == new[: len(cached)]).all():
-            return  # nothing shared, or nothing removed
-        needle = new[common : common + 16].tobytes()
-        at = cached[common + 1 :].tobytes().find(needle)
-        while at >= 0 and at % 4:
-            at = cached[common + 1 :].tobytes().find(needle, at + 1)
-        if at < 0 or len(needle) < 16 * 4:
-            return
-        cut_end = common + 1 + at // 4  # cached[common:cut_end] were the dropped turns
-        tail = n - cut_end  # from here on generate() keeps what matches (re-tokenized answers may not)
-        memory = llama_cpp.llama_get_memory(llama._ctx.ctx)
-        if not llama_cpp.llama_memory_can_shift(memory) or not llama._ctx.kv_cache_seq_rm(0, common, cut_end):
-            return
-        llama._ctx.kv_cache_seq_shift(0, cut_end, n, common - cut_end)
-        llama.input_ids[common : common + tail] = cached[cut_end:]
-        llama.n_tokens = common + tail
-        log.debug("dropped %d cached tokens of cut turns and kept %d in place", cut_end - common, tail)
-
     def cached_prefix(self, tokens: Sequence[int]) -> int:
         """Tokens of ``tokens`` whose KV entries are reused (the rule Llama.generate applies)."""
-        llama = self._llama
-        common = 0
-        for a, b in zip(llama.input_ids[: llama.n_tokens], tokens):
-            if a != b:
-                break
-            common += 1
-        # A fully cached prompt still replays its last token to get fresh logits.
-        return common - 1 if common == len(tokens) and common > 0 else common
+        return kv_cache.reused_prefix(self._llama, tokens)
 
     def _end_of_generation_ids(self) -> npt.NDArray[np.intc]:
         """Every token llama.cpp treats as end of generation (EOS, EOT, ...), found once per model."""
@@ -295,13 +347,16 @@ class Engine:
         *,
         logits_processor: LogitsProcessor | None = None,
         continuation: Continuation | None = None,
+        cache_key: str | None = None,
     ) -> Iterator[GenerationEvent]:
         """Stream one assistant turn as typed events, ending with a summary.  With
         ``continuation`` the answer goes on after the text an earlier, interrupted run produced
-        (only the new text is streamed)."""
+        (only the new text is streamed).  ``cache_key`` names the conversation, so its KV state
+        is kept when another one comes and restored when it is back (see :mod:`kv_snapshots`)."""
         model = self.loaded
         llama = self._llama
         self._cancel.clear()
+        self._enter(cache_key)
         started = time.perf_counter()
         stop_render = template_limits.should_stop.set(self._cancel.is_set)  # Stop ends a runaway template too
         try:
@@ -333,7 +388,7 @@ class Engine:
         # half of what fits (or its full budget, when that is smaller).
         reasoning_cap = min(wanted, budget - min(params.max_tokens, budget // 2)) if wanted else 0
         if fitted.dropped_turns:
-            self._shift_cache(prompt)
+            kv_cache.shift_out_cut_turns(self._llama, prompt)
         evaluated = len(prompt) - self.cached_prefix(prompt)
         if continuation and (continuation.content or continuation.reasoning):
             splitter = ReasoningSplitter.resuming(in_reasoning=not continuation.content)
@@ -356,21 +411,13 @@ class Engine:
         stops = StopMatcher(params.stop)
         stop, error, count, first_at = StopReason.LENGTH, None, 0, 0.0
         reasoning_count, notice, phase_prompt = 0, None, prompt
+        drafts = speculative.DraftStats()
         generated: list[int] = []
         self._arm_abort(True)
         try:
             while True:  # one pass, or two when the reasoning reaches its cap and is closed
                 cut = False
-                stream = llama.generate(
-                    phase_prompt,
-                    temp=params.temperature,
-                    top_p=params.top_p,
-                    top_k=params.top_k,
-                    min_p=params.min_p,
-                    repeat_penalty=params.repeat_penalty,
-                    logits_processor=processors,
-                )
-                for token in stream:
+                for token in self._tokens(phase_prompt, params, processors, drafts):
                     if count == 0:
                         first_at = time.perf_counter()
                         self._arm_abort(False)
@@ -432,4 +479,7 @@ class Engine:
             error=error,
             reasoning_tokens=reasoning_count,
             notice=notice,
+            drafter=self.drafter if drafts.rounds else None,
+            draft_tokens=drafts.drafted,
+            accepted_draft_tokens=drafts.accepted,
         )

@@ -145,6 +145,7 @@ class RemoteEngine:
         *,
         logits_processor: LogitsProcessor | None = None,
         continuation: Continuation | None = None,
+        cache_key: str | None = None,
     ) -> Iterator[GenerationEvent]:
         if logits_processor is not None:
             raise HearthError("A logits processor runs only with a model loaded in Hearth, not on a server.")

@@ -46,6 +46,7 @@ class EngineWorker:
         on_event: EventCallback | None = None,
         logits_processor: LogitsProcessor | None = None,
         continuation: Continuation | None = None,
+        cache_key: str | None = None,
     ) -> Future[GenerationSummary]:
         """One answer.  ``messages`` may be a function that returns them: it is called here, on
         the worker thread, so reading a long history from the store does not hold up the caller
@@ -55,7 +56,9 @@ class EngineWorker:
         def run(engine: Engine) -> GenerationSummary:
             summary = None
             history = list(snapshot()) if callable(snapshot) else snapshot
-            for event in engine.chat(history, params, logits_processor=logits_processor, continuation=continuation):
+            for event in engine.chat(
+                history, params, logits_processor=logits_processor, continuation=continuation, cache_key=cache_key
+            ):
                 if on_event is not None:
                     on_event(event)
                 if isinstance(event, GenerationSummary):

@@ -86,6 +86,7 @@ class CatalogModel:
     quants: tuple[CatalogQuant, ...]  # smallest first
     source: str  # "bundled" or the admin file's path
     active_parameters_b: float | None = None
+    draft: str | None = None  # the catalog id of a small model with this one's tokenizer (speculative decoding)
 
     def quant(self, name: str) -> CatalogQuant:
         for q in self.quants:
@@ -143,6 +144,7 @@ def validate(data: Any, source: str) -> list[CatalogModel]:
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
         raise CatalogError(f"The catalog {source} is invalid at {where}: {first.message}.")
     models = [_model(entry, source) for entry in data["models"]]
+    by_id = {model.id: model for model in models}
     seen: set[str] = set()
     for model in models:
         for repo in {model.repo, *(q.repo for q in model.quants)}:
@@ -153,6 +155,11 @@ def validate(data: Any, source: str) -> list[CatalogModel]:
                 f"The catalog {source}: {model.id} is a '{model.architecture}' model, an architecture the llama.cpp "
                 f"in this Hearth (llama-cpp-python {architectures.llama_cpp_version()}) cannot run."
             )
+        # A draft may be an entry of another catalog file (an admin's file names a bundled draft).
+        if model.draft == model.id:
+            raise CatalogError(f"The catalog {source}: {model.id} names itself as its draft.")
+        if model.draft in by_id and by_id[model.draft].parameters_b >= model.parameters_b:
+            raise CatalogError(f"The catalog {source}: the draft of {model.id} is not smaller than it.")
         if model.id in seen:
             raise CatalogError(f"The catalog {source} lists the model id '{model.id}' twice.")
         seen.add(model.id)
@@ -220,6 +227,7 @@ def _model(entry: dict[str, Any], source: str) -> CatalogModel:
         quants=quants,
         source=source,
         active_parameters_b=entry.get("active_parameters_b"),
+        draft=entry.get("draft"),
     )
 
 

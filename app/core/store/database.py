@@ -13,6 +13,8 @@ sibling, and ``active_leaf`` remembers which branch is shown.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import threading
@@ -255,15 +257,48 @@ class Store:
                 f"UPDATE conversations SET {sets}, updated_at = ? WHERE id = ?", (*changes.values(), time.time(), conversation_id)
             )
 
+    # -- files that belong to conversations -------------------------------------------
+    def snapshot_key(self, conversation_id: int) -> str:
+        """The name the engine gives a conversation's KV snapshot (``<key>.kvs``): the
+        conversation's id and a tag of this database, so two stores never share a file."""
+        tag = hashlib.sha256(str(self.path.resolve()).encode("utf-8")).hexdigest()[:10]
+        return f"c{conversation_id}-{tag}"
+
+    def owns_snapshot(self, key: str) -> bool:
+        """Whether ``key`` names a conversation of this store that still exists (a snapshot of a
+        deleted one must not be written again)."""
+        head, _, _tag = key.partition("-")
+        if not head[1:].isdigit() or key != self.snapshot_key(int(head[1:])):
+            return False
+        return bool(self.query("SELECT 1 FROM conversations WHERE id = ?", (int(head[1:]),)))
+
+    def secret_for(self, purpose: str) -> bytes:
+        """A 256-bit key for another encrypted file of this store's (KV snapshots), derived from
+        the store's own key with HMAC-SHA256: whoever cannot open the store cannot read them."""
+        self._db()
+        assert self._key is not None
+        if self._fast_key is None:  # a passphrase: its raw key, the same one every later connection uses
+            self._fast_key = derived_raw_key(self._key, self.path) or self._key
+        material = self._fast_key.pragma_value.encode("utf-8")
+        return hmac.new(material, b"hearth/" + purpose.encode("utf-8"), hashlib.sha256).digest()
+
+    def _remove_snapshots(self, conversation_ids: list[int]) -> None:
+        folder = paths.kv_snapshots_dir()
+        for conversation_id in conversation_ids:
+            with suppress(FileNotFoundError):
+                (folder / f"{self.snapshot_key(conversation_id)}.kvs").unlink()
+
     def _delete_where(self, where: str, args: tuple[Any, ...]) -> int:
-        """Delete conversations and their messages.  The parent links are cut first: a cascade
-        down a long chain of messages would hit SQLite's trigger depth limit (1000)."""
+        """Delete conversations, their messages and their KV snapshots.  The parent links are cut
+        first: a cascade down a long chain of messages would hit SQLite's trigger depth limit (1000)."""
         with self.transaction() as db:
             chosen = f"SELECT id FROM conversations WHERE {where}"
+            ids = [row[0] for row in db.execute(chosen, args).fetchall()]
             db.execute(f"UPDATE messages SET parent_id = NULL WHERE conversation_id IN ({chosen})", args)
             db.execute(f"DELETE FROM messages WHERE conversation_id IN ({chosen})", args)
             count = db.execute(f"DELETE FROM conversations WHERE {where}", args).rowcount
         self.checkpoint()
+        self._remove_snapshots(ids)
         return int(count)
 
     def delete_conversation(self, conversation_id: int) -> None:

@@ -1,0 +1,99 @@
+"""Speculative decoding on llama.cpp's low-level API: draft, verify in one batch, roll back.
+
+Decoding one token reads every weight once; on a CPU (and for small batches on a GPU) that read
+is the whole cost, so checking six guessed tokens in one batch costs little more than making one.
+Each round here:
+
+1. the drafter proposes up to N tokens after the sequence (:mod:`.drafting`);
+2. the target evaluates the last accepted token and the N guesses in one ``llama_decode``, with
+   logits for every position;
+3. position by position the target's sampler accepts a guess or puts its own token there
+   (:mod:`.sampling`: exact at temperature 0, distribution-preserving above it); the first
+   rejection ends the round, and its KV entries (and those of the guesses after it) are removed;
+4. when all guesses were accepted, the logits after the last one give one more token for free.
+
+llama-cpp-python's own ``draft_model=`` cannot be used: it forces a logits buffer of context x
+vocabulary (5 GB at 8k context with a 150k vocabulary) and has no draft-model implementation, and
+llama.cpp's C++ speculative code (libcommon) is not bound.  The loop keeps ``Llama.input_ids`` and
+``n_tokens`` equal to what the KV cache holds, so the next turn's prefix reuse works as after
+``Llama.generate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.core.engine.drafting import Drafter
+from app.core.engine.kv_cache import common_prefix
+from app.core.engine.sampling import Sampler
+
+
+@dataclass
+class DraftStats:
+    """How the guesses fared in one answer (for the status bar and ``--json``)."""
+
+    drafted: int = 0
+    accepted: int = 0
+    rounds: int = 0
+
+    @property
+    def acceptance(self) -> float:
+        return self.accepted / self.drafted if self.drafted else 0.0
+
+
+def speculate(llama: Any, prompt: Sequence[int], sampler: Sampler, drafter: Drafter, stats: DraftStats) -> Iterator[int]:
+    """Tokens after ``prompt``, as ``Llama.generate`` would stream them (the caller stops it)."""
+    import llama_cpp
+
+    ctx = llama._ctx
+    n_vocab = int(llama.n_vocab())
+    n_ctx = int(llama.n_ctx())
+    cached = min(common_prefix(llama.input_ids[: llama.n_tokens], prompt), len(prompt) - 1)
+    if not ctx.kv_cache_seq_rm(-1, cached, -1):
+        cached = 0
+        llama.reset()
+        ctx.kv_cache_clear()
+    llama.n_tokens = cached
+    llama.eval(list(prompt[cached:-1]))  # the prompt but its last token (in batches of n_batch)
+    sequence = list(prompt)  # every token of the answer's sequence, the last one not yet evaluated
+    guessing = True
+    while True:
+        n_past = llama.n_tokens
+        room = n_ctx - n_past - 1
+        if room < 0:
+            raise RuntimeError("the context is full")  # Engine.chat's budget stops before this
+        guesses = drafter.propose(sequence, room) if room and guessing else []
+        batch = [sequence[-1], *guesses]
+        llama._batch.set_batch(batch, n_past, logits_all=True)
+        ctx.decode(llama._batch)
+        llama.input_ids[n_past : n_past + len(batch)] = batch
+        llama.n_tokens = n_past + len(batch)
+        llama._requires_eval = True  # generate() must not take these logits for its own
+        emitted: list[int] = []
+        for i in range(len(batch)):
+            logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx.ctx, i), shape=(n_vocab,))
+            ids = llama.input_ids[: n_past + i + 1]
+            if i < len(guesses):
+                accepted, token = sampler.verify(ids, logits, guesses[i])
+                stats.drafted += 1
+                stats.accepted += accepted
+                emitted.append(token)
+                if not accepted:
+                    break
+            else:
+                emitted.append(sampler.sample(ids, logits))
+        stats.rounds += 1
+        keep = n_past + len(emitted)  # the last token in, and the accepted guesses
+        rebuild = keep < llama.n_tokens and not ctx.kv_cache_seq_rm(0, keep, -1)
+        llama.n_tokens = min(keep, llama.n_tokens)
+        sequence += emitted
+        if rebuild:  # a cache that cannot take back a suffix (recurrent, compressed): evaluate anew, guess no more
+            guessing = False
+            llama.reset()
+            ctx.kv_cache_clear()
+            llama.eval(sequence[:-1])
+        yield from emitted
