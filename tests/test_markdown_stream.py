@@ -134,3 +134,24 @@ def test_a_very_long_paragraph_is_kept_in_parts_that_read_as_one(qtbot) -> None:
     for end in range(100, len(listed) + 100, 100):
         other.update(listed[:end])
     assert other.frozen == 0
+
+
+@pytest.mark.parametrize("word", ["海上的船只在港口停泊，", "tok4570tok1125"])
+def test_a_long_paragraph_without_spaces_is_laid_out_in_parts_while_it_streams(qtbot, word: str) -> None:  # type: ignore[no-untyped-def]
+    """Chinese (or one endless word) has no space to cut at: it is cut anyway, so each update lays
+    out only the newest part, and the end is one paragraph, as a full render."""
+    from app.ui.markdown_stream import soft_cut
+
+    text = word * 800
+    document = QTextDocument()
+    incremental = IncrementalMarkdown(document)
+    for end in range(0, len(text), 300):
+        incremental.update(text[:end])
+    assert document.blockCount() > 3  # parts, not one block growing to 10k characters
+    assert soft_cut(text, 0, Fences(text)) > 0
+    if "，" in word:
+        assert text[soft_cut(text, 0, Fences(text)) - 1] == "，"  # after a punctuation mark
+    incremental.finish(text)
+    full = QTextDocument()
+    full.setMarkdown(text)
+    assert document.toPlainText() == full.toPlainText() and document.blockCount() == 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,12 @@ import numpy as np
 import pytest
 
 from app.core.engine.base import Message, SamplingParams, collect
+from app.core.engine.draft_costs import BatchCosts
 from app.core.engine.drafting import DraftPairError, PromptLookup
 from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
 from app.core.engine.llama import Engine, LoadOptions
 from app.core.engine.sampling import Distribution, Sampler, accept_or_resample
+from app.core.engine.speculative import JUDGE_AFTER
 from tests.gguf_factory import TinySpec
 
 SHAPE = dict(n_embd=128, n_head=4, n_head_kv=2, n_ff=256, n_ctx=2048, extra_vocab=500, seed=5)
@@ -180,3 +183,67 @@ def test_closing_the_model_closes_its_draft(pair: tuple[Path, Path]) -> None:
     draft = engine._drafter
     engine.close()
     assert engine.drafter is None and draft is not None and draft.llama._ctx.ctx is None  # freed
+
+
+def test_the_expected_speed_up_follows_what_a_batch_costs() -> None:
+    memory_bound = BatchCosts(one=1.0, batch=1.0, draft_step=0.0, guesses=6)
+    assert memory_bound.speed_up(0.7) == pytest.approx((1 - 0.7**7) / 0.3)
+    compute_bound = BatchCosts(one=1.0, batch=3.4, draft_step=0.1, guesses=6)
+    assert compute_bound.speed_up(0.7) < 1.0 and compute_bound.batch_ratio == pytest.approx(3.4)
+    assert memory_bound.speed_up(0.0) == pytest.approx(1.0)
+
+
+def test_timing_the_pair_leaves_the_cache_as_it_was(spec_engine: Engine, pair: tuple[Path, Path]) -> None:
+    answer(spec_engine, QUESTION)
+    before = list(spec_engine._llama.input_ids[: spec_engine._llama.n_tokens])
+    spec_engine.load_draft(str(pair[1]))  # times one token and a batch on both models
+    costs = spec_engine._draft_costs
+    assert costs is not None and costs.one > 0 and costs.batch > 0 and costs.draft_step > 0
+    assert list(spec_engine._llama.input_ids[: spec_engine._llama.n_tokens]) == before
+    follow = [*QUESTION, Message("assistant", "ok"), Message("user", "More?")]
+    _, summary = answer(spec_engine, follow)
+    assert summary.evaluated_prompt_tokens < summary.prompt_tokens // 2
+
+
+def test_auto_leaves_out_a_draft_that_would_not_pay_here(
+    spec_engine: Engine, pair: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision, given a machine where a batch of 7 costs 3.4x one (this CPU with Q8_0)."""
+    from app.core.engine import draft_costs
+
+    monkeypatch.setattr(draft_costs, "measure", lambda *_a: BatchCosts(1.0, 3.4, 0.1, 6))
+    with pytest.raises(DraftPairError, match=r"costs 3.4x one token on this machine, so .* 0\.\d\dx as fast"):
+        spec_engine.load_draft(str(pair[1]), only_if_faster=True)
+    assert spec_engine.drafter is None
+    spec_engine.load_draft(str(pair[1]))  # one the user named is used as asked
+    assert spec_engine.drafter is not None
+
+
+def test_guessing_stops_within_an_answer_once_it_does_not_pay(spec_engine: Engine, pair: tuple[Path, Path]) -> None:
+    plain, _ = answer(spec_engine, QUESTION, replace(GREEDY, max_tokens=160))
+    spec_engine.load_draft(str(pair[1]))
+    spec_engine._draft_costs = BatchCosts(1.0, 100.0, 1.0, 6)  # nothing could pay for such batches
+    spec_engine._llama.reset()
+    fast, summary = answer(spec_engine, QUESTION, replace(GREEDY, max_tokens=160))
+    assert fast == plain
+    assert JUDGE_AFTER <= summary.draft_tokens < JUDGE_AFTER + 6 + 1
+
+
+def test_the_draft_setting_decides_in_core(spec_engine: Engine, pair: tuple[Path, Path], models: Any, registry: Any) -> None:
+    from app.core.chat.draft_choice import attach_draft
+    from app.core.privacy.policy import load as load_policy
+    from tests.hub_fixtures import tiny_catalog
+
+    catalog, rules = tiny_catalog({"tiny-Q8_0.gguf": b"x"}), load_policy()
+    assert attach_draft(spec_engine, "off", None, registry, catalog, rules) == [] and spec_engine.drafter is None
+    assert attach_draft(spec_engine, "auto", None, registry, catalog, rules) == []  # no catalog pair: plain
+    notices = attach_draft(spec_engine, "prompt-lookup", None, registry, catalog, rules)
+    assert spec_engine.drafter == "prompt lookup" and "prompt lookup" in notices[0]
+    notices = attach_draft(spec_engine, str(pair[1]), None, registry, catalog, rules)
+    assert notices and notices[0].endswith("drafts for this model.") and spec_engine.drafter
+    other = models(TinySpec(n_layer=1, **{**SHAPE, "extra_vocab": 520}))
+    notices = attach_draft(spec_engine, str(other), None, registry, catalog, rules)
+    assert notices[0].startswith("Speculative decoding is off:") and "tokenizers differ" in notices[0]
+    assert spec_engine.drafter is None
+    notices = attach_draft(spec_engine, "no-such-model", None, registry, catalog, rules)
+    assert notices[0].startswith("Speculative decoding is off:")

@@ -7,11 +7,13 @@ not flood the event loop with one signal per token.
 
 The window shares the CPU (and Python's GIL) with the engine's thread: every
 millisecond it spends drawing text is a millisecond the decode threads wait.
-So the batches also keep the window's share of the time under ``UI_SHARE``:
-after a batch that took the UI thread *t* to show, the next comes no sooner
-than *t* / ``UI_SHARE`` (a 1 ms redraw still updates at 30 Hz; a long answer
-whose redraw costs 5 ms updates ~6 times a second), so the window never slows
-decoding by more than a few per cent (``bench/window_decode.py``).
+So the batches also keep the window's share of the CPU under ``UI_SHARE``:
+the UI thread's CPU time between two batches (handling one, then Qt's layout
+and painting of what changed, and anything else the window did meanwhile) is
+the cost of a batch *c*, and the next batch comes no sooner than *c* /
+``UI_SHARE`` (a 1 ms batch still updates at 30 Hz; a long answer whose
+redraw costs 5 ms updates ~6 times a second), so the window slows decoding
+by a few per cent at most (``bench/window_decode.py``).
 """
 
 from __future__ import annotations
@@ -39,9 +41,16 @@ class EventBridge(QObject):
         self._last = 0.0
         self._interval = BATCH_SECONDS
 
-    def shown(self, seconds: float) -> None:
-        """Called on the UI thread: showing the last batch took ``seconds``."""
-        self._interval = min(MAX_BATCH_SECONDS, max(BATCH_SECONDS, seconds / UI_SHARE))
+        self._cpu_mark: tuple[float, float] | None = None  # (UI thread CPU time, wall time) at the last batch
+
+    def shown(self) -> None:
+        """Called on the UI thread once a batch is shown: paces the next by what the last cost."""
+        cpu, now = time.thread_time(), time.monotonic()
+        mark, self._cpu_mark = self._cpu_mark, (cpu, now)
+        if mark is None or now - mark[1] > 4 * MAX_BATCH_SECONDS:
+            return  # the first batch of a stream: nothing measured yet
+        cost = cpu - mark[0]
+        self._interval = min(MAX_BATCH_SECONDS, max(BATCH_SECONDS, cost / UI_SHARE))
 
     def on_event(self, event: TurnEvent) -> None:
         """Called on the worker thread."""

@@ -11,7 +11,6 @@ answer in the wrong place; coming back picks the answer up where it is.
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -218,9 +217,8 @@ class ChatController(QObject):
         self.answer_started.emit(turn.message_id)
 
     def _on_events_timed(self, batch: list[TurnEvent]) -> None:
-        started = time.perf_counter()
         self._on_events(batch)
-        self.bridge.shown(time.perf_counter() - started)  # the view redrew within: the bridge paces itself by it
+        self.bridge.shown()  # the bridge paces the next batch by what the UI thread spent since the last
 
     def _on_events(self, batch: list[TurnEvent]) -> None:
         """A batch (~30 ms of tokens): consecutive pieces of the same kind for the shown answer reach

@@ -71,7 +71,7 @@ def attach_draft(
         return ["Speculative decoding is off: the draft is the model itself."]
     try:
         approve(path, installed, registry, catalog, rules)
-        name = engine.load_draft(str(path))
+        name = engine.load_draft(str(path), only_if_faster=choice == AUTO)  # one the user named is used as asked
     except (DraftPairError, HearthError) as exc:
         log.info("no draft model: %s", exc)
         return [f"Speculative decoding is off: {exc}"]

@@ -33,6 +33,8 @@ import numpy as np
 import numpy.typing as npt
 
 from app.core import paths
+from app.core.engine.context_fit import KeptFrom
+from app.core.engine.parts import EngineParts
 from app.core.privacy.sealed import SealError, seal, unseal
 
 log = logging.getLogger(__name__)
@@ -230,3 +232,48 @@ def remove_all() -> None:
         path.unlink(missing_ok=True)
     for stray in folder.glob(".sealing-*") if folder.exists() else ():
         os.unlink(stray)
+
+
+class ConversationCaches(EngineParts):
+    """The engine's side of the snapshots: which conversation the cache holds, leaving and entering."""
+
+    snapshots: SnapshotShelf
+    _cache_key: str | None
+    _kept_from: KeptFrom | None
+    _kept_by_key: dict[str, KeptFrom | None]
+
+    # -- KV snapshots -----------------------------------------------------------
+    def _identity(self) -> str:
+        model = self.loaded
+        return identity_of(model.info.path, model.n_ctx)
+
+    def _leave(self, wait: bool = False) -> None:
+        """Keep the state of the conversation in the cache, which is about to be replaced."""
+        key, self._cache_key = self._cache_key, None
+        if key is None or self.model is None:
+            return
+        self._kept_by_key[key] = self._kept_from
+        snapshot = capture(self._llama, key, self._identity())
+        if snapshot is not None:
+            self.snapshots.keep(snapshot, wait=wait)
+
+    def _enter(self, key: str | None) -> None:
+        """Before a turn of conversation ``key``: the cache holds another one, so it is kept, and
+        the snapshot of this one (if any, and made with this model) comes back."""
+        if key == self._cache_key:
+            return
+        self._leave()
+        self._cache_key = key
+        self._kept_from = self._kept_by_key.get(key) if key else None
+        if key is None:
+            return
+        snapshot = self.snapshots.take(key, self._identity())
+        if snapshot is not None and not restore(self._llama, snapshot):
+            log.warning("llama.cpp refused the KV snapshot of %s; the conversation is read again", key)
+
+    def forget_conversation(self, key: str) -> None:
+        """The conversation is gone (deleted): its snapshot goes too, from memory and disk."""
+        self._kept_by_key.pop(key, None)
+        if self._cache_key == key:
+            self._cache_key = None
+        self.snapshots.forget(key)

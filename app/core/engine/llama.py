@@ -31,6 +31,7 @@ from app.core import llama_log
 from app.core.engine import cpu_buffers, drafting, kv_cache, kv_snapshots, probe, speculative, template_limits
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
 from app.core.engine.context_fit import FittedPrompt, KeptFrom, fit_conversation
+from app.core.engine.draft_costs import BatchCosts
 from app.core.engine.events import (
     ContentDelta,
     GenerationEvent,
@@ -39,8 +40,9 @@ from app.core.engine.events import (
     StopReason,
     cancelled_summary,
 )
+from app.core.engine.kv_snapshots import ConversationCaches
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
-from app.core.engine.sampling import Sampler
+from app.core.engine.speculative import Speculation
 from app.core.engine.stops import StopMatcher
 from app.core.engine.template_limits import TemplateError
 from app.core.engine.templates import ChatTemplate, guess_family, load_family_template
@@ -73,7 +75,7 @@ class LoadedModel:
     notices: list[str] = field(default_factory=list)
 
 
-class Engine:
+class Engine(ConversationCaches, Speculation):
     def __init__(self) -> None:
         llama_log.install()
         self._llama: Any = None
@@ -88,6 +90,7 @@ class Engine:
         self._no_abort_cb = llama_cpp.ggml_abort_callback()
         self._eog_ids: npt.NDArray[np.intc] | None = None  # end-of-generation tokens, for ignore_eos
         self._drafter: drafting.Drafter | None = None  # speculative decoding's guesser, when one is set
+        self._draft_costs: BatchCosts | None = None  # what guesses cost here (see draft_costs)
         self.snapshots = kv_snapshots.SnapshotShelf()  # the KV states of conversations left (see kv_snapshots)
         self._cache_key: str | None = None  # the conversation whose tokens the KV cache holds
         self._kept_by_key: dict[str, KeptFrom | None] = {}
@@ -164,88 +167,6 @@ class Engine:
             self.model = None
             self._eog_ids = None
             self._kept_from = None
-
-    # -- KV snapshots -----------------------------------------------------------
-    def _identity(self) -> str:
-        model = self.loaded
-        return kv_snapshots.identity_of(model.info.path, model.n_ctx)
-
-    def _leave(self, wait: bool = False) -> None:
-        """Keep the state of the conversation in the cache, which is about to be replaced."""
-        key, self._cache_key = self._cache_key, None
-        if key is None or self.model is None:
-            return
-        self._kept_by_key[key] = self._kept_from
-        snapshot = kv_snapshots.capture(self._llama, key, self._identity())
-        if snapshot is not None:
-            self.snapshots.keep(snapshot, wait=wait)
-
-    def _enter(self, key: str | None) -> None:
-        """Before a turn of conversation ``key``: the cache holds another one, so it is kept, and
-        the snapshot of this one (if any, and made with this model) comes back."""
-        if key == self._cache_key:
-            return
-        self._leave()
-        self._cache_key = key
-        self._kept_from = self._kept_by_key.get(key) if key else None
-        if key is None:
-            return
-        snapshot = self.snapshots.take(key, self._identity())
-        if snapshot is not None and not kv_snapshots.restore(self._llama, snapshot):
-            log.warning("llama.cpp refused the KV snapshot of %s; the conversation is read again", key)
-
-    def forget_conversation(self, key: str) -> None:
-        """The conversation is gone (deleted): its snapshot goes too, from memory and disk."""
-        self._kept_by_key.pop(key, None)
-        if self._cache_key == key:
-            self._cache_key = None
-        self.snapshots.forget(key)
-
-    # -- speculative decoding -------------------------------------------------
-    def load_draft(self, path: str) -> str:
-        """Draft with the model at ``path`` (checked against the loaded one); returns its name.
-        Raises :class:`drafting.DraftPairError` with the reason a pair is refused."""
-        model = self.loaded
-        self.drop_draft()
-        gpu = -1 if model.plan.gpu_layers else 0  # a draft is small: all on the GPU when the model uses one
-        draft = drafting.load_draft_model(path, self._llama, model.info, int(self._llama.n_threads), gpu)
-        self._drafter = draft
-        return draft.name
-
-    def use_prompt_lookup(self) -> None:
-        """Draft from the conversation itself (n-gram lookup): no second model."""
-        self.drop_draft()
-        self._drafter = drafting.PromptLookup()
-
-    def drop_draft(self) -> None:
-        if self._drafter is not None:
-            self._drafter.close()
-            self._drafter = None
-
-    @property
-    def drafter(self) -> str | None:
-        """What drafts for the loaded model: "draft model NAME", "prompt lookup" or None."""
-        if isinstance(self._drafter, drafting.DraftModel):
-            return f"{self._drafter.kind} {self._drafter.name}"
-        return self._drafter.kind if self._drafter else None
-
-    def _tokens(self, prompt: list[int], params: SamplingParams, processors: Any, stats: speculative.DraftStats) -> Iterator[int]:
-        """The answer's tokens: drafted and verified where a drafter is set, else llama.cpp's own
-        loop.  A repeat penalty is llama.cpp's alone (its window of recent tokens), so it decodes plainly."""
-        if self._drafter is not None and params.repeat_penalty == 1.0:
-            sampler = Sampler(params, list(processors or ()), params.seed)
-            return speculative.speculate(self._llama, prompt, sampler, self._drafter, stats)
-        return iter(
-            self._llama.generate(
-                prompt,
-                temp=params.temperature,
-                top_p=params.top_p,
-                top_k=params.top_k,
-                min_p=params.min_p,
-                repeat_penalty=params.repeat_penalty,
-                logits_processor=processors,
-            )
-        )
 
     @property
     def loaded(self) -> LoadedModel:
