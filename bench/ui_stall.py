@@ -225,7 +225,7 @@ def download_and_verify(window: object, meter: StallMeter, tmp: Path) -> None:
         manager = window.open_models()  # type: ignore[attr-defined]
         manager.catalog = window.catalog  # type: ignore[attr-defined]
         done = QEventLoop()
-        manager.signals.finished.connect(lambda _key, result: (done.quit(), print(f"  download result: {type(result).__name__}")))
+        manager.installed_changed.connect(done.quit)  # the download's end reached the window
         meter.start()
         began = time.perf_counter()
         manager.start_download("test-tiny", "Q8_0")
@@ -234,9 +234,11 @@ def download_and_verify(window: object, meter: StallMeter, tmp: Path) -> None:
         stall = meter.stop()
         mib = DOWNLOAD_BYTES >> 20
         print(f"downloading {mib} MiB (hashing while writing) in {took:.2f} s: longest stall {stall:.1f} ms   (target < 16 ms)")
+        manager.installed_changed.disconnect(done.quit)
         manager.installed_list.setCurrentRow(0)
         checked = QEventLoop()
-        manager.signals.verified.connect(lambda _key, _result: (checked.quit(), print(f"  {manager.status.text()}")))
+        shown = manager._verified
+        manager._verified = lambda key, result: (shown(key, result), checked.quit(), print(f"  {manager.status.text()}"))
         meter.start()
         began = time.perf_counter()
         manager.verify_selected()
@@ -244,6 +246,19 @@ def download_and_verify(window: object, meter: StallMeter, tmp: Path) -> None:
         took = time.perf_counter() - began
         stall = meter.stop()
         print(f"verifying {mib} MiB (sha256 on a worker) in {took:.2f} s: longest stall {stall:.1f} ms   (target < 16 ms)")
+        source = write_model(tmp / "to-import" / "imported-Q8_0.gguf", TinySpec(quant="Q8_0", seed=3))  # a local model
+        with source.open("ab") as out:
+            out.truncate(DOWNLOAD_BYTES)
+        imported = QEventLoop()
+        manager.installed_changed.connect(imported.quit)
+        meter.start()
+        began = time.perf_counter()
+        manager.import_file(source)
+        imported.exec()
+        took = time.perf_counter() - began
+        stall = meter.stop()
+        print(f"importing {mib} MiB (copied and hashed on a worker) in {took:.2f} s: longest stall {stall:.1f} ms"
+              "   (target < 16 ms)")  # fmt: skip
     finally:
         server.terminate()
         server.wait()

@@ -160,3 +160,14 @@ def test_think_flag_and_command_show_and_change_the_mode(models) -> None:
     v3 = models.family("v3")
     plain = hearth("chat", "--model", str(v3), "--max-tokens", "4", stdin="/think\n")
     assert "this model's template has no thinking switch" in plain.stderr
+
+
+def test_conversation_settings_commands_change_and_show_them(models) -> None:
+    path = models.family("r1-distill-qwen", quant="Q8_0")
+    stdin = "/system Be brief.\n/temperature 0.3\n/temperature hot\n/top_p 7\n/settings\n"
+    result = hearth("chat", "--model", str(path), "--max-tokens", "4", stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("hearth: system prompt") or "/temperature" in line]
+    assert "hearth: /temperature takes a number" in lines
+    assert lines[-1] == "hearth: system prompt: Be brief.; temperature 0.3; top_p 0.95"
+    assert "'top_p' must be a number above 0, at most 1" in result.stderr

@@ -331,3 +331,34 @@ def test_stopping_one_session_never_cuts_another_on_the_same_engine(session: Cha
     assert window_end.status == "truncated" and window_end.summary.completion_tokens == FIXED.max_tokens
     assert api_end.status == "cancelled" and api_end.summary.completion_tokens == 0
     assert api.model is session.model  # one model in memory, seen by both
+
+
+def test_a_conversation_keeps_its_own_system_prompt_and_sampling(session: ChatSession, genuine: Path, policy: Any) -> None:
+    session.load(genuine).result(timeout=60)
+    session.set_conversation_settings(system_prompt="Be brief.", temperature=0.3)  # before its first question
+    run(lambda cb: session.ask("first", cb))
+    first = session.conversation_id
+    assert first is not None and session.store is not None
+    stored = session.store.get_conversation(first).settings
+    assert stored["system"] == "Be brief." and stored["sampling"]["temperature"] == 0.3
+    session.new_conversation()  # the next one takes the defaults again
+    assert session.conversation_settings().system_prompt == "" and session.params.temperature != 0.3
+    save_user_settings({"temperature": 0.9, "system_prompt": "Today's default."})
+    session.apply_settings()
+    session.open_conversation(first)  # reopened: its own, not today's defaults
+    assert session.params.temperature == 0.3
+    assert session.conversation_settings().system_prompt == "Be brief."
+    assert session.history(first, None)[0].content == "Be brief."
+    session.set_conversation_settings(temperature=0.5, top_p=0.8)  # changed from the conversation
+    session.new_conversation()
+    assert session.params.temperature == 0.9 and session.conversation_settings().system_prompt == "Today's default."
+    session.open_conversation(first)
+    assert (session.params.temperature, session.params.top_p) == (0.5, 0.8)
+    with pytest.raises(HearthError, match="must be a number from 0 to 2"):
+        session.set_conversation_settings(temperature=7.0)
+    policy('locked_settings = ["temperature"]\n[settings]\ntemperature = 0.2\n')
+    session.apply_settings()
+    session.open_conversation(first)
+    assert session.params.temperature == 0.2 and "temperature" in session.conversation_settings().locked
+    with pytest.raises(HearthError, match="policy decides the temperature"):
+        session.set_conversation_settings(temperature=0.4)

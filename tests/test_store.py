@@ -146,7 +146,9 @@ def _old_database(path: Path, version: int) -> None:
     if version >= 1:
         db.execute("INSERT INTO conversations (id, title, created_at, updated_at) VALUES (1, 'Old chat about tides', 1, 1)")
         parent = "NULL"
-        for i, (role, text) in enumerate([("user", "Why are there tides?"), ("assistant", "The moon pulls the oceans.")], 1):
+        for i, (role, text) in enumerate(
+            [("user", "Why are there tides? 为什么有潮汐？"), ("assistant", "The moon pulls the oceans.")], 1
+        ):
             columns, values = (
                 "id, conversation_id, role, content, created_at, updated_at",
                 f"{i}, 1, '{role}', '{text}', {i}, {i}",
@@ -168,12 +170,15 @@ def test_migrates_from_every_older_schema(db_path: Path, version: int) -> None:
     assert store.query("PRAGMA user_version")[0][0] == CURRENT_VERSION
     if version >= 1:
         thread = store.thread(1)
-        assert [m.content for m in thread] == ["Why are there tides?", "The moon pulls the oceans."]
+        assert [m.content for m in thread] == ["Why are there tides? 为什么有潮汐？", "The moon pulls the oceans."]
         assert thread[1].parent_id == thread[0].id
         assert {h.message_id for h in store.search("moon")} == {2}
         assert store.search("tides")[0].message_id is None  # the title is indexed too
         store.update_message(2, status="truncated", content="The moon and the sun pull the oceans.")  # v5 statuses
         assert {h.message_id for h in store.search("sun")} == {2}  # the rebuilt table's triggers keep the index
+        assert {h.message_id for h in store.search("潮汐")} == {1}  # v7 indexed the CJK text already there
+        store.update_message(2, content="月亮和太阳拉动海洋。")
+        assert {h.message_id for h in store.search("太阳")} == {2} and not store.search("sun")
         store.update_message(2, status="interrupted")
         assert store.thread(1)[1].status == "interrupted"
     new = store.create_conversation("after migration")
@@ -561,3 +566,28 @@ def test_a_checkpoint_that_a_reader_blocks_is_reported_and_done_later(db_path: P
     done.set()
     thread.join(10)
     assert store.checkpoint() is True
+
+
+def test_chinese_and_japanese_words_are_found_inside_sentences(db_path: Path) -> None:
+    """CJK text has no spaces; a two-character word is found anywhere in a sentence, and the
+    index follows edits and deletions."""
+    store = Store(db_path)
+    chat = store.create_conversation("上海港口的历史")
+    question = store.add_message(chat, "user", "请介绍一下上海港口的历史和咖啡文化。Also a Python教程.")
+    answer = store.add_message(chat, "assistant", "東京の港はとても大きいです。")
+    other = store.add_message(store.create_conversation("tides"), "user", "No Chinese here.")
+    assert [(h.message_id, h.snippet) for h in store.search("咖啡")] == [
+        (question, "请介绍一下上海港口的历史和[咖啡]文化。Also a Python教程.")
+    ]
+    assert {h.message_id for h in store.search("港口")} == {None, question}  # the title, and the sentence
+    assert {h.message_id for h in store.search("港")} == {None, question, answer}  # one character, Japanese too
+    assert {h.message_id for h in store.search("Python教程")} == {question}
+    assert {h.message_id for h in store.search("港口 咖啡")} == {question}  # every word must match
+    assert store.search("咖港") == []  # the characters, in order, next to each other
+    assert {h.message_id for h in store.search("chinese")} == {other}  # the other index as before
+    store.update_message(answer, content="大阪の港。")
+    assert {h.message_id for h in store.search("大阪")} == {answer} and not store.search("東京")
+    store.delete_conversation(chat)
+    assert store.search("港口") == [] and store.search("大阪") == []
+    assert store.query("PRAGMA integrity_check")[0][0] == "ok"
+    store.close()

@@ -380,3 +380,83 @@ def test_an_empty_conversation_says_what_to_do_and_the_composer_grows(qtbot: Any
     assert window.composer.height() == two_lines
     ask(qtbot, window, "hello")
     assert window.view.empty.isHidden()
+
+
+def test_a_conversations_settings_are_edited_from_the_conversation(qtbot: Any, window: MainWindow) -> None:
+    from app.ui.conversation_settings_dialog import ConversationSettingsDialog
+
+    ask(qtbot, window, "a question")
+    window.menu_actions["conversation_settings"].trigger()
+    dialog = window.findChild(ConversationSettingsDialog)
+    assert dialog is not None and dialog.isVisible() and dialog.windowTitle() == "This conversation's settings"
+    dialog.system_prompt.setPlainText("Answer in one sentence.")
+    dialog.temperature.setValue(0.25)
+    dialog.save()
+    session = window.controller.session
+    stored = window.controller.store.get_conversation(window.controller.conversation_id).settings
+    assert stored["system"] == "Answer in one sentence." and stored["sampling"]["temperature"] == 0.25
+    assert session.params.temperature == 0.25
+    window.controller.new_conversation()
+    assert window.open_conversation_settings().windowTitle() == "New conversation's settings"
+
+
+def test_import_runs_in_the_background_and_remove_asks_naming_the_files(
+    qtbot: Any, window: MainWindow, models: Any, tmp_path: Path, warnings: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gguf_factory import TinySpec
+
+    manager = window.open_models()
+    source = models(TinySpec(seed=77, template="deepseek-v3"))
+    seen: list[tuple[str, int, int]] = []
+    manager.signals.imported.connect(lambda name, done, total: seen.append((name, done, total)))
+    with qtbot.waitSignal(manager.installed_changed, timeout=60000):
+        manager.import_file(Path(source))
+        assert manager.importing is not None  # copying and hashing run on another thread
+    imported = [i for i in window.registry.all(window.catalog) if Path(i.files[0].path).name == Path(source).name]
+    assert len(imported) == 1 and warnings == []
+    # Removing the loaded model: the question names the file and says it is unloaded first.
+    loaded = window.controller.model
+    manager.refresh()
+    manager.installed_list.setCurrentRow(
+        next(
+            r
+            for r in range(manager.installed_list.count())
+            if manager.installed_list.item(r).data(Qt.ItemDataRole.UserRole) == loaded.key
+        )
+    )
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: (asked.append(text), answer[0])[1])
+    manager.remove_selected()
+    assert "tiny-Q8_0.gguf" in asked[0] and "deletes 1 file" in asked[0] and "unloaded first" in asked[0]
+    assert loaded.key in [i.key for i in window.registry.all(window.catalog)]  # No: nothing happened
+    answer[0] = QMessageBox.StandardButton.Yes
+    with qtbot.waitSignal(manager.installed_changed, timeout=60000):
+        manager.remove_selected()
+    assert loaded.key not in [i.key for i in window.registry.all(window.catalog)]
+    assert not Path(loaded.files[0].path).exists()
+    assert window.controller.session.loaded is None and not window.controller.session.in_use(loaded.key)
+    assert window.statusBar().currentMessage() == "No model is loaded." and "was removed" in window.notice_label.text()
+
+
+def test_hub_sign_in_from_the_models_window_keeps_the_token_in_the_keyring(
+    qtbot: Any, window: MainWindow, hub: Any, monkeypatch: pytest.MonkeyPatch, warnings: list[str]
+) -> None:
+    from app.core.models import hub as hub_module
+    from app.core.privacy import secrets
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    manager = window.open_models()
+    assert manager.sign_in_button.text() == "Sign in to the Hub…"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("  hf_window_token  ", True))
+    manager.sign_in_button.click()
+    assert secrets.load_token(hub_module.hub_endpoint()) == "hf_window_token"
+    assert manager.sign_in_button.text() == "Sign out of the Hub" and warnings == []
+    manager.sign_in_button.click()
+    assert secrets.load_token(hub_module.hub_endpoint()) is None
+    assert manager.sign_in_button.text() == "Sign in to the Hub…"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))  # nothing typed: nothing stored
+    manager.sign_in_button.click()
+    assert secrets.load_token(hub_module.hub_endpoint()) is None

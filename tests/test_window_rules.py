@@ -275,3 +275,58 @@ def test_the_local_api_serves_the_windows_model_when_settings_turn_it_on(
 
     with pytest.raises(PolicyDenied):
         save_user_settings({"api_enabled": True})
+
+
+def test_without_a_display_hearth_says_so_in_one_line(tmp_path: Path) -> None:
+    """Over ssh or on a headless box the window cannot open: one line pointing to 'hearth chat',
+    not Qt's abort ("could not load the Qt platform plugin")."""
+    import os
+    import subprocess
+    import sys
+
+    from app.ui.launch import no_display_reason
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["HEARTH_HOME"] = str(tmp_path)
+    for extra in ({}, {"DISPLAY": ":987"}):  # none at all, and one that is not running
+        done = subprocess.run([sys.executable, "-m", "app"], env={**env, **extra}, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and "hearth chat" in done.stderr and "Qt" not in done.stderr, done.stderr
+    assert no_display_reason({"QT_QPA_PLATFORM": "offscreen"}, "linux") is None
+    assert no_display_reason({"WAYLAND_DISPLAY": "wayland-0"}, "linux") is None
+    assert no_display_reason({}, "darwin") is None and no_display_reason({}, "win32") is None
+    assert "DISPLAY and WAYLAND_DISPLAY are not set" in (no_display_reason({}, "linux") or "")
+
+
+def test_the_sidebar_lists_conversations_a_page_at_a_time(qtbot: Any, tmp_path: Path) -> None:
+    """Past 200 conversations the list grows as it is scrolled down (10,000 stay quick to open)."""
+    from app.ui.sidebar import PAGE, Sidebar
+
+    store = Store(tmp_path / "conversations.db")
+    with store.transaction() as db:
+        for i in range(2 * PAGE + 50):
+            db.execute(
+                "INSERT INTO conversations (title, settings, created_at, updated_at) VALUES (?, '{}', ?, ?)", (f"c{i}", i, i)
+            )
+    sidebar = Sidebar(store)
+    qtbot.addWidget(sidebar)
+    sidebar.resize(300, 400)
+    sidebar.show()
+    assert sidebar.list.count() == PAGE and sidebar.list.item(0).text() == f"c{2 * PAGE + 49}"  # newest first
+    bar = sidebar.list.verticalScrollBar()
+
+    def scroll_to_the_end() -> None:
+        qtbot.waitUntil(lambda: bar.maximum() > 0)  # the list lays its rows out in the event loop
+        before = bar.maximum()
+        bar.setValue(before)
+        qtbot.wait(20)
+
+    scroll_to_the_end()
+    assert sidebar.list.count() == 2 * PAGE
+    scroll_to_the_end()
+    assert sidebar.list.count() == 2 * PAGE + 50
+    scroll_to_the_end()
+    assert sidebar.list.count() == 2 * PAGE + 50  # the end: nothing more to read
+    sidebar.refresh()  # an answer ended: the list is read again, as far as it was scrolled
+    assert sidebar.list.count() == 2 * PAGE + 50
+    store.close()

@@ -278,6 +278,8 @@ def _quant_command(session: ChatSession, printer: _Printer, text: str) -> bool:
         return _switch(session, printer, arg.strip() or None, None)
     if name == "/think":
         return _think(session, printer, arg.strip())
+    if name in ("/system", "/temperature", "/top_p", "/settings"):
+        return _conversation_setting(session, printer, name[1:], arg.strip())
     if name not in ("/quant", "/quants"):
         return False
     current = session.model.installed if session.model else None
@@ -294,6 +296,27 @@ def _quant_command(session: ChatSession, printer: _Printer, text: str) -> bool:
         printer.notice(f"{arg.strip()} is not installed; see /quants, or run: hearth models download {current.model_id}")
         return True
     return _switch(session, printer, None, target)
+
+
+def _conversation_setting(session: ChatSession, printer: _Printer, name: str, value: str) -> bool:
+    """``/system TEXT``, ``/temperature X``, ``/top_p X``: this conversation's own settings (kept
+    with it); ``/settings`` (or no value) shows them."""
+    if value and name != "settings":
+        try:
+            key = "system_prompt" if name == "system" else name
+            session.set_conversation_settings(**{key: value if key == "system_prompt" else float(value)})
+        except ValueError:
+            printer.notice(f"/{name} takes a number")
+            return True
+        except HearthError as exc:
+            printer.notice(str(exc))
+            return True
+    now = session.conversation_settings()
+    locked = f" (the policy decides: {', '.join(sorted(now.locked))})" if now.locked else ""
+    printer.notice(
+        f"system prompt: {now.system_prompt or '(none)'}; temperature {now.temperature:g}; top_p {now.top_p:g}{locked}"
+    )
+    return True
 
 
 def _think(session: ChatSession, printer: _Printer, level: str) -> bool:
@@ -333,7 +356,7 @@ def _switch(session: ChatSession, printer: _Printer, spec: str | None, target: A
 def _interactive(session: ChatSession, printer: _Printer) -> int:
     printer.notice(
         "type a message and press Enter; /quants lists quantizations, /model switches models, /think sets thinking, "
-        "Ctrl-C stops an answer, Ctrl-D quits."
+        "/system, /temperature and /top_p set this conversation's own, Ctrl-C stops an answer, Ctrl-D quits."
     )
     while True:
         try:

@@ -22,7 +22,6 @@ from app.core.models.downloads import OverallProgress, download, partial_downloa
 from app.core.models.fit import fit_catalog, recommend
 from app.core.models.ops import IMPORT_MODES, import_model, remove_model, verify_model
 from app.core.models.registry import Installed, Registry
-from app.core.privacy import secrets as credentials
 
 GB = 1e9
 
@@ -355,14 +354,11 @@ def run_check_catalog(args: argparse.Namespace) -> int:
 
 
 def run_login(args: argparse.Namespace) -> int:
-    endpoint = hub.hub_endpoint()
     if args.logout:
-        gone = credentials.delete_token(endpoint)
-        print("token deleted" if gone else "no token was stored")
+        print("token deleted" if hub.sign_out() else "no token was stored")
         return 0
-    token = sys.stdin.readline().strip() if args.token_stdin else getpass.getpass(f"Hub token for {endpoint}: ").strip()
-    if not token:
-        raise HearthError("No token given.")
-    credentials.save_token(endpoint, token)
+    prompt = f"Hub token for {hub.hub_endpoint()}: "
+    token = sys.stdin.readline() if args.token_stdin else getpass.getpass(prompt)
+    endpoint = hub.sign_in(token)
     print(f"token stored in the OS keyring for {endpoint}")
     return 0

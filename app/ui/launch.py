@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
+import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
+
+from app.core.errors import HearthError
 
 if TYPE_CHECKING:
     from app.core.chat.session import ChatSession
@@ -98,9 +103,39 @@ def _log_path() -> str:
     return str(paths.user_dirs().logs / "hearth.log")
 
 
+class NoDisplayError(HearthError):
+    """The window cannot open here (no display, or a library Qt's X11 plugin needs is missing)."""
+
+    exit_code = 2
+
+
+def no_display_reason(env: Mapping[str, str] | None = None, platform: str | None = None) -> str | None:
+    """Why Qt could not open a window here, said before Qt tries: it would abort the process with
+    "could not load the Qt platform plugin" (an ssh session, a headless box, a missing library)."""
+    env = os.environ if env is None else env
+    platform = platform or sys.platform
+    if env.get("QT_QPA_PLATFORM") or not platform.startswith(("linux", "freebsd", "openbsd")):
+        return None  # a platform chosen on purpose (offscreen, vnc), or Windows / macOS: they always have one
+    if env.get("WAYLAND_DISPLAY"):
+        return None
+    if not env.get("DISPLAY"):
+        return "there is no display here (DISPLAY and WAYLAND_DISPLAY are not set, as over ssh), so the window cannot open"
+    local = re.match(r"^(?:unix)?:(\d+)", env["DISPLAY"])
+    if local and not os.path.exists(f"/tmp/.X11-unix/X{local.group(1)}"):
+        return f"the display {env['DISPLAY']} (DISPLAY) is not running, so the window cannot open"
+    try:
+        ctypes.CDLL("libxcb-cursor.so.0")  # what Qt's X11 plugin loads first (the loader's own search: ~1 ms)
+    except OSError:
+        return "the window needs the system library libxcb-cursor0 (Qt's X11 plugin loads it); install it"
+    return None
+
+
 def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     """Open the main window; ``smoke_test`` closes it once it has been shown (installer checks).
-    A problem that stops the start (the store's key, a broken file) is shown in a dialog."""
+    A problem that stops the start (the store's key, a broken file) is shown in a dialog; where
+    no window can open at all, :class:`NoDisplayError` says so in one line."""
+    if reason := no_display_reason():
+        raise NoDisplayError(f"{reason}. Chat in the terminal with 'hearth chat' (see 'hearth chat --help').")
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 

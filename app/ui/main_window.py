@@ -40,6 +40,7 @@ from app.core.store.export import import_file
 from app.ui import theme, window_state
 from app.ui.api_switch import ApiSwitch
 from app.ui.chat_controller import ChatController
+from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_manager import ModelManager
@@ -176,8 +177,9 @@ class MainWindow(ModelPicker, QMainWindow):
     # -- models and first run --------------------------------------------------
     def open_models(self) -> ModelManager:
         if self.manager is None:
-            self.manager = ModelManager(self.registry, self.catalog, self)
+            self.manager = ModelManager(self.registry, self.catalog, self, self.controller.session)
             self.manager.installed_changed.connect(self.fill_models)
+            self.manager.unloaded.connect(self.show_unloaded)
         self.manager.show()
         self.manager.raise_()
         return self.manager
@@ -190,6 +192,11 @@ class MainWindow(ModelPicker, QMainWindow):
         return dialog
 
     # -- settings -----------------------------------------------------------------
+    def open_conversation_settings(self) -> ConversationSettingsDialog:
+        dialog = ConversationSettingsDialog(self.controller.session, self)
+        dialog.open()
+        return dialog
+
     def open_settings(self) -> SettingsDialog:
         dialog = SettingsDialog(load_policy(), self)
         dialog.delete_all.clicked.connect(lambda: self.delete_everything(dialog))

@@ -45,6 +45,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     add(chat, "regenerate", "&Regenerate last answer", window.regenerate_last, "Ctrl+R")
     add(chat, "copy_answer", "&Copy last answer", window.copy_last_answer, "Ctrl+Shift+C")
     chat.addSeparator()
+    add(chat, "conversation_settings", "Conversation se&ttings…", window.open_conversation_settings, "Ctrl+Shift+,")
     add(chat, "rename", "Re&name…", window.rename_current, "F2")
     add(chat, "pin", "&Pin / unpin", window.pin_current, "Ctrl+P")
     add(chat, "delete", "&Delete", window.delete_current, "Ctrl+Delete")

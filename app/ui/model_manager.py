@@ -16,7 +16,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -32,14 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.chat.choice import ModelChoice
 from app.core.errors import DownloadCancelledError, HearthError
 from app.core.models import hardware
 from app.core.models.catalog import Catalog
 from app.core.models.downloads import OverallProgress, discard_download, download, partial_downloads
 from app.core.models.fit import fit_catalog, recommend
-from app.core.models.ops import import_model, remove_model, verify_model
 from app.core.models.registry import Registry
 from app.core.models.transfer import DownloadControl
+from app.ui.model_actions import InstalledActions
 from app.ui.tasks import in_background
 
 GB = 1e9
@@ -47,6 +47,7 @@ GB = 1e9
 
 class _Signals(QObject):
     progress = Signal(str, object)  # key, OverallProgress (many per second: a signal of its own)
+    imported = Signal(str, int, int)  # file name, bytes copied and hashed so far, of how many
 
 
 class DownloadRow(QWidget):
@@ -95,17 +96,27 @@ class InterruptedRow(QWidget):
         row.addWidget(self.discard)
 
 
-class ModelManager(QDialog):
+class ModelManager(InstalledActions, QDialog):
     installed_changed = Signal()
+    unloaded = Signal(str)  # the loaded model was removed (so unloaded first): its key
 
-    def __init__(self, registry: Registry, catalog: Catalog, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        registry: Registry,
+        catalog: Catalog,
+        parent: QWidget | None = None,
+        session: ModelChoice | None = None,
+    ) -> None:
         super().__init__(parent)
+        self.session = session  # unloads a model before its files go, if it is the loaded one
+        self.importing: threading.Thread | None = None
         self.setWindowTitle("Models")
         self.resize(900, 560)
         self.setAcceptDrops(True)
         self.registry, self.catalog = registry, catalog
         self.signals = _Signals()
         self.signals.progress.connect(self._progress)
+        self.signals.imported.connect(self._import_progress)
         self.rows: dict[str, DownloadRow] = {}
         self.interrupted_rows: dict[str, InterruptedRow] = {}
         self.threads: list[threading.Thread] = []
@@ -126,10 +137,17 @@ class ModelManager(QDialog):
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.download_button = QPushButton("Download selected")
         self.download_button.clicked.connect(self._download_selected)
+        self.sign_in_button = QPushButton()
+        self.sign_in_button.clicked.connect(self.sign_in_or_out)
+        self._show_sign_in()
         page = QWidget()
         column = QVBoxLayout(page)
         column.addWidget(self.tree)
-        column.addWidget(self.download_button)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.download_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.sign_in_button)
+        column.addLayout(buttons)
         return page
 
     def _downloads_tab(self) -> QWidget:
@@ -275,61 +293,10 @@ class ModelManager(QDialog):
         item = self.installed_list.currentItem()
         return str(item.data(Qt.ItemDataRole.UserRole)) if item else None
 
-    def choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a GGUF model", "", "GGUF models (*.gguf)")
-        if path:
-            self.import_file(Path(path))
-
-    def import_file(self, path: Path) -> None:
-        try:
-            result = import_model(path, self.registry, self.catalog, "copy")
-        except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
-            return
-        for notice in result.notices:
-            QMessageBox.information(self, "Hearth", notice)
-        self.refresh()
-        self.installed_changed.emit()
-
-    def verify_selected(self) -> None:
-        key = self._selected_key()
-        if key is None:
-            return
-        item = next(i for i in self.registry.all(self.catalog) if i.key == key)
-
-        self.status.setText(f"Verifying {key}…")
-        done = partial(self._verified, key)
-        in_background(f"hearth-verify-{key}", lambda: verify_model(item, self.registry, self.catalog), done, done)
-
-    def _verified(self, key: str, result: object) -> None:
-        """An intact model is reported in the window; a damaged one in a warning that says what is wrong."""
-        if isinstance(result, Exception):
-            self.status.setText(f"{key}: not verified.")
-            QMessageBox.warning(self, "Hearth", str(result))
-        elif getattr(result, "ok", False):
-            self.status.setText(f"{key}: intact (every file matches its sha256).")
-        else:
-            self.status.setText(f"{key}: damaged.")
-            problems = "\n".join(getattr(result, "problems", ()))
-            QMessageBox.warning(self, "Hearth", f"{key} is damaged:\n{problems}\n\nRemove it and download it again.")
-
-    def remove_selected(self) -> None:
-        key = self._selected_key()
-        if key is None:
-            return
-        item = next(i for i in self.registry.all(self.catalog) if i.key == key)
-        try:
-            remove_model(item, self.registry)
-        except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
-        self.refresh()
-        self.installed_changed.emit()
-
     # -- drag and drop ---------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls() and all(u.toLocalFile().endswith(".gguf") for u in event.mimeData().urls()):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        for url in event.mimeData().urls():
-            self.import_file(Path(url.toLocalFile()))
+        self.import_files([Path(url.toLocalFile()) for url in event.mimeData().urls()])

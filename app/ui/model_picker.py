@@ -134,6 +134,14 @@ class ModelPicker:
         self.statusBar().showMessage(message if shown.startswith("Loading") else f"{shown} {message}")
         self._update_context()
 
+    def show_unloaded(self, key: str) -> None:
+        """The loaded model was removed: say that none is loaded now, never show it as loaded."""
+        self.fit_badge.setText("")
+        self.fit_badge.setToolTip("")
+        self.statusBar().showMessage("No model is loaded.")
+        self.show_notice(f"{key} was removed, so it was unloaded first. Choose a model to chat.")
+        self._update_context()
+
     def show_notice(self, text: str) -> None:
         """A notice that stays in the status bar until the next one."""
         self.notice_label.setText(text)

@@ -38,6 +38,9 @@ ROLE_ID = Qt.ItemDataRole.UserRole
 UNDO_SECONDS = 10
 
 
+PAGE = 200  # conversations read from the store at a time
+
+
 class Sidebar(QWidget):
     open_requested = Signal(int)
     new_requested = Signal()
@@ -64,6 +67,9 @@ class Sidebar(QWidget):
         self.list.itemClicked.connect(self._activated)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
+        self._listed = 0  # conversations read from the store so far (the list pages lazily)
+        self._more = False  # the store has more than are listed
+        self.list.verticalScrollBar().valueChanged.connect(self._scrolled)
         for keys, action in (("F2", self.rename), (QKeySequence.StandardKey.Delete, self.delete)):
             shortcut = QShortcut(QKeySequence(keys), self.list, context=Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(lambda act=action: self._on_current(act))
@@ -117,12 +123,27 @@ class Sidebar(QWidget):
                 self.list.addItem(item)
             return
         self.hits.setText("")
-        for conv in self.store.list_conversations(200):
+        wanted = max(PAGE, self._listed)  # as many as were listed: a refresh keeps the place scrolled to
+        self._listed, self._more = 0, False
+        self._next_page(wanted)
+
+    def _next_page(self, size: int = PAGE) -> None:
+        """The next conversations, newest first: 10,000 stored cost a page at a time, as the list
+        is scrolled down, not all at once."""
+        page = self.store.list_conversations(size, self._listed)
+        self._listed += len(page)
+        self._more = len(page) == size
+        for conv in page:
             if conv.id == self.pending_delete:
                 continue
             item = QListWidgetItem(("📌 " if conv.pinned else "") + (conv.title or "Untitled"))
             item.setData(ROLE_ID, conv.id)
             self.list.addItem(item)
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.list.verticalScrollBar()
+        if self._more and not self.search.text().strip() and value >= bar.maximum() - 2 * bar.pageStep():
+            self._next_page()
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.open_requested.emit(int(item.data(ROLE_ID)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from app.core.engine import endpoints
 from app.core.engine.llama import Engine, LoadedModel, LoadOptions
 from app.core.engine.remote import RemoteEngine
 from app.core.engine.worker import EngineWorker
+from app.core.errors import HearthError
 from app.core.models import hardware
 from app.core.models.catalog import Catalog
 from app.core.models.ops import plan_switch
@@ -98,6 +100,32 @@ class ModelChoice:
     @property
     def loaded(self) -> LoadedModel | None:
         return self.slot.loaded
+
+    @property
+    def busy(self) -> bool:
+        raise NotImplementedError  # the session's: whether an answer is being written
+
+    def in_use(self, key: str) -> bool:
+        """Whether installed model ``key`` is the one loaded now."""
+        model = self.slot.model
+        return isinstance(model, ApprovedModel) and model.installed is not None and model.installed.key == key
+
+    def release(self, key: str) -> Future[None] | None:
+        """Before the files of installed model ``key`` are removed: unload it if it is the one
+        loaded (nothing answers until another is chosen).  None when it is not loaded; refused
+        while it answers."""
+        if not self.in_use(key):
+            return None
+        if self.busy:
+            raise HearthError(f"{key} is answering now; stop the answer before removing it.")
+
+        def run(engine: Engine) -> None:
+            engine.close()
+            with self._lock:
+                self.slot.model = self.slot.loaded = None
+
+        future: Future[None] = self.worker.call(run)
+        return future
 
     # -- model -----------------------------------------------------------------------
     def load(self, target: Installed | Path | str | None, *, switching: bool = False) -> Any:

@@ -24,6 +24,7 @@ from typing import Any
 
 from app.core.chat import thinking as modes
 from app.core.chat.choice import ModelChoice, ModelSlot
+from app.core.chat.conversation_settings import ConversationSettingsChoice
 from app.core.chat.gate import ApprovedModel
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
 from app.core.chat.snapshots import configure_snapshots
@@ -61,7 +62,7 @@ class SessionBusyError(HearthError):
     """A second answer while one streams (one engine answers one question at a time)."""
 
 
-class ChatSession(ThinkingChoice, ModelChoice):
+class ChatSession(ConversationSettingsChoice, ThinkingChoice, ModelChoice):
     def __init__(
         self,
         worker: EngineWorker,
@@ -126,9 +127,11 @@ class ChatSession(ThinkingChoice, ModelChoice):
         self.conversation_id, self.leaf = None, None
         self._memory = []
         self.params = replace(self.params, thinking=str(self.settings["thinking"]))
+        self._default_settings()
+        self._follow_model_sampling()
 
     def open_conversation(self, conversation_id: int) -> None:
-        """Follow up in a stored conversation, in the thinking mode stored with it."""
+        """Follow up in a stored conversation, in the thinking mode and sampling stored with it."""
         store = self._need_store()
         self.conversation_id = conversation_id
         conversation = store.get_conversation(conversation_id)
@@ -136,6 +139,7 @@ class ChatSession(ThinkingChoice, ModelChoice):
         stored = conversation.settings.get("thinking")
         if stored in THINKING_LEVELS and not self.thinking_locked and "thinking" not in self._overrides:
             self.params = replace(self.params, thinking=stored)
+        self._follow_stored_settings(conversation.settings)
 
     def thread(self) -> list[StoredMessage]:
         if self.store is None or self.conversation_id is None:

@@ -27,6 +27,7 @@ from app.core.errors import (
     AuthRequiredError,
     ChecksumMismatchError,
     DownloadError,
+    HearthError,
     NetworkError,
     RemoteFileNotFoundError,
     UnverifiableFileError,
@@ -195,3 +196,30 @@ def _remote(repo: str, commit: str, want: Wanted, meta: Any, info: Any, endpoint
         raise DownloadError(f"{endpoint} does not say how large {want.path} is.")
     url = _hub(endpoint).hf_hub_url(repo, want.path, revision=commit, endpoint=endpoint)
     return RemoteFile(repo, want.path, commit, url, int(size), sha)
+
+
+def sign_in(token: str) -> str:
+    """Keep ``token`` for the download endpoint in the OS keyring (never a file); returns the
+    endpoint.  The CLI's ``hearth models login`` and the window's sign-in both come here."""
+    from app.core.privacy import secrets as credentials
+
+    token = token.strip()
+    if not token:
+        raise HearthError("No token given.")
+    endpoint = hub_endpoint()
+    credentials.save_token(endpoint, token)
+    return endpoint
+
+
+def sign_out() -> bool:
+    """Forget the endpoint's token; False when none was stored."""
+    from app.core.privacy import secrets as credentials
+
+    return credentials.delete_token(hub_endpoint())
+
+
+def signed_in() -> bool:
+    """Whether downloads from the endpoint carry a token (the keyring's, or ``HF_TOKEN``)."""
+    from app.core.privacy import secrets as credentials
+
+    return credentials.load_token(hub_endpoint()) is not None

@@ -122,6 +122,19 @@ def _move(files: list[InstalledFile], target: Path, mode: str) -> None:
         file.path = str(new)
 
 
+def describe_removal(item: Installed) -> str:
+    """What removing ``item`` deletes, for the confirmation a user sees before it happens."""
+    if item.source == "shared":
+        return f"{item.name or item.key} is provided by your administrator in a shared folder and cannot be removed here."
+    files = [Path(f.path) for f in item.files if Path(f.path).exists()]
+    if not item.owned or not files:
+        where = Path(item.files[0].path).parent if item.files else "its folder"
+        return f"Hearth forgets {item.key}; its file stays where it is ({where})."
+    total = sum(p.stat().st_size for p in files)
+    names = ", ".join(p.name for p in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+    return f"This deletes {len(files)} file{'s' if len(files) > 1 else ''} ({total / 1e9:.1f} GB) from disk: {names}."
+
+
 def remove_model(item: Installed, registry: Registry) -> list[str]:
     """Unregister; delete the files Hearth owns.  Returns what was deleted."""
     if item.source == "shared":

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import StoreError, StoreFullError, StoreReadOnlyError
+from app.core.store import cjk
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's write
 
@@ -22,6 +23,7 @@ def configure(db: Any, path: Path) -> None:
     """The settings of every connection (before its schema is migrated)."""
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("PRAGMA secure_delete = ON")
+    cjk.register(db)  # the CJK index's triggers call these
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")  # WAL + NORMAL: a killed app loses nothing committed
     # Pages in SQLite's cache are decrypted; pages read back from the OS must be decrypted and

@@ -29,6 +29,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from app.core import paths
 from app.core.errors import StoreError, WrongKeyError
+from app.core.store import cjk
 from app.core.store.connection import BUSY_TIMEOUT_MS, configure, translate
 from app.core.store.key import KeyManager, StoreKey, derived_raw_key
 from app.core.store.schema import migrate
@@ -410,26 +411,32 @@ class Store:
     # -- search ------------------------------------------------------------
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Every word must match (prefix match on the last one), newest first; hits carry a highlighted snippet."""
-        words = [w.replace('"', '""') for w in text.split() if w.strip()]
+        east_asian = cjk.has_cjk(text)
+        if east_asian:  # the CJK index: every CJK character a token, a word a phrase of them
+            text = cjk.spaced(text)
+        words = [w.replace('"', '""') for w in text.split() if w.strip(cjk.SEPARATOR)]
         if not words:
             return []
         query = " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
+        titles_fts, messages_fts = ("titles_cjk", "messages_cjk") if east_asian else ("titles_fts", "messages_fts")
         titles = self.query(
-            """SELECT c.id, c.title, highlight(titles_fts, 0, '[', ']') FROM titles_fts
-               JOIN conversations c ON c.id = titles_fts.rowid WHERE titles_fts MATCH ? ORDER BY titles_fts.rowid DESC LIMIT ?""",
+            f"""SELECT c.id, c.title, highlight({titles_fts}, 0, '[', ']') FROM {titles_fts}
+               JOIN conversations c ON c.id = {titles_fts}.rowid WHERE {titles_fts} MATCH ?
+               ORDER BY {titles_fts}.rowid DESC LIMIT ?""",
             (query, limit),
         )
         # Newest first: FTS5 walks its index in descending rowid order and stops after ``limit``
         # rows, so snippets are built for those rows only and a common word costs no more than a
         # rare one (ranking by bm25 would score every match first).
+        tokens = 24 if east_asian else 12  # a CJK token is one character
         messages = self.query(
-            """SELECT m.conversation_id, m.id, c.title, snippet(messages_fts, 0, '[', ']', '…', 12) FROM messages_fts
-               JOIN messages m ON m.id = messages_fts.rowid JOIN conversations c ON c.id = m.conversation_id
-               WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?""",
+            f"""SELECT m.conversation_id, m.id, c.title, snippet({messages_fts}, 0, '[', ']', '…', {tokens}) FROM {messages_fts}
+               JOIN messages m ON m.id = {messages_fts}.rowid JOIN conversations c ON c.id = m.conversation_id
+               WHERE {messages_fts} MATCH ? ORDER BY {messages_fts}.rowid DESC LIMIT ?""",
             (query, limit),
         )
-        hits = [SearchHit(r[0], None, r[1], r[2]) for r in titles]
-        hits += [SearchHit(r[0], r[1], r[2], r[3]) for r in messages]
+        hits = [SearchHit(r[0], None, r[1], cjk.shown(r[2])) for r in titles]
+        hits += [SearchHit(r[0], r[1], r[2], cjk.shown(r[3])) for r in messages]
         return hits[:limit]
 
     # -- keys and removal ----------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.core.errors import StoreTooNewError
+from app.core.store import cjk
 
 
 def _run(db: Any, *statements: str) -> None:
@@ -174,7 +175,14 @@ def _v6(db: Any) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6]
+def _v7(db: Any) -> None:
+    """Chinese, Japanese and Korean words are found by search: a second full-text index of the
+    messages and titles that contain CJK text, one token per CJK character (see :mod:`.cjk`)."""
+    cjk.register(db)  # Store's connections have them already; a bare one (a test, a tool) gets them here
+    _run(db, *cjk.MIGRATION)
+
+
+MIGRATIONS: list[Callable[[Any], None]] = [_v1, _v2, _v3, _v4, _v5, _v6, _v7]
 CURRENT_VERSION = len(MIGRATIONS)
 
 

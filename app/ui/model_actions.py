@@ -1,0 +1,196 @@
+"""The Models window's actions on installed models and the Hub account: import (copy and hash on
+another thread, with progress), verify, remove (asked first, naming what is deleted; the loaded
+model unloaded before its files go), and signing in to the Hub.  What each does is decided in core
+(:mod:`app.core.models.ops`, :mod:`app.core.models.hub`, the session's ``release``)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QWidget,
+)
+
+from app.core.chat.choice import ModelChoice
+from app.core.errors import HearthError
+from app.core.models import hub
+from app.core.models.catalog import Catalog
+from app.core.models.ops import describe_removal, import_model, remove_model, verify_model
+from app.core.models.registry import Registry
+from app.ui.tasks import in_background
+
+
+class InstalledActions:
+    """Mixed into :class:`~app.ui.model_manager.ModelManager` (a QDialog: ``self`` is the parent
+    of the message boxes)."""
+
+    registry: Registry
+    catalog: Catalog
+    session: ModelChoice | None
+    importing: threading.Thread | None
+    signals: Any
+    status: QLabel
+    tabs: QTabWidget
+    installed_list: QListWidget
+    sign_in_button: QPushButton
+    installed_changed: Any
+    unloaded: Any
+
+    def _window(self) -> QWidget:
+        assert isinstance(self, QWidget)  # the dialog itself: the parent of its message boxes
+        return self
+
+    def refresh(self) -> None: ...
+
+    def _selected_key(self) -> str | None: ...
+
+    # -- Hub sign-in (gated repos, internal mirrors) ------------------------------------
+    def _show_sign_in(self) -> None:
+        try:
+            endpoint, signed = hub.hub_endpoint(), hub.signed_in()
+        except HearthError:  # a policy endpoint that is refused: downloads say why
+            endpoint, signed = "", False
+        self.sign_in_button.setText("Sign out of the Hub" if signed else "Sign in to the Hub…")
+        self.sign_in_button.setToolTip(
+            f"A token for {endpoint}, kept in the OS keyring (gated models, internal mirrors)" if endpoint else ""
+        )
+
+    def sign_in_or_out(self) -> None:
+        try:
+            if hub.signed_in():
+                hub.sign_out()
+            else:
+                endpoint = hub.hub_endpoint()
+                label = f"Access token for {endpoint}\n(kept in the OS keyring, never in a file):"
+                token, ok = QInputDialog.getText(self._window(), "Sign in to the Hub", label, QLineEdit.EchoMode.Password)
+                if not ok or not token.strip():
+                    return
+                hub.sign_in(token)
+        except HearthError as exc:
+            QMessageBox.warning(self._window(), "Hearth", str(exc) + (f"\n\n{exc.hint}" if exc.hint else ""))
+        self._show_sign_in()
+
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self._window(), "Import a GGUF model", "", "GGUF models (*.gguf)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path) -> None:
+        self.import_files([path])
+
+    def import_files(self, paths: list[Path]) -> None:
+        """Copy and hash in the background (a 40 GB file takes minutes), one file after another,
+        with progress under the list; the result or the error comes back on the UI thread."""
+        if self.importing is not None and self.importing.is_alive():
+            QMessageBox.information(self._window(), "Hearth", "An import is running; wait for it to finish.")
+            return
+        self.tabs.setCurrentIndex(2)
+
+        def run() -> list[object]:
+            results: list[object] = []
+            for path in paths:
+                total = path.stat().st_size if path.exists() else 0  # the first shard's: a guide
+                state = [0.0, 0]  # when the window last heard, bytes so far
+
+                def copied(chunk: int, name: str = path.name, total: int = total, state: list[float] = state) -> None:
+                    state[1] += chunk
+                    now = time.monotonic()
+                    if now - state[0] >= 0.1:  # ten updates a second are plenty
+                        state[0] = now
+                        self.signals.imported.emit(name, int(state[1]), max(total, int(state[1])))
+
+                try:
+                    results.append(import_model(path, self.registry, self.catalog, "copy", on_bytes=copied))
+                except HearthError as exc:
+                    results.append(exc)
+            return results
+
+        self.status.setText(f"Importing {paths[0].name}…")
+        self.importing = in_background("hearth-import", run, self._imported, lambda exc: self._imported([exc]))
+
+    def _import_progress(self, name: str, done: int, total: int) -> None:
+        share = f"{done * 100 // total} %, " if total else ""
+        self.status.setText(f"Importing {name}… {share}{done / 1e9:.1f} of {total / 1e9:.1f} GB copied and hashed")
+
+    def _imported(self, results: list[object]) -> None:
+        self.status.setText("")
+        for result in results:
+            if isinstance(result, BaseException):
+                QMessageBox.warning(self._window(), "Hearth", str(result))
+            else:
+                for notice in getattr(result, "notices", ()):
+                    QMessageBox.information(self._window(), "Hearth", notice)
+        self.refresh()
+        self.installed_changed.emit()
+
+    def verify_selected(self) -> None:
+        key = self._selected_key()
+        if key is None:
+            return
+        item = next(i for i in self.registry.all(self.catalog) if i.key == key)
+
+        self.status.setText(f"Verifying {key}…")
+        done = partial(self._verified, key)
+        in_background(f"hearth-verify-{key}", lambda: verify_model(item, self.registry, self.catalog), done, done)
+
+    def _verified(self, key: str, result: object) -> None:
+        """An intact model is reported in the window; a damaged one in a warning that says what is wrong."""
+        if isinstance(result, Exception):
+            self.status.setText(f"{key}: not verified.")
+            QMessageBox.warning(self._window(), "Hearth", str(result))
+        elif getattr(result, "ok", False):
+            self.status.setText(f"{key}: intact (every file matches its sha256).")
+        else:
+            self.status.setText(f"{key}: damaged.")
+            problems = "\n".join(getattr(result, "problems", ()))
+            QMessageBox.warning(self._window(), "Hearth", f"{key} is damaged:\n{problems}\n\nRemove it and download it again.")
+
+    def remove_selected(self) -> None:
+        """Ask first, naming what is deleted; the loaded model is unloaded before its files go."""
+        key = self._selected_key()
+        if key is None:
+            return
+        item = next(i for i in self.registry.all(self.catalog) if i.key == key)
+        what = describe_removal(item)
+        if item.source == "shared":
+            QMessageBox.information(self._window(), "Hearth", what)
+            return
+        loaded = self.session is not None and self.session.in_use(key)
+        text = f"Remove {item.name or key} ({item.quant})?\n\n{what}"
+        if loaded:
+            text += "\n\nIt is the model loaded now: it is unloaded first, and no model answers until you choose one."
+        if QMessageBox.question(self._window(), "Remove a model", text) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            unloading = self.session.release(key) if self.session is not None else None
+        except HearthError as exc:
+            QMessageBox.warning(self._window(), "Hearth", str(exc))
+            return
+        removal = lambda: remove_model(item, self.registry)  # noqa: E731
+        if unloading is not None:
+            first = unloading
+            removal = lambda: (first.result(), remove_model(item, self.registry))[1]  # noqa: E731
+        self.status.setText(f"Removing {key}…")
+        done = partial(self._removed, key if loaded else None)
+        in_background(f"hearth-remove-{key}", removal, done, done)
+
+    def _removed(self, unloaded: str | None, result: object) -> None:
+        self.status.setText("")
+        if unloaded is not None and self.session is not None and not self.session.in_use(unloaded):
+            self.unloaded.emit(unloaded)
+        if isinstance(result, BaseException):
+            QMessageBox.warning(self._window(), "Hearth", str(result))
+        self.refresh()
+        self.installed_changed.emit()
