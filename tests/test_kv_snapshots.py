@@ -173,7 +173,15 @@ def test_deleting_a_conversation_deletes_its_snapshot(model: Path, tmp_path: Pat
     engine.close()
     assert not (paths.kv_snapshots_dir() / f"{key}.kvs").exists()  # ... never writes it again
     assert store.secret_for("kv-snapshots") == store.secret_for("kv-snapshots") != store.secret_for("other")
+    other = store.create_conversation("kept")
+    engine = loaded(model, store.secret_for("kv-snapshots"))
+    turn(engine, [], store.snapshot_key(other), LONG)
+    engine.close()
+    assert (paths.kv_snapshots_dir() / f"{store.snapshot_key(other)}.kvs").exists()
+    path = store.path
     store.close()
+    removed = Store.delete_everything(path)  # "delete all conversations and their key"
+    assert any(r.endswith(".kvs") for r in removed) and not list(paths.kv_snapshots_dir().glob("*.kvs"))
 
 
 def test_a_sealed_file_that_was_changed_or_cut_does_not_open(tmp_path: Path) -> None:

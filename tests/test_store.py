@@ -591,3 +591,25 @@ def test_chinese_and_japanese_words_are_found_inside_sentences(db_path: Path) ->
     assert store.search("港口") == [] and store.search("大阪") == []
     assert store.query("PRAGMA integrity_check")[0][0] == "ok"
     store.close()
+
+
+def test_deleting_a_message_takes_its_replies_and_keeps_a_branch(db_path: Path) -> None:
+    store = Store(db_path)
+    chat = store.create_conversation("tree")
+    q1 = store.add_message(chat, "user", "first question")
+    a1 = store.add_message(chat, "assistant", "first answer", parent_id=q1)
+    q2 = store.add_message(chat, "user", "second question zebra", parent_id=a1)
+    store.add_message(chat, "assistant", "second answer zebra", parent_id=q2)
+    q2b = store.add_message(chat, "user", "edited second question", parent_id=a1)  # a sibling (edit and resend)
+    a2b = store.add_message(chat, "assistant", "edited answer", parent_id=q2b)
+    store.select_branch(q2)
+    assert store.replies_to(q2) == 1 and store.replies_to(q1) == 5 and store.replies_to(a2b) == 0
+    leaf = store.delete_message(q2)  # the shown branch goes: the sibling's branch is shown
+    assert leaf == a2b and [m.content for m in store.thread(chat)][-1] == "edited answer"
+    assert store.search("zebra") == []  # the deleted text is out of the index too
+    assert store.delete_message(a2b) == q2b  # no sibling: its question is the end of the branch now
+    assert [m.id for m in store.thread(chat)] == [q1, a1, q2b]
+    store.delete_message(q1)
+    assert store.thread(chat) == [] and store.count() == (1, 0)
+    assert store.query("PRAGMA integrity_check")[0][0] == "ok"
+    store.close()

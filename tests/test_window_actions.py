@@ -164,8 +164,12 @@ def test_keyboard_drives_the_common_actions(qtbot: Any, window: MainWindow) -> N
     with qtbot.waitSignal(window.controller.answer_finished, timeout=30000) as finished:
         qtbot.keyClick(window.composer, Qt.Key.Key_Escape)
     assert finished.args[0].summary.stop_reason.value == "cancelled"
-    qtbot.keyClick(window.composer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.sidebar.search.hasFocus()
+    qtbot.keyClick(window.composer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)  # find in this conversation
+    assert window.find_bar.field.hasFocus()
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Escape)
+    assert window.find_bar.isHidden()
+    qtbot.keyClick(window.composer, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.sidebar.search.hasFocus()  # search all conversations
     qtbot.keyClick(window.sidebar.search, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert window.controller.conversation_id is None and window.view.widgets == []
     qtbot.keyClick(window.composer, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
@@ -460,3 +464,54 @@ def test_hub_sign_in_from_the_models_window_keeps_the_token_in_the_keyring(
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))  # nothing typed: nothing stored
     manager.sign_in_button.click()
     assert secrets.load_token(hub_module.hub_endpoint()) is None
+
+
+def test_a_message_is_deleted_from_its_toolbar_after_asking(
+    qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox, QToolButton
+
+    ask(qtbot, window, "keep this question")
+    ask(qtbot, window, "delete this question")
+    asked: list[str] = []
+    answer = [QMessageBox.StandardButton.No]
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: (asked.append(text), answer[0])[1])
+    widgets = window.view.widgets
+    question = next(w for w in widgets if w.message.content == "delete this question")
+    delete = next(b for b in question.findChildren(QToolButton) if b.text() == "Delete")
+    delete.click()
+    assert asked == ["Delete this message and the 1 message after it? This cannot be undone."]
+    assert len(window.controller.active_thread()) == 4  # No: nothing deleted
+    answer[0] = QMessageBox.StandardButton.Yes
+    delete.click()
+    assert window.controller.active_thread()[0].content == "keep this question"
+    assert len(window.controller.active_thread()) == 2
+    qtbot.waitUntil(lambda: all(w.message.content != "delete this question" for w in window.view.widgets))
+
+
+def test_find_in_the_conversation_marks_every_match_and_steps_through_them(qtbot: Any, window: MainWindow) -> None:
+    ask(qtbot, window, "the harbour question about a harbour")
+    ask(qtbot, window, "another Harbour, last")
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    window.menu_actions["find_in"].trigger()  # Ctrl+F
+    bar = window.find_bar
+    assert bar.isVisible()
+    qtbot.waitUntil(bar.field.hasFocus)
+    qtbot.keyClicks(bar.field, "harbour")
+    assert bar.count.text() == "1 of 3"  # case-insensitive, across messages, in reading order
+    questions = [w for w in window.view.widgets if w.message.role == "user"]
+    assert len(questions[0].content_view.extraSelections()) == 2 and len(questions[1].content_view.extraSelections()) == 1
+    qtbot.keyClick(bar.field, Qt.Key.Key_Return)
+    assert bar.count.text() == "2 of 3"
+    bar.step(1)
+    bar.step(1)  # past the last: back to the first
+    assert bar.count.text() == "1 of 3"
+    bar.step(-1)
+    assert bar.count.text() == "3 of 3"
+    bar.field.setText("no such words")
+    assert bar.count.text() == "No matches"
+    bar.close_bar()
+    assert not bar.isVisible() and all(not w.content_view.extraSelections() for w in window.view.widgets)
+    assert window.menu_actions["find"].shortcut().toString() == "Ctrl+Shift+F"  # all conversations

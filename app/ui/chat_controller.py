@@ -152,6 +152,15 @@ class ChatController(QObject):
                 self._shown = (message.id, len(message.reasoning), len(message.content))
         return thread
 
+    def delete_message(self, message_id: int) -> None:
+        self.session.delete_message(message_id)
+        self.thread_changed.emit()
+        self.conversations_changed.emit()
+
+    def replies_to(self, message_id: int) -> int:
+        """How many messages were built on this one (deleted with it)."""
+        return self.store.replies_to(message_id) if self.store is not None else 0
+
     def select_branch(self, message_id: int) -> None:
         if self.busy or self.conversation_id is None:
             return

@@ -41,6 +41,7 @@ from app.ui import theme, window_state
 from app.ui.api_switch import ApiSwitch
 from app.ui.chat_controller import ChatController
 from app.ui.conversation_settings_dialog import ConversationSettingsDialog
+from app.ui.find_bar import FindBar
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_manager import ModelManager
@@ -88,6 +89,7 @@ class MainWindow(ModelPicker, QMainWindow):
         self.resize(1100, 760)
         self.sidebar = Sidebar(controller.store)
         self.view = ChatView()
+        self.find_bar = FindBar(self.view)  # Ctrl+F: find in the conversation shown
         self.composer = Composer(self.send)
         self.send_button = QPushButton("Send")
         self.stop_button = QPushButton("Stop")
@@ -123,6 +125,7 @@ class MainWindow(ModelPicker, QMainWindow):
         right = QWidget()
         column = QVBoxLayout(right)
         column.addWidget(self.view, 1)
+        column.addWidget(self.find_bar)
         column.addWidget(self.composer)
         row = QHBoxLayout()
         row.addWidget(self.context_label)
@@ -145,6 +148,7 @@ class MainWindow(ModelPicker, QMainWindow):
         self.view.regenerate_requested.connect(self._regenerate)
         self.view.continue_requested.connect(controller.continue_answer)
         self.view.edit_requested.connect(self._edit)
+        self.view.delete_requested.connect(self.delete_message)
         self.view.branch_requested.connect(controller.select_branch)
         controller.thread_changed.connect(self.render_thread)
         controller.thread_changed.connect(self.thinking_control.refresh)
@@ -337,6 +341,18 @@ class MainWindow(ModelPicker, QMainWindow):
         text, ok = QInputDialog.getMultiLineText(self, "Edit and resend", "Message:", old)
         if ok and text.strip() and text != old:
             self.controller.edit_and_resend(question_id, text)
+
+    def delete_message(self, message_id: int) -> None:
+        """Delete one message (and the replies built on it), after asking."""
+        replies = self.controller.replies_to(message_id)
+        after = f" and the {replies} message{'s' if replies > 1 else ''} after it" if replies else ""
+        question = f"Delete this message{after}? This cannot be undone."
+        if QMessageBox.question(self, "Delete a message", question) != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.controller.delete_message(message_id)
+        except HearthError as exc:
+            QMessageBox.warning(self, "Hearth", str(exc))
 
     def render_thread(self) -> None:
         self.view.show_thread(self.controller.active_thread(), self._siblings_of)

@@ -39,7 +39,8 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     add(file, "quit", "&Quit", window.close, QKeySequence.StandardKey.Quit)
 
     chat = bar.addMenu("&Conversation")
-    add(chat, "find", "&Search conversations", window.focus_search, QKeySequence.StandardKey.Find)
+    add(chat, "find_in", "&Find in conversation", window.find_bar.open_bar, QKeySequence.StandardKey.Find)
+    add(chat, "find", "&Search conversations", window.focus_search, "Ctrl+Shift+F")
     add(chat, "compose", "Write a &message", window.composer.setFocus, "Ctrl+L")
     add(chat, "stop", "&Stop answering", window.controller.stop, "Esc")
     add(chat, "regenerate", "&Regenerate last answer", window.regenerate_last, "Ctrl+R")

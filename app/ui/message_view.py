@@ -123,6 +123,7 @@ class MessageWidget(QFrame):
     regenerate_requested = Signal(int)
     continue_requested = Signal(int)
     edit_requested = Signal(int)
+    delete_requested = Signal(int)
     branch_requested = Signal(int)  # message id of the sibling to show
 
     def __init__(self, message: StoredMessage, siblings: list[int]) -> None:
@@ -154,7 +155,7 @@ class MessageWidget(QFrame):
                     self.branch_label = QLabel(f"{index + 1}/{len(siblings)}")
                     buttons.addWidget(self.branch_label)
         self.continue_button: QToolButton | None = None
-        for text, signal in (("Copy", self.copy_requested), *self._actions()):
+        for text, signal in (("Copy", self.copy_requested), *self._actions(), ("Delete", self.delete_requested)):
             button = QToolButton()
             button.setText(text)
             button.setAccessibleName(text)
@@ -168,6 +169,13 @@ class MessageWidget(QFrame):
         if message.reasoning.strip():
             self._add_reasoning(message.reasoning)
         self.redraw(final=message.status != "partial")
+
+    def text_views(self) -> list[QTextBrowser]:
+        """The documents a find looks in: the answer, and its reasoning when it is open."""
+        views: list[QTextBrowser] = [self.content_view]
+        if self.reasoning is not None and self.reasoning.toggle.isChecked():
+            views.insert(0, self.reasoning.view)
+        return views
 
     def _actions(self) -> list[tuple[str, SignalInstance]]:
         if self.message.role == "assistant":
@@ -246,6 +254,7 @@ class ChatView(QScrollArea):
     regenerate_requested = Signal(int)
     continue_requested = Signal(int)
     edit_requested = Signal(int)
+    delete_requested = Signal(int)
     branch_requested = Signal(int)
 
     def __init__(self) -> None:
@@ -346,6 +355,7 @@ class ChatView(QScrollArea):
         widget.regenerate_requested.connect(self.regenerate_requested)
         widget.continue_requested.connect(self.continue_requested)
         widget.edit_requested.connect(self.edit_requested)
+        widget.delete_requested.connect(self.delete_requested)
         widget.branch_requested.connect(self.branch_requested)
         if position is None:
             self._layout.insertWidget(self._layout.count() - 1, widget)

@@ -57,7 +57,7 @@ class Sidebar(QWidget):
         self.new_button.setToolTip("New chat (Ctrl+N)")
         self.new_button.clicked.connect(self.new_requested)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search conversations (Ctrl+F)")
+        self.search.setPlaceholderText("Search conversations (Ctrl+Shift+F)")
         self.search.setAccessibleName("Search conversations")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.refresh)

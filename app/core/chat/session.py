@@ -23,6 +23,7 @@ from functools import partial
 from typing import Any
 
 from app.core.chat import thinking as modes
+from app.core.chat.branches import Branches
 from app.core.chat.choice import ModelChoice, ModelSlot
 from app.core.chat.conversation_settings import ConversationSettingsChoice
 from app.core.chat.gate import ApprovedModel
@@ -45,7 +46,7 @@ from app.core.errors import HearthError, NoModelLoadedError
 from app.core.models.catalog import Catalog
 from app.core.models.registry import Registry
 from app.core.privacy.locks import EffectiveSettings, effective
-from app.core.store.database import Store, StoredMessage
+from app.core.store.database import Store
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ class SessionBusyError(HearthError):
     """A second answer while one streams (one engine answers one question at a time)."""
 
 
-class ChatSession(ConversationSettingsChoice, ThinkingChoice, ModelChoice):
+class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelChoice):
     def __init__(
         self,
         worker: EngineWorker,
@@ -140,17 +141,6 @@ class ChatSession(ConversationSettingsChoice, ThinkingChoice, ModelChoice):
         if stored in THINKING_LEVELS and not self.thinking_locked and "thinking" not in self._overrides:
             self.params = replace(self.params, thinking=stored)
         self._follow_stored_settings(conversation.settings)
-
-    def thread(self) -> list[StoredMessage]:
-        if self.store is None or self.conversation_id is None:
-            return []
-        return self.store.thread(self.conversation_id)
-
-    def select_branch(self, message_id: int) -> None:
-        store = self._need_store()
-        store.select_branch(message_id)
-        if self.conversation_id is not None:
-            self.open_conversation(self.conversation_id)
 
     def history(self, conversation_id: int, leaf: int | None) -> list[Message]:
         """What the model sees: the conversation's system prompt, then its branch up to ``leaf``

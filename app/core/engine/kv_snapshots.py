@@ -128,7 +128,7 @@ class SnapshotShelf:
 
     # -- keeping -------------------------------------------------------------------------
     def keep(self, snapshot: Snapshot, wait: bool = False) -> None:
-        if not self._wanted(snapshot.key):
+        if not self._still_wanted(snapshot.key):
             return
         if snapshot.size <= self.ram_budget:
             self._ram[snapshot.key] = snapshot
@@ -145,12 +145,15 @@ class SnapshotShelf:
         while self._ram and sum(s.size for s in self._ram.values()) > self.ram_budget:
             self._ram.popitem(last=False)
 
-    def _write(self, snapshot: Snapshot, secret: bytes) -> None:
+    def _still_wanted(self, key: str) -> bool:
         try:
-            if not self._wanted(snapshot.key):
-                return
-        except Exception:  # the store went away (shutdown): better no file than a wrong one
+            return self._wanted(key)
+        except Exception:  # the store went away (shutdown): better no snapshot than a wrong one
             log.exception("could not check the conversation of a KV snapshot")
+            return False
+
+    def _write(self, snapshot: Snapshot, secret: bytes) -> None:
+        if not self._still_wanted(snapshot.key):
             return
         meta = {"key": snapshot.key, "identity": snapshot.identity, "tokens": len(snapshot.tokens)}
         payload = snapshot.tokens.tobytes() + bytes(memoryview(snapshot.state))

@@ -96,6 +96,16 @@ class SearchHit:
     snippet: str  # matches wrapped in [ ]
 
 
+# A message and every message built on it, on every branch.
+SUBTREE = """WITH RECURSIVE below(id) AS (SELECT ? UNION ALL SELECT m.id FROM messages m JOIN below ON m.parent_id = below.id)
+             SELECT id FROM below"""
+
+
+def _store_tag(path: Path) -> str:
+    """A short name of one database, in the names of the files that belong to its conversations."""
+    return hashlib.sha256(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
+
+
 def default_path() -> Path:
     return paths.user_dirs().data / DB_NAME
 
@@ -262,8 +272,7 @@ class Store:
     def snapshot_key(self, conversation_id: int) -> str:
         """The name the engine gives a conversation's KV snapshot (``<key>.kvs``): the
         conversation's id and a tag of this database, so two stores never share a file."""
-        tag = hashlib.sha256(str(self.path.resolve()).encode("utf-8")).hexdigest()[:10]
-        return f"c{conversation_id}-{tag}"
+        return f"c{conversation_id}-{_store_tag(self.path)}"
 
     def owns_snapshot(self, key: str) -> bool:
         """Whether ``key`` names a conversation of this store that still exists (a snapshot of a
@@ -403,6 +412,34 @@ class Store:
             leaf = rows[0][0]
         self.update_conversation(msg.conversation_id, active_leaf=leaf)
 
+    def replies_to(self, message_id: int) -> int:
+        """How many messages were built on ``message_id`` (its whole subtree, every branch)."""
+        rows = self.query(f"SELECT count(*) - 1 FROM ({SUBTREE})", (message_id,))
+        return int(rows[0][0])
+
+    def delete_message(self, message_id: int) -> int | None:
+        """Delete a message and every reply built on it (its subtree); returns the conversation's
+        active leaf after it: the newest branch of a remaining sibling, else the message's parent."""
+        msg = self.message(message_id)
+        with self.transaction() as db:
+            ids = [row[0] for row in db.execute(SUBTREE, (message_id,)).fetchall()]
+            marks = ",".join("?" * len(ids))
+            db.execute(f"UPDATE messages SET parent_id = NULL WHERE id IN ({marks})", ids)  # no cascade down a long chain
+            db.execute(f"DELETE FROM messages WHERE id IN ({marks})", ids)
+            active = db.execute("SELECT active_leaf FROM conversations WHERE id = ?", (msg.conversation_id,)).fetchone()[0]
+        self.checkpoint()  # the deleted text lingers in no side file
+        if active is not None and active not in ids:
+            return int(active)
+        others = self.query(
+            "SELECT MAX(id) FROM messages WHERE conversation_id = ? AND parent_id IS ? HAVING MAX(id) IS NOT NULL",
+            (msg.conversation_id, msg.parent_id),
+        )
+        if others:
+            self.select_branch(int(others[0][0]))
+        else:
+            self.update_conversation(msg.conversation_id, active_leaf=msg.parent_id)
+        return self.get_conversation(msg.conversation_id).active_leaf
+
     def count(self) -> tuple[int, int]:
         conversations = self.query("SELECT count(*) FROM conversations")[0][0]
         messages = self.query("SELECT count(*) FROM messages")[0][0]
@@ -461,7 +498,10 @@ class Store:
         """Remove the database, its side files and its key. Returns what was deleted."""
         path = path or default_path()
         removed = []
-        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        tag = _store_tag(path)
+        snapshots = paths.kv_snapshots_dir()
+        sealed = sorted(snapshots.glob(f"c*-{tag}.kvs")) if snapshots.is_dir() else []
+        for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"), *sealed):
             if file.exists():
                 file.unlink()
                 removed.append(str(file))
