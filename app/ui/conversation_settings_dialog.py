@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.chat.session import ChatSession
 from app.core.errors import HearthError
-
-LOCKED = "Decided by your organisation's policy."
+from app.ui.settings_dialog import LOCKED_TIP
 
 
 class ConversationSettingsDialog(QDialog):
@@ -49,7 +48,7 @@ class ConversationSettingsDialog(QDialog):
             widget.setAccessibleName(labels[name])
             if name in current.locked:
                 widget.setEnabled(False)
-                widget.setToolTip(LOCKED)
+                widget.setToolTip(LOCKED_TIP)
             form.addRow(labels[name] + (" (locked)" if name in current.locked else ""), widget)
         self.fields = fields
         note = QLabel(

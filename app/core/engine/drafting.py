@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from app.core.engine.kv_cache import common_prefix
+from app.core.engine.kv_cache import rewind_to_prefix
 from app.core.models.info import ModelInfo, inspect_model
 
 log = logging.getLogger(__name__)
@@ -82,13 +82,7 @@ class DraftModel:
         limit = min(limit, DRAFT_TOKENS, llama.n_ctx() - len(sequence) - 1)
         if limit <= 0 or max(sequence[-8:], default=0) >= self.n_vocab:
             return []  # out of room, or the target wrote a token the draft does not have
-        cached = common_prefix(llama.input_ids[: llama.n_tokens], sequence)
-        cached = min(cached, len(sequence) - 1)  # the last token is evaluated again for its logits
-        if cached < llama.n_tokens and not llama._ctx.kv_cache_seq_rm(0, cached, -1):
-            cached = 0
-            llama.reset()
-            llama._ctx.kv_cache_clear()
-        llama.n_tokens = cached
+        cached = rewind_to_prefix(llama, sequence)
         llama.eval(list(sequence[cached:]))
         import llama_cpp
 

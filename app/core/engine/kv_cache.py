@@ -28,6 +28,19 @@ def common_prefix(cached: Sequence[int] | npt.NDArray[np.intc], tokens: Sequence
     return int(differs[0]) if differs.size else n
 
 
+def rewind_to_prefix(llama: Any, tokens: Sequence[int]) -> int:
+    """Drop the cached tokens after the longest prefix shared with ``tokens`` (keeping at least
+    the last of ``tokens`` to evaluate, for its logits); a cache that cannot drop a suffix is
+    cleared.  Returns how many tokens stay cached: the caller evaluates the rest."""
+    cached = min(common_prefix(llama.input_ids[: llama.n_tokens], tokens), len(tokens) - 1)
+    if cached < llama.n_tokens and not llama._ctx.kv_cache_seq_rm(0, cached, -1):
+        cached = 0
+        llama.reset()
+        llama._ctx.kv_cache_clear()
+    llama.n_tokens = cached
+    return cached
+
+
 def reused_prefix(llama: Any, tokens: Sequence[int]) -> int:
     """Tokens of ``tokens`` whose KV entries ``Llama.generate`` reuses."""
     common = common_prefix(llama.input_ids[: llama.n_tokens], tokens)

@@ -31,7 +31,7 @@ from app.core.engine import draft_costs, drafting
 from app.core.engine.base import SamplingParams
 from app.core.engine.draft_costs import BatchCosts
 from app.core.engine.drafting import Drafter
-from app.core.engine.kv_cache import common_prefix
+from app.core.engine.kv_cache import rewind_to_prefix
 from app.core.engine.parts import EngineParts
 from app.core.engine.sampling import Sampler
 
@@ -62,12 +62,7 @@ def speculate(
     ctx = llama._ctx
     n_vocab = int(llama.n_vocab())
     n_ctx = int(llama.n_ctx())
-    cached = min(common_prefix(llama.input_ids[: llama.n_tokens], prompt), len(prompt) - 1)
-    if not ctx.kv_cache_seq_rm(-1, cached, -1):
-        cached = 0
-        llama.reset()
-        ctx.kv_cache_clear()
-    llama.n_tokens = cached
+    cached = rewind_to_prefix(llama, prompt)
     llama.eval(list(prompt[cached:-1]))  # the prompt but its last token (in batches of n_batch)
     sequence = list(prompt)  # every token of the answer's sequence, the last one not yet evaluated
     guessing = True
