@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,7 +31,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tokens", type=int, default=2048)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--family", default="v3", help="v3: the answer streams as Markdown; r1-distill-qwen: as reasoning")
     parser.add_argument(
         "--size", choices=("toy", "small"), default="small",
@@ -83,11 +84,15 @@ def main() -> None:
         terminal.params = params
         sink = io.StringIO()
 
+        ui_cpu: list[float] = []  # the UI thread's share of one core while the window streams
+
         def in_window() -> float:
             controller.new_conversation()
             window.composer.setPlainText("Write as much as you can.")
+            cpu, wall = time.thread_time(), time.monotonic()
             window.send()
             finished.exec()
+            ui_cpu.append((time.thread_time() - cpu) / (time.monotonic() - wall))
             return float(ended[-1].summary.tokens_per_s)  # type: ignore[attr-defined]
 
         def in_terminal() -> float:
@@ -97,14 +102,19 @@ def main() -> None:
 
         in_terminal()  # warm-up
         windows, terminals = [], []
-        for _ in range(args.rounds):
-            terminals.append(in_terminal())
-            windows.append(in_window())
+        for round_ in range(args.rounds):  # pairs in turn T-W, W-T: a drift of the machine's speed cancels out
+            first, second = (in_terminal, in_window) if round_ % 2 == 0 else (in_window, in_terminal)
+            runs = {first: first(), second: second()}
+            terminals.append(runs[in_terminal])
+            windows.append(runs[in_window])
+        ratios = [w / t for w, t in zip(windows, terminals, strict=True)]
         w, t = statistics.median(windows), statistics.median(terminals)
-        print(f"{args.tokens} tokens ({args.family}, {args.size} model), {args.rounds} rounds each, alternated:")
+        print(f"{args.tokens} tokens ({args.family}, {args.size} model), {args.rounds} pairs, order alternated:")
         print(f"  terminal {', '.join(f'{r:.0f}' for r in terminals)} tok/s   median {t:.1f}")
         print(f"  window   {', '.join(f'{r:.0f}' for r in windows)} tok/s   median {w:.1f}")
-        print(f"window / terminal: {w / t:.3f}   (target >= 0.97)")
+        print(f"  pair ratios {', '.join(f'{r:.3f}' for r in ratios)}")
+        print(f"  UI thread CPU while streaming: {statistics.median(ui_cpu) * 100:.1f} % of one core (median)")
+        print(f"window / terminal: {statistics.median(ratios):.3f} median of pairs, {w / t:.3f} of medians   (target >= 0.97)")
         controller.shutdown()
         store.close()
 

@@ -85,7 +85,7 @@ def _message(content: str, status: str = "complete") -> StoredMessage:
 def test_copy_link_copies_the_code_as_written(qtbot: Any) -> None:
     widget = MessageWidget(_message(ANSWER), [7])
     qtbot.addWidget(widget)
-    assert "Copy python code" in widget.content_view.toPlainText()
+    assert "python \u2003 Copy code" in widget.content_view.toPlainText()  # the card header: language, copy link
     assert _coloured_lines(widget.content_view.document())["def area(r):"] >= 2  # a stored answer is coloured too
     widget.content_view.anchorClicked.emit(QUrl("copy-code:1"))
     assert QGuiApplication.clipboard().text() == "echo 'indented'\n  two more"

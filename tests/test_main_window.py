@@ -27,7 +27,7 @@ def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindo
     status = window.statusBar().currentMessage()
     assert "tok/s" in status and "GPU layers 0" in status and "/ 4096 ·" in status and "12 tokens" in status
     assert "/ 4096 tokens" in window.context_label.text()
-    assert window.sidebar.list.count() == 1 and window.sidebar.list.item(0).text() == "hello there"
+    assert len(window.sidebar.rows()) == 1 and window.sidebar.rows()[0].text() == "hello there"
     assert window.composer.toPlainText() == ""
 
 
@@ -54,7 +54,7 @@ def test_stop_mid_answer_keeps_what_came(qtbot: Any, window: MainWindow) -> None
     assert finished.args[0].summary.stop_reason.value == "cancelled"
     answer = window.controller.active_thread()[-1]
     assert answer.status == "cancelled" and 0 < (answer.completion_tokens or 0) < 4000
-    assert "cancelled" in window.view.widgets[-1].header.text()
+    assert "stopped" in window.view.widgets[-1].header.text()
     assert window.send_button.isEnabled() and not window.stop_button.isEnabled()
 
 
@@ -93,10 +93,10 @@ def test_search_finds_a_message_and_opens_its_conversation(qtbot: Any, window: M
     ask(qtbot, window, "photosynthesis in plants")
     window.controller.new_conversation()
     ask(qtbot, window, "something else entirely")
-    assert window.sidebar.list.count() == 2
+    assert len(window.sidebar.rows()) == 2
     window.sidebar.search.setText("photosyn")
-    assert window.sidebar.list.count() == 1 and "[photosynthesis]" in window.sidebar.list.item(0).text()
-    window.sidebar.list.itemClicked.emit(window.sidebar.list.item(0))
+    assert len(window.sidebar.rows()) == 1 and "[photosynthesis]" in window.sidebar.rows()[0].text()
+    window.sidebar.list.itemClicked.emit(window.sidebar.rows()[0])
     assert window.controller.active_thread()[0].content == "photosynthesis in plants"
 
 
@@ -215,7 +215,7 @@ def test_reasoning_streams_into_its_own_section_and_the_store(
     saved = window.controller.active_thread()[-1]
     assert saved.reasoning and saved.status == "cancelled"
     assert section.view.toPlainText().strip() and section.toggle.text() == "▾ Reasoning"  # no answer came: stays open
-    assert "cancelled" in window.view.widgets[-1].header.text()
+    assert "stopped" in window.view.widgets[-1].header.text()
 
 
 def test_switching_to_dark_recolours_the_conversation(qtbot, window) -> None:

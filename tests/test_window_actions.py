@@ -45,7 +45,7 @@ def warnings(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def titles(win: MainWindow) -> list[str]:
-    return [win.sidebar.list.item(row).text() for row in range(win.sidebar.list.count())]
+    return [item.text() for item in win.sidebar.rows()]
 
 
 def test_rename_and_pin_from_the_menu(qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,10 +59,11 @@ def test_rename_and_pin_from_the_menu(qtbot: Any, window: MainWindow, monkeypatc
     window.step_conversation(1)  # down the list: the older conversation opens
     assert window.controller.active_thread()[0].content == "first topic"
     window.menu_actions["pin"].trigger()
-    assert titles(window) == ["📌 first topic", "Heat pumps"]
+    assert titles(window) == ["first topic", "Heat pumps"]
+    assert window.sidebar.headings() == ["Pinned", "Today"]  # pinned on top, under its own heading
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))  # an empty title is ignored
     window.menu_actions["rename"].trigger()
-    assert titles(window)[0] == "📌 first topic"
+    assert titles(window)[0] == "first topic"
 
 
 def test_delete_hides_at_once_undo_brings_it_back_and_the_timeout_deletes(
@@ -345,7 +346,9 @@ def test_a_question_too_long_for_the_context_is_refused_and_the_app_goes_on(
     assert "too long for the context window" in warnings[-1] and "larger context" in warnings[-1]
     answer = window.controller.active_thread()[-1]
     assert answer.status == "error" and "too long" in (answer.error or "")
-    assert "error" in window.view.widgets[-1].header.text()
+    failed = window.view.widgets[-1]
+    assert "failed" in failed.header.text() and not failed.error_label.isHidden()  # why, in the answer itself
+    assert "too long" in failed.error_label.text()
     assert not window.controller.busy and window.send_button.isEnabled()
     ask(qtbot, window, "a short one")  # the next question is answered as usual
     assert window.controller.active_thread()[-1].status == "truncated"  # its whole 12-token budget

@@ -121,7 +121,7 @@ def test_retention_runs_when_the_window_starts(qtbot: Any, machine: Any, started
     policy("retention_days = 30\n")
     window = started()
     assert [c.id for c in window.controller.store.list_conversations()] == [kept]
-    assert window.sidebar.list.count() == 1
+    assert len(window.sidebar.rows()) == 1
     assert "older than 30 days" in window.notice_label.text()  # stays visible while the model loads
 
 
@@ -312,7 +312,7 @@ def test_the_sidebar_lists_conversations_a_page_at_a_time(qtbot: Any, tmp_path: 
     qtbot.addWidget(sidebar)
     sidebar.resize(300, 400)
     sidebar.show()
-    assert sidebar.list.count() == PAGE and sidebar.list.item(0).text() == f"c{2 * PAGE + 49}"  # newest first
+    assert len(sidebar.rows()) == PAGE and sidebar.rows()[0].text() == f"c{2 * PAGE + 49}"  # newest first
     bar = sidebar.list.verticalScrollBar()
 
     def scroll_to_the_end() -> None:
@@ -322,11 +322,11 @@ def test_the_sidebar_lists_conversations_a_page_at_a_time(qtbot: Any, tmp_path: 
         qtbot.wait(20)
 
     scroll_to_the_end()
-    assert sidebar.list.count() == 2 * PAGE
+    assert len(sidebar.rows()) == 2 * PAGE
     scroll_to_the_end()
-    assert sidebar.list.count() == 2 * PAGE + 50
+    assert len(sidebar.rows()) == 2 * PAGE + 50
     scroll_to_the_end()
-    assert sidebar.list.count() == 2 * PAGE + 50  # the end: nothing more to read
+    assert len(sidebar.rows()) == 2 * PAGE + 50  # the end: nothing more to read
     sidebar.refresh()  # an answer ended: the list is read again, as far as it was scrolled
-    assert sidebar.list.count() == 2 * PAGE + 50
+    assert len(sidebar.rows()) == 2 * PAGE + 50
     store.close()

@@ -7,9 +7,10 @@ only the mapping to Qt formats is ours).  Lines are lexed one at a time: a strea
 re-highlights only the lines that changed, at the price of multi-line strings or comments
 being coloured line by line.
 
-A QTextBrowser cannot hold buttons, so the copy button is a link placed above each block
-(``copy-code:N``); clicking it copies block N of the message's own Markdown, never the
-rendered text.  Only backtick fences are recognised, like the streaming renderer's cut points.
+A QTextBrowser cannot hold buttons, so each block is drawn as a card: a header strip above
+the shaded code naming the language, with a "Copy code" link (``copy-code:N``); clicking it
+copies block N of the message's own Markdown, never the rendered text.  Only backtick fences
+are recognised, like the streaming renderer's cut points.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from PySide6.QtGui import (
 )
 
 COPY_SCHEME = "copy-code"
+COPY_LABEL = "Copy code"
+HEADER_GAP = "\u2003"  # an em space between the language and the copy link of a card's header
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~]")
 Span = tuple[int, int, QTextCharFormat]
 _FENCE = re.compile(r"^([ \t]*)```[ \t]*([^\s`]*)[^\n]*$", re.MULTILINE)
 
@@ -91,8 +95,9 @@ def with_copy_links(markdown: str, start: int = 0, end: int | None = None) -> st
     pieces, position = [], start
     for number, opener in enumerate(Fences(markdown).lines[::2]):  # every other fence line opens a block
         if start <= opener.start() < end:
-            label = f"Copy {opener.group(2)} code" if opener.group(2) else "Copy code"
-            pieces += [markdown[position : opener.start()], f"\n{opener.group(1)}[{label}]({COPY_SCHEME}:{number})\n\n"]
+            language = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", opener.group(2) or "code")
+            header = f"{language} {HEADER_GAP} [{COPY_LABEL}]({COPY_SCHEME}:{number})"
+            pieces += [markdown[position : opener.start()], f"\n{opener.group(1)}{header}\n\n"]
             position = opener.start()
     pieces.append(markdown[position:end])
     return "".join(pieces)
@@ -164,7 +169,8 @@ class CodeHighlighter(QSyntaxHighlighter):
         self.dark = dark
         self._explicit = False
         self._style = "monokai" if dark else "default"
-        self._background = QBrush(QColor("#1b1c1f" if dark else "#f3f4f6"))
+        self._background = QBrush(QColor("#17181b" if dark else "#f3f4f6"))
+        self._header = QBrush(QColor("#2a2c31" if dark else "#e6e8ec"))
         super().__init__(document)
 
     def rehighlight(self) -> None:
@@ -174,20 +180,30 @@ class CodeHighlighter(QSyntaxHighlighter):
         """Colour the code lines from ``position`` on and give code blocks their background:
         each line is coloured once here; the highlighter's own passes on every edit do nothing.
         The background changes are one edit (one layout pass), not one per line."""
-        code = []
-        block = self.document().findBlock(position)
+        code, headers = [], []
+        block = self.document().findBlock(position).previous()  # the header of a block starting here
+        block = block if block.isValid() else self.document().findBlock(position)
         while block.isValid():
             if block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence):
                 code.append(block)
+            elif block.text().endswith(COPY_LABEL) and block.next().blockFormat().hasProperty(
+                QTextFormat.Property.BlockCodeFence
+            ):
+                headers.append(block)
             block = block.next()
         shade = QTextBlockFormat()
         shade.setBackground(self._background)
+        head = QTextBlockFormat()  # a card's header: its own strip above the code, a gap above it
+        head.setBackground(self._header)
+        head.setTopMargin(10)
+        head.setBottomMargin(0)
         edit = QTextCursor(self.document())
         edit.beginEditBlock()
-        for block in code:
-            if block.blockFormat().background() != self._background:
-                edit.setPosition(block.position())
-                edit.mergeBlockFormat(shade)
+        for blocks, fmt in ((code, shade), (headers, head)):
+            for block in blocks:
+                if block.blockFormat().background() != fmt.background():
+                    edit.setPosition(block.position())
+                    edit.mergeBlockFormat(fmt)
         edit.endEditBlock()
         self._explicit = True
         try:

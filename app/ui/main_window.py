@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -20,10 +19,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QPlainTextEdit,
+    QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -37,49 +38,25 @@ from app.core.models.registry import Registry
 from app.core.privacy.policy import load as load_policy
 from app.core.store.database import Store
 from app.core.store.export import import_file
-from app.ui import theme, window_state
+from app.ui import icons, theme, window_state
 from app.ui.api_switch import ApiSwitch
 from app.ui.chat_controller import ChatController
+from app.ui.composer import Composer
 from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.find_bar import FindBar
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_manager import ModelManager
 from app.ui.model_picker import ModelPicker
-from app.ui.remote_models import MARK, RemoteEntries
+from app.ui.remote_models import RemoteEntries
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
+from app.ui.status_area import StatusArea
 from app.ui.thinking_control import ThinkingControl
 from app.ui.welcome import Welcome
 
 
-class Composer(QPlainTextEdit):
-    """Enter sends, Shift+Enter starts a new line; grows with its text from 2 to 10 lines."""
-
-    LINES = (2, 10)
-
-    def __init__(self, send: object) -> None:
-        super().__init__()
-        self._send = send
-        self.setPlaceholderText("Message (Enter sends, Shift+Enter for a new line, Esc stops)")
-        self.setAccessibleName("Message")
-        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
-        self._fit()
-
-    def _fit(self) -> None:
-        lines = min(max(int(self.document().size().height()), self.LINES[0]), self.LINES[1])
-        margins = self.contentsMargins().top() + self.contentsMargins().bottom()
-        height = lines * self.fontMetrics().lineSpacing() + 2 * int(self.document().documentMargin()) + margins
-        self.setFixedHeight(height)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
-            self._send()  # type: ignore[operator]
-            return
-        super().keyPressEvent(event)
-
-
-class MainWindow(ModelPicker, QMainWindow):
+class MainWindow(ModelPicker, StatusArea, QMainWindow):
     def __init__(self, controller: ChatController, registry: Registry, catalog: Catalog) -> None:
         super().__init__()
         self.controller, self.registry, self.catalog = controller, registry, catalog
@@ -92,9 +69,18 @@ class MainWindow(ModelPicker, QMainWindow):
         self.find_bar = FindBar(self.view)  # Ctrl+F: find in the conversation shown
         self.composer = Composer(self.send)
         self.send_button = QPushButton("Send")
+        self.send_button.setObjectName("primary")
         self.stop_button = QPushButton("Stop")
+        icons.set_icon(self.stop_button, "stop")
         self.stop_button.setEnabled(False)
         self.context_label = QLabel()
+        self.context_label.setObjectName("muted")
+        self.context_bar = QProgressBar()  # the context used, at a glance
+        self.context_bar.setObjectName("context")
+        self.context_bar.setTextVisible(False)
+        self.context_bar.setAccessibleName("Context used")
+        self.context_bar.setFixedWidth(90)
+        self.context_bar.hide()
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(controller.stop)
 
@@ -102,20 +88,31 @@ class MainWindow(ModelPicker, QMainWindow):
         self.model_box.setAccessibleName("Model")
         self.quant_box = QComboBox()
         self.quant_box.setAccessibleName("Quantization")
-        for box, chars in ((self.model_box, 28), (self.quant_box, 22)):
+        for box, chars in ((self.model_box, 22), (self.quant_box, 18)):
             box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             box.setMinimumContentsLength(chars)
+        self.quant_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # its fit and speed in full
         self.fit_badge = QLabel()
         self.fit_badge.setAccessibleName("Fit on this machine")
+        self.fit_badge.setObjectName("badge")
         toolbar = QToolBar("Model")
-        toolbar.addWidget(QLabel("Model "))
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        model_label = QLabel("Model")
+        model_label.setObjectName("muted")
+        toolbar.addWidget(model_label)
         toolbar.addWidget(self.model_box)
         toolbar.addWidget(self.quant_box)
         toolbar.addWidget(self.fit_badge)
-        toolbar.addSeparator()
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
         self.menu_actions = build_menus(self)
-        toolbar.addAction(self.menu_actions["models"])
-        toolbar.addAction(self.menu_actions["settings"])
+        for name in ("models", "settings"):
+            toolbar.addAction(self.menu_actions[name])
+            button = toolbar.widgetForAction(self.menu_actions[name])
+            if isinstance(button, QToolButton):
+                icons.set_icon(button, name)
         self.addToolBar(toolbar)
         self.model_box.currentIndexChanged.connect(self._fill_quants)
         self.model_box.activated.connect(self._model_chosen)
@@ -128,6 +125,7 @@ class MainWindow(ModelPicker, QMainWindow):
         column.addWidget(self.find_bar)
         column.addWidget(self.composer)
         row = QHBoxLayout()
+        row.addWidget(self.context_bar)
         row.addWidget(self.context_label)
         row.addStretch(1)
         self.thinking_control = ThinkingControl(controller)
@@ -264,13 +262,14 @@ class MainWindow(ModelPicker, QMainWindow):
 
     def step_conversation(self, step: int) -> None:
         """Open the previous or next conversation of the sidebar's list."""
-        ids = [int(self.sidebar.list.item(row).data(Qt.ItemDataRole.UserRole)) for row in range(self.sidebar.list.count())]
+        rows = self.sidebar.rows()
+        ids = [int(item.data(Qt.ItemDataRole.UserRole)) for item in rows]
         if not ids:
             return
         current = self.controller.conversation_id
         index = ids.index(current) + step if current in ids else (0 if step > 0 else len(ids) - 1)
         if 0 <= index < len(ids):
-            self.sidebar.list.setCurrentRow(index)
+            self.sidebar.list.setCurrentItem(rows[index])
             self.controller.open_conversation(ids[index])
 
     def import_conversations(self) -> None:
@@ -373,33 +372,11 @@ class MainWindow(ModelPicker, QMainWindow):
     def _finished(self, ended: TurnEnded, shown: bool) -> None:
         summary = ended.summary
         if shown:
-            self.view.finish(ended.status)  # the status is the core's, stored with the answer
+            self.view.finish(ended.status, summary.error)  # the status is the core's, stored with the answer
         self._busy(False)
         if ended.status == "error" and summary.error:
             QMessageBox.warning(self, "Hearth", summary.error)
-        remote = self.controller.remote
-        model = self.controller.model.key if self.controller.model else remote.label if remote else ""
-        where = (
-            f"{MARK} on server"
-            if remote
-            else f"GPU layers {self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0}"
-        )
-        used = summary.prompt_tokens + summary.completion_tokens
-        total = self.controller.session.context_size or "?"
-        speculation = f" · {summary.speculation}" if summary.speculation else ""
-        self.statusBar().showMessage(
-            f"{model} · {where} · context {used} / {total} · "
-            f"{summary.completion_tokens} tokens · {summary.tokens_per_s:.1f} tok/s{speculation}"
-        )
-        self._update_context(used)
-
-    def _update_context(self, used: int | None = None) -> None:
-        """The context budget: tokens of the last prompt plus its answer, of the window's total."""
-        total = self.controller.session.context_size
-        if not self.controller.ready:
-            self.context_label.setText("")
-            return
-        self.context_label.setText(f"context {used if used is not None else '–'} / {total} tokens")
+        self.show_answer_stats(summary)
 
     def closeEvent(self, event: object) -> None:
         """Quitting mid-answer or mid-download stops cleanly: the answer is saved, the download

@@ -11,111 +11,37 @@ from __future__ import annotations
 import html
 import time
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QSizeF, Qt, QTimer, QUrl, Signal, SignalInstance
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal, SignalInstance
+from PySide6.QtGui import QDesktopServices, QEnterEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QTextBrowser,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.chat.recorder import can_continue
+from app.core.chat.recorder import can_continue, status_words
 from app.core.store.database import StoredMessage
 from app.core.store.export import SPEAKERS, answered_by
-from app.ui import theme
-from app.ui.code_blocks import COPY_SCHEME, CodeHighlighter, code_blocks, warm_styles
+from app.ui.code_blocks import COPY_SCHEME, code_blocks, warm_styles
 from app.ui.markdown_stream import IncrementalMarkdown
+from app.ui.message_parts import ActionRow, AutoHeightBrowser, ReasoningSection
+from app.ui.style import MAX_COLUMN
 
 EMPTY_TEXT = (
-    "<h2>Ask anything.</h2><p>The model runs on this computer: what you type never leaves it.</p>"
-    "<p>Enter sends · Shift+Enter for a new line · F1 lists the keyboard shortcuts</p>"
+    "<h1 style='font-weight: 600'>Ask anything.</h1>"
+    "<p style='color: gray'>The model runs on this computer: what you type never leaves it.</p>"
+    "<p style='color: gray; font-size: small'>Enter sends · Shift+Enter for a new line · F1 lists the keyboard shortcuts</p>"
 )
-# Questions on a tinted card, answers on the page; the palette keeps both readable in light and dark.
-MESSAGE_STYLE = """
-QFrame#message-user { background: palette(alternate-base); border: 1px solid palette(mid); border-radius: 8px; }
-QFrame#message-assistant, QFrame#message-system { border: none; }
-QFrame#message-user QTextBrowser, QFrame#message-assistant QTextBrowser { background: transparent; }
-"""
 PAGE = 40  # messages built at a time when a conversation is opened
 SLICE_SECONDS = 0.004  # longest time spent building messages before the event loop gets a turn
-
-
-class _AutoHeightBrowser(QTextBrowser):
-    """A read-only Markdown block as tall as its text (the scroll area scrolls, not each message).
-
-    The height follows the document layout's own size notifications, so an edit, a streamed
-    piece or the highlighter's colouring of many lines costs one layout, not one per change.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setOpenExternalLinks(False)
-        self.setOpenLinks(False)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.document().documentLayout().documentSizeChanged.connect(self._fit)
-        self.highlighter = CodeHighlighter(self.document(), theme.is_dark())
-
-    def set_markdown(self, text: str) -> None:
-        self.document().setMarkdown(text)
-        self.highlighter.rehighlight()
-
-    def _fit(self, size: QSizeF) -> None:
-        height = int(size.height()) + 6
-        if height != self.height():
-            self.setFixedHeight(height)
-
-
-class ReasoningSection(QWidget):
-    """DeepSeek's thinking: open while the model thinks, rendered incrementally like the
-    answer, collapsed to "Thought for N s" once the answer starts; a click opens it again."""
-
-    def __init__(self, reasoning: str, streaming: bool) -> None:
-        super().__init__()
-        self.text = reasoning
-        self.started = time.monotonic()
-        self.thought_s: float | None = None
-        self._rendered: tuple[int, bool] | None = None  # (characters, final) last rendered
-        self.toggle = QToolButton()
-        self.toggle.setCheckable(True)
-        self.toggle.setChecked(streaming)
-        self.toggle.setAccessibleName("Show reasoning")
-        self.view = _AutoHeightBrowser()
-        self.view.setAccessibleName("Reasoning")
-        self._markdown = IncrementalMarkdown(self.view.document(), self.view.highlighter)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.toggle)
-        layout.addWidget(self.view)
-        self.toggle.toggled.connect(lambda _shown: self.redraw(final=self.thought_s is not None or not streaming))
-
-    def answer_started(self) -> None:
-        if self.thought_s is None:
-            self.thought_s = time.monotonic() - self.started
-            self.toggle.setChecked(False)
-
-    def redraw(self, final: bool) -> None:
-        timed = f"Thought for {self.thought_s:.0f} s" if self.thought_s is not None else ""
-        title = timed or ("Reasoning" if final else "Thinking…")  # a stored answer: its duration is unknown
-        shown = self.toggle.isChecked()
-        self.toggle.setText(("▾ " if shown else "▸ ") + title)
-        self.view.setVisible(shown)
-        if not shown or self._rendered == (len(self.text), final):
-            return  # collapsed, or nothing new: the answer streams on without re-rendering this
-        self._rendered = (len(self.text), final)
-        if final:
-            self._markdown.finish(self.text)
-        else:
-            self._markdown.update(self.text)
 
 
 class MessageWidget(QFrame):
@@ -132,43 +58,70 @@ class MessageWidget(QFrame):
         self.setObjectName(f"message-{message.role}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._content = message.content
+        self._pinned = False
         self.header = QLabel()
         self.reading = ""  # how far a long prompt has been read, until the answer begins
         self.reasoning: ReasoningSection | None = None  # built when there is reasoning to show
-        self.content_view = _AutoHeightBrowser()
+        self.content_view = AutoHeightBrowser()
         self.content_view.setAccessibleName(f"{SPEAKERS[message.role]} message")
         self.content_view.anchorClicked.connect(self._link)
         self._markdown = IncrementalMarkdown(self.content_view.document(), self.content_view.highlighter)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.header)
-        buttons.addStretch(1)
+        self.header.setObjectName("message-header")
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.header)
+        row.addStretch(1)
         if len(siblings) > 1:
             index = siblings.index(message.id)
             for label, target, name in (("‹", index - 1, "Previous version"), ("›", index + 1, "Next version")):
                 nav = QToolButton()
                 nav.setText(label)
                 nav.setAccessibleName(name)
+                nav.setToolTip(name)
                 nav.setEnabled(0 <= target < len(siblings))
                 nav.clicked.connect(lambda _=False, t=target: self.branch_requested.emit(siblings[t]))
-                buttons.addWidget(nav)
+                row.addWidget(nav)
                 if label == "‹":
                     self.branch_label = QLabel(f"{index + 1}/{len(siblings)}")
-                    buttons.addWidget(self.branch_label)
-        self.continue_button: QToolButton | None = None
+                    self.branch_label.setObjectName("muted")
+                    row.addWidget(self.branch_label)
+        self.action_row = ActionRow()
         for text, signal in (("Copy", self.copy_requested), *self._actions(), ("Delete", self.delete_requested)):
-            button = QToolButton()
-            button.setText(text)
-            button.setAccessibleName(text)
-            button.clicked.connect(lambda _=False, s=signal: s.emit(self.message.id))
-            buttons.addWidget(button)
-            if text == "Continue":
-                self.continue_button = button
+            self.action_row.add(text, partial(signal.emit, message.id))
+        self.continue_button: QToolButton | None = self.action_row.buttons.get("Continue")
+        self.action_row.setVisible(False)  # until the pointer is over the message
+        row.addWidget(self.action_row)
         self._layout = QVBoxLayout(self)
-        self._layout.addLayout(buttons)
+        self._layout.setContentsMargins(*((14, 8, 14, 10) if message.role == "user" else (6, 6, 6, 6)))
+        self._layout.setSpacing(4)
+        self._layout.addLayout(row)
         self._layout.addWidget(self.content_view)
+        self.error_label = QLabel()  # why an answer failed, said in the answer itself
+        self.error_label.setObjectName("error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setAccessibleName("Why the answer failed")
+        self.error_label.hide()
+        self._layout.addWidget(self.error_label)
         if message.reasoning.strip():
             self._add_reasoning(message.reasoning)
         self.redraw(final=message.status != "partial")
+
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self.action_row.setVisible(True)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self.action_row.setVisible(self.pinned_actions)
+        super().leaveEvent(event)
+
+    @property
+    def pinned_actions(self) -> bool:
+        """The newest finished answer keeps its actions in sight (Copy, Regenerate are what comes next)."""
+        return self._pinned
+
+    def pin_actions(self, pinned: bool) -> None:
+        self._pinned = pinned
+        self.action_row.setVisible(pinned or self.underMouse())
 
     def text_views(self) -> list[QTextBrowser]:
         """The documents a find looks in: the answer, and its reasoning when it is open."""
@@ -210,12 +163,19 @@ class MessageWidget(QFrame):
         status = status or self.message.status
         # Partial, cancelled or failed answers are marked.
         answering = f" — {self.reading}" if self.reading and not self._content else " — answering…"
-        mark = answering if not final else "" if status == "complete" else f" — {status}"
+        mark = answering if not final else "" if status == "complete" else f" — {status_words(status)}"
         where = ""
         if self.message.engine and self.message.model_id:  # computed elsewhere: say where, quietly
             who = html.escape(answered_by(self.message.model_id, None, self.message.engine))
             where = f" <span style='color: gray'>· {who}</span>"
-        self.header.setText(f"<b>{SPEAKERS[self.message.role]}</b>{where}{mark}")
+        speaker = SPEAKERS[self.message.role]
+        name = f"<span style='color: gray'>{speaker}</span>" if self.message.role == "user" else f"<b>{speaker}</b>"
+        self.header.setText(f"{name}{where}{mark}")
+        self.content_view.setVisible(bool(self._content) or not final)  # a failed answer may have no text
+        failed = final and status == "error"
+        self.error_label.setVisible(failed)
+        if failed:
+            self.error_label.setText(self.message.error or "The answer failed.")
         if self.continue_button is not None:  # only an answer cut short can go on (the core says which)
             self.continue_button.setVisible(final and can_continue(status))
         if self.reasoning is not None and self.reasoning.text.strip():
@@ -261,6 +221,7 @@ class ChatView(QScrollArea):
         super().__init__()
         self.setWidgetResizable(True)
         self.setAccessibleName("Conversation")
+        self.setObjectName("conversation")  # the style sheet's page colour
         warm_styles()
         self._inner = QWidget()
         self._layout = QVBoxLayout(self._inner)
@@ -274,7 +235,6 @@ class ChatView(QScrollArea):
         self.empty.setAccessibleName("No messages yet")
         self._layout.addWidget(self.empty, 1)
         self._layout.addStretch(1)
-        self.setStyleSheet(MESSAGE_STYLE)
         self.setWidget(self._inner)
         self.widgets: list[MessageWidget] = []
         self.renders = 0  # how many message renders happened (tests check streaming re-renders one message)
@@ -290,6 +250,20 @@ class ChatView(QScrollArea):
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(lambda value: setattr(self, "_from_bottom", bar.maximum() - value))
         bar.rangeChanged.connect(self._range_changed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The conversation is one centred column of at most ``MAX_COLUMN`` pixels: lines stay
+        short enough to read on a wide window."""
+        side = max(12, (event.size().width() - MAX_COLUMN) // 2)
+        self._layout.setContentsMargins(side, 16, side, 16)
+        super().resizeEvent(event)
+
+    def _pin_newest(self) -> None:
+        """Only the newest answer keeps its actions in sight; the others show them on hover."""
+        newest = self.last("assistant")
+        for widget in self.widgets:
+            if widget.pinned_actions != (widget is newest and widget.message.status != "partial"):
+                widget.pin_actions(not widget.pinned_actions)
 
     def _range_changed(self, _minimum: int, maximum: int) -> None:
         bar = self.verticalScrollBar()
@@ -322,6 +296,7 @@ class ChatView(QScrollArea):
         for message in messages:
             self._messages.append(message)
             self._add(message, siblings_of(message.id))
+        self._pin_newest()
         self._growing_above = False
         self._scroll_to_end()
 
@@ -341,6 +316,8 @@ class ChatView(QScrollArea):
                 break
         if self.building:
             self._builder.start(0)
+        else:
+            self._pin_newest()
         self._update_earlier()
 
     def _update_earlier(self) -> None:
@@ -391,11 +368,13 @@ class ChatView(QScrollArea):
             widget.reading = f"reading the conversation… {done * 100 // max(total, 1)} %"
             widget.redraw()
 
-    def finish(self, status: str) -> None:
+    def finish(self, status: str, error: str | None = None) -> None:
         widget = self.streaming_widget()
         if widget is not None:
             widget.message.status = status
+            widget.message.error = error
             widget.redraw(final=True, status=status)
+        self._pin_newest()
 
     def _scroll_to_end(self) -> None:
         self._from_bottom = 0

@@ -1,5 +1,6 @@
-"""Conversations: newest first, pinned on top, full-text search with highlighted hits;
-rename, pin, export, and delete with undo.
+"""Conversations: pinned on top, then newest first under date headings (Today, Yesterday,
+Previous 7 days, …; the grouping is core's, :mod:`app.core.store.date_groups`), full-text
+search with highlighted hits; rename, pin, export, and delete with undo.
 
 Deleting hides the conversation at once and deletes it for good only when the undo bar
 times out, another conversation is deleted, or the window closes: a slip of the Delete key
@@ -12,8 +13,8 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -32,7 +33,9 @@ from PySide6.QtWidgets import (
 from app.core.errors import HearthError
 from app.core.privacy.policy import load as load_policy
 from app.core.store.database import SearchHit, Store
+from app.core.store.date_groups import grouped
 from app.core.store.export import export_text, write_export
+from app.ui import icons, style, theme
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 UNDO_SECONDS = 10
@@ -49,10 +52,13 @@ class Sidebar(QWidget):
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
+        self.setObjectName("sidebar")  # the style sheet's column colour
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.refuse_delete: Callable[[int], str | None] = lambda _id: None  # why a conversation can't go now
         self.pending_delete: int | None = None
         self._refresh_pending = False
         self.new_button = QPushButton("New chat")
+        icons.set_icon(self.new_button, "new-chat")
         self.new_button.setAccessibleName("New chat")
         self.new_button.setToolTip("New chat (Ctrl+N)")
         self.new_button.clicked.connect(self.new_requested)
@@ -68,6 +74,7 @@ class Sidebar(QWidget):
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._menu)
         self._listed = 0  # conversations read from the store so far (the list pages lazily)
+        self._heading: str | None = None  # the date heading the last page ended under
         self._more = False  # the store has more than are listed
         self.list.verticalScrollBar().valueChanged.connect(self._scrolled)
         for keys, action in (("F2", self.rename), (QKeySequence.StandardKey.Delete, self.delete)):
@@ -124,7 +131,7 @@ class Sidebar(QWidget):
             return
         self.hits.setText("")
         wanted = max(PAGE, self._listed)  # as many as were listed: a refresh keeps the place scrolled to
-        self._listed, self._more = 0, False
+        self._listed, self._more, self._heading = 0, False, None
         self._next_page(wanted)
 
     def _next_page(self, size: int = PAGE) -> None:
@@ -133,12 +140,40 @@ class Sidebar(QWidget):
         page = self.store.list_conversations(size, self._listed)
         self._listed += len(page)
         self._more = len(page) == size
-        for conv in page:
-            if conv.id == self.pending_delete:
-                continue
-            item = QListWidgetItem(("📌 " if conv.pinned else "") + (conv.title or "Untitled"))
+        shown = [conv for conv in page if conv.id != self.pending_delete]
+        for heading, conv in grouped(shown, after=self._heading):
+            if heading is not None:
+                self._add_heading(heading)
+                self._heading = heading
+            item = QListWidgetItem(conv.title or "Untitled")
             item.setData(ROLE_ID, conv.id)
             self.list.addItem(item)
+
+    def _add_heading(self, text: str) -> None:
+        """A date heading: shown, never selected or opened."""
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        font = item.font()
+        font.setPointSizeF(font.pointSizeF() * 0.85)
+        font.setBold(True)
+        item.setFont(font)
+        item.setForeground(QColor(style.colours(theme.is_dark())["muted"]))
+        self.list.addItem(item)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light or dark changed: the headings take the new muted colour."""
+        if event.type() == QEvent.Type.PaletteChange:
+            self.refresh_soon()
+        super().changeEvent(event)
+
+    def rows(self) -> list[QListWidgetItem]:
+        """The listed conversations (or search hits), without the headings."""
+        items = (self.list.item(row) for row in range(self.list.count()))
+        return [item for item in items if item.data(ROLE_ID) is not None]
+
+    def headings(self) -> list[str]:
+        items = (self.list.item(row) for row in range(self.list.count()))
+        return [item.text() for item in items if item.data(ROLE_ID) is None]
 
     def _scrolled(self, value: int) -> None:
         bar = self.list.verticalScrollBar()
@@ -146,16 +181,17 @@ class Sidebar(QWidget):
             self._next_page()
 
     def _activated(self, item: QListWidgetItem) -> None:
-        self.open_requested.emit(int(item.data(ROLE_ID)))
+        if item.data(ROLE_ID) is not None:  # a heading opens nothing
+            self.open_requested.emit(int(item.data(ROLE_ID)))
 
     def _on_current(self, action: Callable[[int], object]) -> None:
         item = self.list.currentItem()
-        if item is not None:
+        if item is not None and item.data(ROLE_ID) is not None:
             action(int(item.data(ROLE_ID)))
 
     def _menu(self, position: QPoint) -> None:
         item = self.list.itemAt(position)
-        if item is None:
+        if item is None or item.data(ROLE_ID) is None:
             return
         conv = self.store.get_conversation(int(item.data(ROLE_ID)))
         menu = QMenu(self)

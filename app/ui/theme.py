@@ -12,22 +12,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
+from app.ui import icons, style
+
 APPEARANCES = {"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
 LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
 
-DARK = {
-    QPalette.ColorRole.Window: "#202124",
-    QPalette.ColorRole.WindowText: "#e8eaed",
-    QPalette.ColorRole.Base: "#2b2c30",
-    QPalette.ColorRole.AlternateBase: "#303134",
-    QPalette.ColorRole.Text: "#e8eaed",
-    QPalette.ColorRole.Button: "#303134",
-    QPalette.ColorRole.ButtonText: "#e8eaed",
-    QPalette.ColorRole.Highlight: "#ef8354",
-    QPalette.ColorRole.HighlightedText: "#202124",
-    QPalette.ColorRole.ToolTipBase: "#303134",
-    QPalette.ColorRole.ToolTipText: "#e8eaed",
-    QPalette.ColorRole.PlaceholderText: "#9aa0a6",
+D = style.DARK
+DARK = {  # the dark palette, in the style sheet's colours (widgets without a sheet match those with one)
+    QPalette.ColorRole.Window: D["bg"],
+    QPalette.ColorRole.WindowText: D["text"],
+    QPalette.ColorRole.Base: D["surface"],
+    QPalette.ColorRole.AlternateBase: D["bubble"],
+    QPalette.ColorRole.Text: D["text"],
+    QPalette.ColorRole.Button: D["surface"],
+    QPalette.ColorRole.ButtonText: D["text"],
+    QPalette.ColorRole.Highlight: D["accent"],
+    QPalette.ColorRole.HighlightedText: D["on_accent"],
+    QPalette.ColorRole.ToolTipBase: D["surface"],
+    QPalette.ColorRole.ToolTipText: D["text"],
+    QPalette.ColorRole.PlaceholderText: D["muted"],
+    QPalette.ColorRole.Mid: D["border"],
     QPalette.ColorRole.Link: "#8ab4f8",
 }
 DARK_DISABLED = {
@@ -57,6 +61,8 @@ def apply(app: QApplication, appearance: str) -> None:
         for role, colour in DARK_DISABLED.items():  # a disabled button must look disabled
             palette.setColor(QPalette.ColorGroup.Disabled, role, QColor(colour))
         app.setPalette(palette)
+    style.apply(app, is_dark(app.palette()))
+    icons.forget(app)
     _restyle(app)
 
 

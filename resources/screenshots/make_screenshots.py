@@ -55,6 +55,20 @@ def main() -> None:
             reasoning="The user wants a short explanation. Cover the cycle, then efficiency.",
         )  # fmt: skip
         store.add_message(conv, "user", "And in very cold weather?")
+        # The states an answer can end in, and one being written, in one conversation.
+        states = store.create_conversation("Every state of an answer")
+        for question, answer, status, error in (
+            ("List the planets.", "1. Mercury\n2. Venus\n3. Earth\n4. Mars\n5. Jupi", "truncated", None),
+            ("Write a long poem about rain.", "Soft rain on the roof, a hush", "cancelled", None),
+            ("Summarise the attached notes.", "", "error", "The model ran out of memory while reading the prompt."),
+        ):
+            store.add_message(states, "user", question)
+            store.add_message(states, "assistant", answer, status=status, error=error)
+        store.add_message(states, "user", "Is 1001 a prime number?")
+        store.add_message(
+            states, "assistant", "", status="partial",
+            reasoning="1001 = 7 x 143, and 143 = 11 x 13, so it has divisors other than 1 and itself…",
+        )  # fmt: skip
         registry, catalog = Registry(Path(tmp) / "models", shared_dir=None), load_catalog()
         session = ChatSession(EngineWorker(), store, registry, catalog)
         session.params = SamplingParams(temperature=0.0, max_tokens=40, seed=1)
@@ -76,6 +90,15 @@ def main() -> None:
             QTimer.singleShot(300, pause.quit)
             pause.exec()
             window.grab().save(str(HERE / f"main-window-{name}.png"))
+            controller.open_conversation(states)  # truncated (Continue), stopped, failed, thinking
+            QTimer.singleShot(300, pause.quit)
+            pause.exec()
+            window.grab().save(str(HERE / f"answer-states-{name}.png"))
+            controller.new_conversation()  # the empty state
+            QTimer.singleShot(200, pause.quit)
+            pause.exec()
+            window.grab().save(str(HERE / f"empty-{name}.png"))
+            controller.open_conversation(conv)
             manager = window.open_models()
             manager.resize(900, 560)
             QTimer.singleShot(200, pause.quit)

@@ -34,6 +34,21 @@ STATUS = {
 CONTINUABLE = ("truncated", "interrupted", "cancelled")  # cut short: generation can go on after the text
 
 
+STATUS_WORDS = {  # how a client names an answer's end, next to the answer ("" for a complete one)
+    "complete": "",
+    "truncated": "cut off at the length limit",
+    "cancelled": "stopped",
+    "interrupted": "interrupted (Hearth was closed while it was written)",
+    "error": "failed",
+    "partial": "answering…",
+}
+
+
+def status_words(status: str) -> str:
+    """What to say about an answer with ``status``: one mapping, so every client says the same."""
+    return STATUS_WORDS.get(status, status)
+
+
 def can_continue(status: str) -> bool:
     """Whether an answer with ``status`` can be continued (the window shows Continue for these)."""
     return status in CONTINUABLE

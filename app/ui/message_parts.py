@@ -1,0 +1,127 @@
+"""The pieces of a message: a text block as tall as its text, DeepSeek's reasoning section,
+and the row of actions that shows when the pointer is over the message.
+
+Kept apart from :mod:`app.ui.message_view` (which lays messages out and streams into them)
+so each stays small.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QSize, QSizeF, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QTextBrowser, QToolButton, QVBoxLayout, QWidget
+
+from app.ui import icons, theme
+from app.ui.code_blocks import CodeHighlighter
+from app.ui.markdown_stream import IncrementalMarkdown
+
+ICONS = {"Copy": "copy", "Edit": "edit", "Regenerate": "regenerate", "Continue": "continue", "Delete": "delete"}
+TIPS = {
+    "Copy": "Copy the message as Markdown",
+    "Edit": "Edit and send again (the old version stays as a branch)",
+    "Regenerate": "Answer again (the old answer stays as a branch)",
+    "Continue": "Continue the answer where it stopped",
+    "Delete": "Delete this message",
+}
+
+
+class AutoHeightBrowser(QTextBrowser):
+    """A read-only Markdown block as tall as its text (the scroll area scrolls, not each message).
+
+    The height follows the document layout's own size notifications, so an edit, a streamed
+    piece or the highlighter's colouring of many lines costs one layout, not one per change.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setOpenExternalLinks(False)
+        self.setOpenLinks(False)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit)
+        self.highlighter = CodeHighlighter(self.document(), theme.is_dark())
+
+    def set_markdown(self, text: str) -> None:
+        self.document().setMarkdown(text)
+        self.highlighter.rehighlight()
+
+    def _fit(self, size: QSizeF) -> None:
+        height = int(size.height()) + 6
+        if height != self.height():
+            self.setFixedHeight(height)
+
+
+class ReasoningSection(QWidget):
+    """DeepSeek's thinking: open while the model thinks, rendered incrementally like the
+    answer, collapsed to "Thought for N s" once the answer starts; a click opens it again."""
+
+    def __init__(self, reasoning: str, streaming: bool) -> None:
+        super().__init__()
+        self.text = reasoning
+        self.started = time.monotonic()
+        self.thought_s: float | None = None
+        self._rendered: tuple[int, bool] | None = None  # (characters, final) last rendered
+        self.toggle = QToolButton()
+        self.toggle.setObjectName("reasoning-toggle")
+        self.toggle.setCheckable(True)
+        self.toggle.setChecked(streaming)
+        self.toggle.setAccessibleName("Show reasoning")
+        self.view = AutoHeightBrowser()
+        self.view.setObjectName("reasoning")  # quieter: muted text beside a rule (the style sheet)
+        self.view.setAccessibleName("Reasoning")
+        self._markdown = IncrementalMarkdown(self.view.document(), self.view.highlighter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.toggle)
+        layout.addWidget(self.view)
+        self.toggle.toggled.connect(lambda _shown: self.redraw(final=self.thought_s is not None or not streaming))
+
+    def answer_started(self) -> None:
+        if self.thought_s is None:
+            self.thought_s = time.monotonic() - self.started
+            self.toggle.setChecked(False)
+
+    def redraw(self, final: bool) -> None:
+        timed = f"Thought for {self.thought_s:.0f} s" if self.thought_s is not None else ""
+        title = timed or ("Reasoning" if final else "Thinking…")  # a stored answer: its duration is unknown
+        shown = self.toggle.isChecked()
+        self.toggle.setText(("▾ " if shown else "▸ ") + title)
+        self.view.setVisible(shown)
+        if not shown or self._rendered == (len(self.text), final):
+            return  # collapsed, or nothing new: the answer streams on without re-rendering this
+        self._rendered = (len(self.text), final)
+        if final:
+            self._markdown.finish(self.text)
+        else:
+            self._markdown.update(self.text)
+
+
+class ActionRow(QWidget):
+    """A message's actions as small icon buttons; shown while the pointer is over the message
+    (the row keeps its place when hidden, so the text never jumps), always for the newest answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.buttons: dict[str, QToolButton] = {}
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(2)
+        policy = self.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
+
+    def add(self, text: str, clicked: Callable[[], None]) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)  # the accessible text; the button shows its icon
+        button.setAccessibleName(text)
+        button.setToolTip(TIPS.get(text, text))
+        icons.set_icon(button, ICONS.get(text, "continue"))
+        button.setIconSize(QSize(16, 16))
+        button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        button.clicked.connect(lambda _=False: clicked())
+        self._layout.addWidget(button)
+        self.buttons[text] = button
+        return button

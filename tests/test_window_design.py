@@ -1,0 +1,109 @@
+"""The window's design rules that a user sees: actions on hover (the newest answer's stay),
+a failed answer says why inside the answer, date headings in the sidebar (each once, also when
+the list is read a page at a time), icons drawn in the palette's colours, light and dark sheets."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import QEvent, QPointF
+from PySide6.QtGui import QEnterEvent, QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from app.core.store.database import Store, StoredMessage
+from app.ui import icons, style, theme
+from app.ui.message_view import ChatView, MessageWidget
+
+
+def _message(message_id: int, role: str, status: str = "complete", error: str | None = None) -> StoredMessage:
+    return StoredMessage(id=message_id, conversation_id=1, parent_id=None, role=role, content="text" if not error else "",
+                         reasoning="", status=status, created_at=0, updated_at=0, error=error)  # fmt: skip
+
+
+def test_actions_show_on_hover_and_stay_for_the_newest_answer(qtbot: Any) -> None:
+    view = ChatView()
+    qtbot.addWidget(view)
+    thread = [_message(1, "user"), _message(2, "assistant"), _message(3, "user"), _message(4, "assistant")]
+    view.show_thread(thread, lambda message_id: [message_id])
+    qtbot.waitUntil(lambda: not view.building)
+    older, newest = view.widgets[1], view.widgets[3]
+    assert newest.pinned_actions and not newest.action_row.isHidden()
+    assert not older.pinned_actions and older.action_row.isHidden()
+    QApplication.sendEvent(older, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
+    assert not older.action_row.isHidden()  # the pointer is over it
+    QApplication.sendEvent(older, QEvent(QEvent.Type.Leave))
+    assert older.action_row.isHidden()
+    assert set(older.action_row.buttons) == {"Copy", "Continue", "Regenerate", "Delete"}
+    assert all(not b.icon().isNull() and b.toolTip() for b in older.action_row.buttons.values())
+    view.append_messages([_message(5, "user"), _message(6, "assistant", status="partial")], lambda i: [i])
+    assert not newest.pinned_actions  # a newer answer is being written: the old one's actions go to hover
+    assert not view.widgets[-1].pinned_actions  # and a streaming answer has none pinned yet
+    view.finish("complete")
+    assert view.widgets[-1].pinned_actions
+
+
+def test_a_failed_answer_says_why_in_the_answer(qtbot: Any) -> None:
+    widget = MessageWidget(_message(9, "assistant", status="error", error="The model ran out of memory."), [9])
+    qtbot.addWidget(widget)
+    assert not widget.error_label.isHidden() and widget.error_label.text() == "The model ran out of memory."
+    assert widget.content_view.isHidden()  # no empty text block above it
+    assert "failed" in widget.header.text()
+    done = MessageWidget(_message(10, "assistant"), [10])
+    qtbot.addWidget(done)
+    assert done.error_label.isHidden() and not done.content_view.isHidden()
+
+
+def test_the_sidebar_heads_each_date_group_once_across_pages(qtbot: Any, tmp_path: Path) -> None:
+    from app.ui.sidebar import PAGE, Sidebar
+
+    store = Store(tmp_path / "conversations.db")
+    now = time.time()
+    with store.transaction() as db:
+        for i in range(PAGE + 20):  # the older ones cross the first page's end, under one heading
+            db.execute(
+                "INSERT INTO conversations (title, settings, created_at, updated_at, pinned) VALUES (?, '{}', ?, ?, ?)",
+                (f"c{i}", now - 40 * 86400 - i, now - 40 * 86400 - i, 0),
+            )
+        db.execute("INSERT INTO conversations (title, settings, created_at, updated_at) VALUES ('new', '{}', ?, ?)", (now, now))
+        db.execute("INSERT INTO conversations (title, settings, created_at, updated_at, pinned) VALUES ('kept', '{}', 0, 0, 1)")
+    sidebar = Sidebar(store)
+    qtbot.addWidget(sidebar)
+    sidebar.resize(300, 400)
+    sidebar.show()
+    assert [r.text() for r in sidebar.rows()[:2]] == ["kept", "new"]
+    first = sidebar.headings()
+    assert first[:2] == ["Pinned", "Today"] and len(first) == 3  # and the month of the older ones
+    bar = sidebar.list.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the next page is read
+    qtbot.waitUntil(lambda: len(sidebar.rows()) == PAGE + 22)
+    assert sidebar.headings() == first  # the older ones' heading was not repeated on the second page
+    heading = next(sidebar.list.item(r) for r in range(sidebar.list.count()) if sidebar.list.item(r).text() == "Pinned")
+    sidebar.list.itemClicked.emit(heading)  # a heading opens nothing
+    with qtbot.assertNotEmitted(sidebar.open_requested):
+        sidebar.list.itemActivated.emit(heading)
+    store.close()
+
+
+def test_icons_take_the_palettes_colour_and_the_sheets_differ_by_appearance(qtbot: Any) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        theme.apply(app, "dark")
+        assert style.DARK["accent"] in app.styleSheet() and style.LIGHT["accent"] not in app.styleSheet()
+        image = icons.icon("copy").pixmap(16, 16).toImage()
+        strokes = [image.pixelColor(x, y) for x in range(16) for y in range(16) if image.pixelColor(x, y).alpha() > 200]
+        assert QGuiApplication.palette().buttonText().color().lightness() > 128
+        assert strokes and min(c.lightness() for c in strokes) > 128  # light strokes on dark
+        theme.apply(app, "light")
+        assert style.LIGHT["accent"] in app.styleSheet()
+        image = icons.icon("copy").pixmap(16, 16).toImage()
+        strokes = [image.pixelColor(x, y) for x in range(16) for y in range(16) if image.pixelColor(x, y).alpha() > 200]
+        assert strokes and max(c.lightness() for c in strokes) < 128  # dark strokes on light
+    finally:
+        theme.apply(app, "light")
