@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from app.core.chat.recorder import status_words
 from app.core.errors import HearthError, StoreKeyError
 from app.core.privacy.locks import save_user_settings
 from app.core.privacy.policy import load as load_policy
@@ -128,8 +129,10 @@ def run_show(args: argparse.Namespace) -> int:
     for m in store.thread(args.id):
         alternatives = store.siblings(m.id)
         branch = f" ({[s.id for s in alternatives].index(m.id) + 1}/{len(alternatives)})" if len(alternatives) > 1 else ""
-        mark = "" if m.status == "complete" else f" [{m.status}]"
+        mark = f" [{status_words(m.status)}]" if status_words(m.status) else ""  # the window's words, from core
         print(f"\n{m.role}{branch}{mark}:")
+        if m.status == "error" and m.error:
+            print(f"  (failed) {m.error}")
         if args.reasoning and m.reasoning:
             print(f"  (reasoning) {m.reasoning.strip()}")
         print(m.content)
