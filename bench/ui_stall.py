@@ -88,6 +88,9 @@ def main() -> None:
         from tests.gguf_factory import family_spec, write_model
 
         _app = QApplication.instance() or QApplication([])  # kept referenced for the whole run
+        from app.ui import theme
+
+        theme.apply(_app, "light")  # the window as users see it: Hearth's style sheet and icons
         collector = GarbageCollector()  # as the app runs it (a full collection stalls ~30 ms)
         store = Store(Path(tmp) / "data" / "conversations.db")
         registry, catalog = Registry(Path(tmp) / "models", shared_dir=None), Catalog(())

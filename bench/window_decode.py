@@ -57,6 +57,9 @@ def main() -> None:
         from tests.gguf_factory import family_spec, write_model
 
         _app = QApplication.instance() or QApplication([])
+        from app.ui import theme
+
+        theme.apply(_app, "light")  # the window as users see it: Hearth's style sheet and icons
         collector = GarbageCollector()
         store = Store(Path(tmp) / "data" / "conversations.db")
         registry, catalog = Registry(Path(tmp) / "models", shared_dir=None), Catalog(())

@@ -472,7 +472,9 @@ def test_hub_sign_in_from_the_models_window_keeps_the_token_in_the_keyring(
 def test_a_message_is_deleted_from_its_toolbar_after_asking(
     qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from PySide6.QtWidgets import QMessageBox, QToolButton
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QEnterEvent
+    from PySide6.QtWidgets import QApplication, QMessageBox, QToolButton
 
     ask(qtbot, window, "keep this question")
     ask(qtbot, window, "delete this question")
@@ -481,7 +483,8 @@ def test_a_message_is_deleted_from_its_toolbar_after_asking(
     monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: (asked.append(text), answer[0])[1])
     widgets = window.view.widgets
     question = next(w for w in widgets if w.message.content == "delete this question")
-    delete = next(b for b in question.findChildren(QToolButton) if b.text() == "Delete")
+    QApplication.sendEvent(question, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))  # the pointer over it
+    delete = next(b for b in question.findChildren(QToolButton) if b.text() == "Delete" and b.isVisibleTo(question))
     delete.click()
     assert asked == ["Delete this message and the 1 message after it? This cannot be undone."]
     assert len(window.controller.active_thread()) == 4  # No: nothing deleted

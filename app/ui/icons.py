@@ -3,7 +3,7 @@
 The SVGs are stroked with ``currentColor``.  Qt's SVG renderer has no notion of a current
 colour, so each icon is drawn with the colour put into its text: the icon is the text's colour
 in light and dark, and a disabled button's icon is the disabled text's colour.  Drawn once per
-(name, colour, size); a change of appearance draws them again (:func:`forget`).
+(name, colour); a change of appearance draws them again (:func:`forget`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from app.core import paths
 
-SIZES = (16, 20, 24, 32)
+SIZE = 16  # the size the window shows them at; QIcon scales for another (the SVG is drawn once per colour)
 PROPERTY = "hearthIcon"  # the dynamic property naming a button's icon
 
 
@@ -50,9 +50,8 @@ def icon(name: str, colour: QColor | str | None = None) -> QIcon:
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
     ratio = QGuiApplication.primaryScreen().devicePixelRatio() if QGuiApplication.primaryScreen() else 1.0
     result = QIcon()
-    for size in SIZES:
-        result.addPixmap(_pixmap(name, normal.name(), size, ratio), QIcon.Mode.Normal)
-        result.addPixmap(_pixmap(name, disabled.name(), size, ratio), QIcon.Mode.Disabled)
+    result.addPixmap(_pixmap(name, normal.name(), SIZE, ratio), QIcon.Mode.Normal)
+    result.addPixmap(_pixmap(name, disabled.name(), SIZE, ratio), QIcon.Mode.Disabled)
     return result
 
 

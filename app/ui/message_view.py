@@ -85,33 +85,57 @@ class MessageWidget(QFrame):
                     self.branch_label = QLabel(f"{index + 1}/{len(siblings)}")
                     self.branch_label.setObjectName("muted")
                     row.addWidget(self.branch_label)
-        self.action_row = ActionRow()
-        for text, signal in (("Copy", self.copy_requested), *self._actions(), ("Delete", self.delete_requested)):
-            self.action_row.add(text, partial(signal.emit, message.id))
-        self.continue_button: QToolButton | None = self.action_row.buttons.get("Continue")
-        self.action_row.setVisible(False)  # until the pointer is over the message
-        row.addWidget(self.action_row)
+        self._header_row = row
+        self._action_row: ActionRow | None = None  # built on the first hover (opening 40 messages stays quick)
+        self._can_continue = False
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(*((14, 8, 14, 10) if message.role == "user" else (6, 6, 6, 6)))
         self._layout.setSpacing(4)
         self._layout.addLayout(row)
         self._layout.addWidget(self.content_view)
-        self.error_label = QLabel()  # why an answer failed, said in the answer itself
-        self.error_label.setObjectName("error")
-        self.error_label.setWordWrap(True)
-        self.error_label.setAccessibleName("Why the answer failed")
-        self.error_label.hide()
-        self._layout.addWidget(self.error_label)
+        self._error_label: QLabel | None = None  # built for a failed answer only
         if message.reasoning.strip():
             self._add_reasoning(message.reasoning)
         self.redraw(final=message.status != "partial")
+
+    @property
+    def action_row(self) -> ActionRow:
+        """The message's actions, built when first needed: the pointer comes over the message,
+        it is the newest answer, or someone asks for a button."""
+        if self._action_row is None:
+            self._action_row = ActionRow()
+            for text, signal in (("Copy", self.copy_requested), *self._actions(), ("Delete", self.delete_requested)):
+                self._action_row.add(text, partial(signal.emit, self.message.id))
+            continuing = self._action_row.buttons.get("Continue")
+            if continuing is not None:
+                continuing.setVisible(self._can_continue)
+            self._action_row.setVisible(False)  # until the pointer is over the message
+            self._header_row.addWidget(self._action_row)
+        return self._action_row
+
+    @property
+    def continue_button(self) -> QToolButton | None:
+        return self.action_row.buttons.get("Continue")
+
+    @property
+    def error_label(self) -> QLabel:
+        """Why an answer failed, said in the answer itself."""
+        if self._error_label is None:
+            self._error_label = QLabel()
+            self._error_label.setObjectName("error")
+            self._error_label.setWordWrap(True)
+            self._error_label.setAccessibleName("Why the answer failed")
+            self._error_label.hide()
+            self._layout.insertWidget(self._layout.indexOf(self.content_view) + 1, self._error_label)
+        return self._error_label
 
     def enterEvent(self, event: QEnterEvent) -> None:
         self.action_row.setVisible(True)
         super().enterEvent(event)
 
     def leaveEvent(self, event: QEvent) -> None:
-        self.action_row.setVisible(self.pinned_actions)
+        if self._action_row is not None:
+            self._action_row.setVisible(self.pinned_actions)
         super().leaveEvent(event)
 
     @property
@@ -121,7 +145,8 @@ class MessageWidget(QFrame):
 
     def pin_actions(self, pinned: bool) -> None:
         self._pinned = pinned
-        self.action_row.setVisible(pinned or self.underMouse())
+        if pinned or self._action_row is not None:
+            self.action_row.setVisible(pinned or self.underMouse())
 
     def text_views(self) -> list[QTextBrowser]:
         """The documents a find looks in: the answer, and its reasoning when it is open."""
@@ -173,11 +198,14 @@ class MessageWidget(QFrame):
         self.header.setText(f"{name}{where}{mark}")
         self.content_view.setVisible(bool(self._content) or not final)  # a failed answer may have no text
         failed = final and status == "error"
-        self.error_label.setVisible(failed)
         if failed:
             self.error_label.setText(self.message.error or "The answer failed.")
-        if self.continue_button is not None:  # only an answer cut short can go on (the core says which)
-            self.continue_button.setVisible(final and can_continue(status))
+        if failed or self._error_label is not None:
+            self.error_label.setVisible(failed)
+        self._can_continue = final and can_continue(status)  # only an answer cut short can go on (core says which)
+        continuing = self._action_row.buttons.get("Continue") if self._action_row is not None else None
+        if continuing is not None:
+            continuing.setVisible(self._can_continue)
         if self.reasoning is not None and self.reasoning.text.strip():
             self.reasoning.redraw(final or bool(self._content))
         if final:
