@@ -68,7 +68,7 @@ QWidget#sidebar QListWidget {{ background: transparent; border: none; outline: n
 QWidget#sidebar QListWidget::item {{ padding: 6px 8px; border-radius: 6px; }}
 QWidget#sidebar QListWidget::item:hover {{ background: {hover}; }}
 QWidget#sidebar QListWidget::item:selected {{ background: {selected}; color: {text}; }}
-QLineEdit, QPlainTextEdit, QComboBox, QSpinBox, QDoubleSpinBox {{
+QLineEdit, QPlainTextEdit, QComboBox {{
     background: {surface}; border: 1px solid {border}; border-radius: 8px; padding: 5px 8px;
     selection-background-color: {accent}; selection-color: {on_accent};
 }}
@@ -86,6 +86,9 @@ QPushButton#primary:disabled {{ background: {border}; color: {muted}; }}
 QToolButton {{ background: transparent; border: none; border-radius: 6px; padding: 4px; }}
 QToolButton:hover {{ background: {hover}; }}
 QToolButton:checked {{ background: transparent; }}
+QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {muted}; border-radius: 4px; background: {surface}; }}
+QCheckBox::indicator:checked {{ background: {accent}; border-color: {accent}; }}
+QCheckBox::indicator:disabled {{ border-color: {border}; background: {border}; }}
 QLabel#muted {{ color: {muted}; }}
 QLabel#badge {{ color: {muted}; background: {hover}; border-radius: 9px; padding: 2px 10px; }}
 QLabel#error {{ background: {error_bg}; color: {error_text}; border-radius: 8px; padding: 8px 12px; }}
