@@ -284,7 +284,12 @@ def test_answer_streamed_by_a_killed_process_survives_partial(models, tmp_path: 
             if rows and rows[0][0] > 0:
                 break  # the flusher has written some of the answer: kill now, mid-stream
     proc.kill()
-    proc.communicate(timeout=10)  # reaps it and closes its pipes
+    rest, _ = proc.communicate(timeout=10)  # reaps it and closes its pipes
+    for line in rest.splitlines():  # what it had written but this loop had not read yet (the store may hold it)
+        try:
+            received.append(json.loads(line).get("text", ""))
+        except json.JSONDecodeError:
+            break  # a line cut by the kill: nothing after it was written
     env_store = Store(db)
     message = env_store.message(env_store.thread(1)[-1].id)
     streamed = "".join(received)
