@@ -38,6 +38,8 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
+from app.ui import style
+
 COPY_SCHEME = "copy-code"
 COPY_LABEL = "Copy code"
 HEADER_GAP = "\u2003"  # an em space between the language and the copy link of a card's header
@@ -169,8 +171,9 @@ class CodeHighlighter(QSyntaxHighlighter):
         self.dark = dark
         self._explicit = False
         self._style = "monokai" if dark else "default"
-        self._background = QBrush(QColor("#17181b" if dark else "#f3f4f6"))
-        self._header = QBrush(QColor("#2a2c31" if dark else "#e6e8ec"))
+        colours = style.colours(dark)
+        self._background = QBrush(QColor(colours["code"]))
+        self._header = QBrush(QColor(colours["code_header"]))
         super().__init__(document)
 
     def rehighlight(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
@@ -43,10 +43,10 @@ def _pixmap(name: str, colour: str, size: int, ratio: float) -> QPixmap:
     return pixmap
 
 
-def icon(name: str, colour: QColor | str | None = None) -> QIcon:
-    """The icon ``name`` (a file in ``resources/icons/ui``), in ``colour`` or the palette's text colour."""
+def icon(name: str) -> QIcon:
+    """The icon ``name`` (a file in ``resources/icons/ui``) in the palette's button-text colour."""
     palette = QGuiApplication.palette()
-    normal = QColor(colour) if colour is not None else palette.color(QPalette.ColorRole.ButtonText)
+    normal = palette.color(QPalette.ColorRole.ButtonText)
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText)
     ratio = QGuiApplication.primaryScreen().devicePixelRatio() if QGuiApplication.primaryScreen() else 1.0
     result = QIcon()

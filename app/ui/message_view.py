@@ -66,7 +66,6 @@ class MessageWidget(QFrame):
         self.content_view.setAccessibleName(f"{SPEAKERS[message.role]} message")
         self.content_view.anchorClicked.connect(self._link)
         self._markdown = IncrementalMarkdown(self.content_view.document(), self.content_view.highlighter)
-        self.header.setObjectName("message-header")
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.header)
@@ -290,8 +289,9 @@ class ChatView(QScrollArea):
         """Only the newest answer keeps its actions in sight; the others show them on hover."""
         newest = self.last("assistant")
         for widget in self.widgets:
-            if widget.pinned_actions != (widget is newest and widget.message.status != "partial"):
-                widget.pin_actions(not widget.pinned_actions)
+            pinned = widget is newest and widget.message.status != "partial"
+            if widget.pinned_actions != pinned:
+                widget.pin_actions(pinned)
 
     def _range_changed(self, _minimum: int, maximum: int) -> None:
         bar = self.verticalScrollBar()

@@ -4,7 +4,8 @@ Why a style sheet and not a custom QStyle: the look is colours, radii and spacin
 widgets, which a sheet says in one place; every widget keeps its native behaviour (keyboard,
 accessibility, right-to-left).  Widgets opt into a role with an object name (``primary`` for
 the one main button of a row, ``muted`` for secondary text, ``sidebar`` for the conversation
-list's column); nothing else in the window carries colours.
+list's column).  The colours live here, also those the code highlighter and the sidebar's
+headings paint with; rich-text labels use only gray, which reads on both.
 
 The font stack prefers the platform's UI font (Segoe UI, SF Pro, Cantarell, Noto Sans) and
 falls back through common sans-serif families, so text looks native on every desktop.
@@ -35,6 +36,8 @@ LIGHT = {
     "warning_text": "#6b4b00",
     "error_bg": "#fde8e8",
     "error_text": "#8a1c1c",
+    "code": "#f3f4f6",
+    "code_header": "#e6e8ec",
 }
 DARK = {
     "bg": "#1c1d20",
@@ -53,6 +56,8 @@ DARK = {
     "warning_text": "#f3d58a",
     "error_bg": "#3b2224",
     "error_text": "#f4b4b4",
+    "code": "#17181b",
+    "code_header": "#2a2c31",
 }
 
 SHEET = """
