@@ -33,6 +33,7 @@ def test_actions_show_on_hover_and_stay_for_the_newest_answer(qtbot: Any) -> Non
     view.show_thread(thread, lambda message_id: [message_id])
     qtbot.waitUntil(lambda: not view.building)
     older, newest = view.widgets[1], view.widgets[3]
+    qtbot.waitUntil(lambda: newest.pinned_actions)  # pinned on the turn after the build
     assert newest.pinned_actions and not newest.action_row.isHidden()
     assert not older.pinned_actions and older.action_row.isHidden()
     QApplication.sendEvent(older, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))
@@ -42,10 +43,10 @@ def test_actions_show_on_hover_and_stay_for_the_newest_answer(qtbot: Any) -> Non
     assert set(older.action_row.buttons) == {"Copy", "Continue", "Regenerate", "Delete"}
     assert all(not b.icon().isNull() and b.toolTip() for b in older.action_row.buttons.values())
     view.append_messages([_message(5, "user"), _message(6, "assistant", status="partial")], lambda i: [i])
-    assert not newest.pinned_actions  # a newer answer is being written: the old one's actions go to hover
+    qtbot.waitUntil(lambda: not newest.pinned_actions)  # a newer answer is being written: the old one's actions go to hover
     assert not view.widgets[-1].pinned_actions  # and a streaming answer has none pinned yet
     view.finish("complete")
-    assert view.widgets[-1].pinned_actions
+    qtbot.waitUntil(lambda: view.widgets[-1].pinned_actions)
 
 
 def test_a_failed_answer_says_why_in_the_answer(qtbot: Any) -> None:

@@ -17,6 +17,7 @@ import re
 
 from PySide6.QtGui import QTextBlockFormat, QTextCursor, QTextDocument, QTextDocumentFragment
 
+from app.ui import math_render
 from app.ui.code_blocks import CodeHighlighter, Fences, with_copy_links
 
 ORDERED_ITEM = re.compile(r"^[ \t]*\d{1,9}[.)][ \t]", re.MULTILINE)
@@ -86,12 +87,20 @@ def piece(text: str, fences: Fences, start: int, end: int, close: bool) -> str:
     return body
 
 
+def set_markdown(document: QTextDocument, markdown: str) -> None:
+    """``document.setMarkdown`` with its formulas drawn as math (:mod:`app.ui.math_render`)."""
+    with_math = math_render.with_math_images(markdown)
+    document.setMarkdown(with_math)
+    if with_math is not markdown:
+        math_render.decorate(document)
+
+
 def insert_markdown(cursor: QTextCursor, markdown: str) -> None:
     """Insert rendered Markdown at the cursor, the block it starts in taking the format of the
     first rendered block.  (``QTextCursor.insertMarkdown`` keeps the old block's format, so a
     heading or a code line at the start of a piece came out as plain text until the end.)"""
     rendered = QTextDocument()
-    rendered.setMarkdown(markdown)
+    set_markdown(rendered, markdown)
     block, at_start = cursor.block(), cursor.atBlockStart()
     cursor.insertFragment(QTextDocumentFragment(rendered))
     first = rendered.begin()
@@ -159,7 +168,7 @@ class IncrementalMarkdown:
         if self.frozen and not self.soft_cuts and not ORDERED_ITEM.search(text):
             self.update(text)
             return
-        self.document.setMarkdown(with_copy_links(text))
+        set_markdown(self.document, with_copy_links(text))
         if self.highlighter is not None:
             self.highlighter.rehighlight()
         self.frozen = len(text)

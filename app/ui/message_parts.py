@@ -10,12 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QSize, QSizeF, Qt
+from PySide6.QtCore import QEvent, QMimeData, QSize, QSizeF, Qt, QUrl
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QTextBrowser, QToolButton, QVBoxLayout, QWidget
 
-from app.ui import icons, theme
+from app.ui import icons, math_render, theme
 from app.ui.code_blocks import CodeHighlighter
-from app.ui.markdown_stream import IncrementalMarkdown
+from app.ui.markdown_stream import IncrementalMarkdown, set_markdown
 
 ICONS = {"Copy": "copy", "Edit": "edit", "Regenerate": "regenerate", "Continue": "continue", "Delete": "delete"}
 TIPS = {
@@ -43,10 +44,41 @@ class AutoHeightBrowser(QTextBrowser):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.document().documentLayout().documentSizeChanged.connect(self._fit)
         self.highlighter = CodeHighlighter(self.document(), theme.is_dark())
+        self.anchorClicked.connect(self._copy_formula)
 
     def set_markdown(self, text: str) -> None:
-        self.document().setMarkdown(text)
+        set_markdown(self.document(), text)
         self.highlighter.rehighlight()
+
+    def _look(self) -> math_render.Look:
+        return math_render.Look.of(self.font(), self.palette().color(QPalette.ColorRole.Text), self.devicePixelRatioF())
+
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        """Formula images (``math:`` names) come from :mod:`app.ui.math_render`; nothing else is
+        loaded (an answer's ``![](https://…)`` is not fetched: nothing leaves the machine)."""
+        url = QUrl(name)
+        if url.scheme() == math_render.SCHEME:
+            return math_render.images().image(self.document(), url.toString(), self._look(), self.font())
+        return None
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new palette or font: the formulas are drawn again in the new colour and size."""
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+            document, look = self.document(), self._look()
+            for name in {f.toImageFormat().name() for _p, f in math_render.math_fragments(document)}:
+                math_render.place(document, name, math_render.images().image(document, name, look, self.font()))
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        """A copied selection keeps its formulas as LaTeX, not as blank image characters."""
+        mime = super().createMimeDataFromSelection()
+        if "\ufffc" in mime.text():
+            mime.setText(math_render.selected_text(self.textCursor()))
+        return mime
+
+    def _copy_formula(self, url: QUrl) -> None:
+        if url.scheme() == math_render.COPY_SCHEME and (source := math_render.copied_source(url.toString())):
+            QGuiApplication.clipboard().setText(source)
 
     def _fit(self, size: QSizeF) -> None:
         height = int(size.height()) + 6

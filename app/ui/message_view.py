@@ -272,6 +272,9 @@ class ChatView(QScrollArea):
         self._builder = QTimer(self)
         self._builder.setSingleShot(True)
         self._builder.timeout.connect(self._build_older)
+        self._pinner = QTimer(self)  # pinning builds an action row: done on the next turn, not in this one
+        self._pinner.setSingleShot(True)
+        self._pinner.timeout.connect(self._pin_now)
         self._from_bottom = 0  # the reader's distance from the bottom, in pixels
         self._growing_above = False  # history is being added above the reader (not text below)
         bar = self.verticalScrollBar()
@@ -286,7 +289,12 @@ class ChatView(QScrollArea):
         super().resizeEvent(event)
 
     def _pin_newest(self) -> None:
-        """Only the newest answer keeps its actions in sight; the others show them on hover."""
+        """Only the newest answer keeps its actions in sight; the others show them on hover.
+        Building the newest answer's action row costs a few milliseconds, so it waits for the next
+        event-loop turn instead of lengthening the one that added or finished the message."""
+        self._pinner.start(0)
+
+    def _pin_now(self) -> None:
         newest = self.last("assistant")
         for widget in self.widgets:
             pinned = widget is newest and widget.message.status != "partial"

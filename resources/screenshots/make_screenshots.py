@@ -69,6 +69,20 @@ def main() -> None:
             states, "assistant", "", status="partial",
             reasoning="1001 = 7 x 143, and 143 = 11 x 13, so it has divisors other than 1 and itself…",
         )  # fmt: skip
+        # What DeepSeek writes: math (inline and display), a nested list, Chinese that wraps.
+        maths = store.create_conversation("Math, lists and Chinese")
+        store.add_message(maths, "user", "What is the Gaussian integral, and how do you solve a quadratic?")
+        store.add_message(
+            maths, "assistant",
+            "The Gaussian integral is \\(\\int_{-\\infty}^{\\infty} e^{-x^2}\\,dx = \\sqrt{\\pi}\\). "
+            "Squaring it gives a double integral that polar coordinates solve:\n\n"
+            "$$I^2 = \\int_0^{2\\pi}\\int_0^{\\infty} e^{-r^2}\\, r\\,dr\\,d\\theta = \\pi$$\n\n"
+            "A quadratic \\(ax^2 + bx + c = 0\\) has the roots\n\n"
+            "\\[ x = \\frac{-b \\pm \\sqrt{b^2 - 4ac}}{2a} \\]\n\n"
+            "- If \\(b^2 - 4ac > 0\\): two real roots\n  - both rational when the discriminant is a square\n"
+            "- If it is zero: one double root\n\n"
+            "用中文说：高斯积分的值是根号圆周率，二次方程的求根公式对所有系数都成立，只要首项系数不为零。",
+        )  # fmt: skip
         registry, catalog = Registry(Path(tmp) / "models", shared_dir=None), load_catalog()
         session = ChatSession(EngineWorker(), store, registry, catalog)
         session.params = SamplingParams(temperature=0.0, max_tokens=40, seed=1)
@@ -94,6 +108,10 @@ def main() -> None:
             QTimer.singleShot(300, pause.quit)
             pause.exec()
             window.grab().save(str(HERE / f"answer-states-{name}.png"))
+            controller.open_conversation(maths)  # the formulas are drawn on a worker: give them a moment
+            QTimer.singleShot(800, pause.quit)
+            pause.exec()
+            window.grab().save(str(HERE / f"math-{name}.png"))
             controller.new_conversation()  # the empty state
             QTimer.singleShot(200, pause.quit)
             pause.exec()
