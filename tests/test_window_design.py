@@ -108,3 +108,21 @@ def test_icons_take_the_palettes_colour_and_the_sheets_differ_by_appearance(qtbo
         assert strokes and max(c.lightness() for c in strokes) < 128  # dark strokes on light
     finally:
         theme.apply(app, "light")
+
+
+def test_downloads_the_policy_forbids_are_shown_off_with_the_reason(
+    window: Any, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manager = window.open_models()
+    assert manager.policy_note.isHidden() and manager.download_button.isEnabled()  # no policy here
+    manager.hide()
+    rules = tmp_path / "policy.toml"
+    rules.write_text("offline = true\n", encoding="utf-8")
+    monkeypatch.setenv("HEARTH_POLICY", str(rules))
+    manager = window.open_models()
+    assert not manager.policy_note.isHidden() and "offline mode" in manager.policy_note.text()
+    assert not manager.download_button.isEnabled() and not manager.sign_in_button.isEnabled()
+    manager.hide()
+    rules.write_text("allow_downloads = false\n", encoding="utf-8")
+    manager = window.open_models()
+    assert "does not allow downloading" in manager.policy_note.text() and "pre-seed" in manager.policy_note.text()

@@ -87,6 +87,17 @@ class _Printer:
         self._in_reasoning = False
         self._progress = False  # a progress line is on stderr
 
+    def load_progress(self, fraction: float) -> None:
+        """How far the model is loaded, on one stderr line rewritten in place (on a terminal only:
+        a log or a pipe gets the result line, not a hundred updates)."""
+        if not self.err.isatty() or self.json:
+            return
+        if fraction >= 1.0:
+            self.err.write("\r" + " " * 40 + "\r")
+        else:
+            self.err.write(f"\rloading the model: {fraction:.0%}")
+        self.err.flush()
+
     def event(self, event: ReasoningDelta | ContentDelta | PromptProgress | TurnEnded) -> None:
         if self.json:
             with_text = isinstance(event, (ReasoningDelta, ContentDelta))
@@ -241,6 +252,7 @@ def _run(args: argparse.Namespace) -> int:
         session.params = replace(session.params, seed=args.seed, ignore_eos=args.ignore_eos)
         for notice in session.settings.notices:
             printer.notice(notice)
+        session.on_load_progress = printer.load_progress
         loading = session.load_remote(args.engine, args.model) if args.engine else session.load(args.model)
         result = loading.result()
         for notice in result.notices:

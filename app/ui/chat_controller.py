@@ -41,6 +41,7 @@ class ChatController(QObject):
     answer_finished = Signal(object, bool)  # TurnEnded (of any conversation), whether it was the one shown
     model_changed = Signal(object, object)  # LoadedModel (None: a remote engine answers), Installed | None
     model_failed = Signal(str)  # a load was refused or failed: why
+    load_progress = Signal(float)  # how far the model being loaded is, 0.0-1.0
     notices = Signal(object)  # list[str]: warnings to keep visible until read
     failed = Signal(str)
     conversations_changed = Signal()
@@ -48,6 +49,7 @@ class ChatController(QObject):
     def __init__(self, session: ChatSession) -> None:
         super().__init__()
         self.session = session
+        session.on_load_progress = self.load_progress.emit  # called on the engine's thread: queued to the UI
         self.bridge = EventBridge()
         self.bridge.events.connect(self._on_events_timed)
         self._shown: tuple[int, int, int] | None = None  # (message id, reasoning chars, content chars) on screen

@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -39,6 +39,7 @@ from app.core.models.downloads import OverallProgress, discard_download, downloa
 from app.core.models.fit import fit_catalog, recommend
 from app.core.models.registry import Registry
 from app.core.models.transfer import DownloadControl
+from app.core.privacy.policy import load as load_policy
 from app.ui.model_actions import InstalledActions
 from app.ui.tasks import in_background
 
@@ -140,8 +141,14 @@ class ModelManager(InstalledActions, QDialog):
         self.sign_in_button = QPushButton()
         self.sign_in_button.clicked.connect(self.sign_in_or_out)
         self._show_sign_in()
+        self.policy_note = QLabel()  # why downloads are off, when the organisation's policy says so
+        self.policy_note.setObjectName("notice")
+        self.policy_note.setWordWrap(True)
+        self.policy_note.setAccessibleName("Downloads policy")
+        self.policy_note.hide()
         page = QWidget()
         column = QVBoxLayout(page)
+        column.addWidget(self.policy_note)
         column.addWidget(self.tree)
         buttons = QHBoxLayout()
         buttons.addWidget(self.download_button)
@@ -181,6 +188,23 @@ class ModelManager(InstalledActions, QDialog):
         column.addLayout(buttons)
         column.addWidget(QLabel("Drop .gguf files here to import them."))
         return page
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.show_policy()
+        super().showEvent(event)
+
+    def show_policy(self) -> None:
+        """Downloads the policy forbids (offline mode, no downloads) are shown off, with the reason,
+        before anyone clicks; core's check is the same one a download runs."""
+        try:
+            load_policy().require_download()
+            denied = None
+        except HearthError as error:
+            denied = error
+        self.policy_note.setVisible(denied is not None)
+        self.policy_note.setText(f"{denied.message} {denied.hint}".strip() if denied else "")
+        self.download_button.setEnabled(denied is None)
+        self.sign_in_button.setEnabled(denied is None)
 
     def refresh(self) -> None:
         hw = hardware.detect()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QStatusBar, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QMessageBox, QProgressBar, QStatusBar, QWidget
 
 from app.core.engine.llama import LoadedModel
 from app.core.models import hardware
@@ -30,6 +30,7 @@ class ModelPicker:
     quant_box: QComboBox
     fit_badge: QLabel
     notice_label: QLabel
+    load_bar: QProgressBar
     remote_entries: RemoteEntries
     installed: list[Installed]
     fit_labels: dict[str, str]
@@ -107,7 +108,14 @@ class ModelPicker:
             QMessageBox.information(self._parent(), "Hearth", "Stop the answer first, then switch.")
             return
         self.statusBar().showMessage(f"Loading {target.key}…")
+        self.show_load_progress(0.0)
         self.controller.load(target, switching=self.controller.model is not None)
+
+    def show_load_progress(self, fraction: float) -> None:
+        """The load bar beside the status message, until the model answers or the load fails."""
+        self.load_bar.setValue(round(fraction * 100))
+        self.load_bar.setFormat("Loading %p %")
+        self.load_bar.show()
 
     def load_remote(self, spec: str) -> None:
         """Answer on a model of a remote engine; the conversation stays and continues there."""
@@ -118,6 +126,7 @@ class ModelPicker:
         self.controller.load(spec)
 
     def _model_loaded(self, loaded: LoadedModel | None, item: Installed | None) -> None:
+        self.load_bar.hide()
         remote = self.controller.remote
         if loaded is None and remote is not None:
             self.fit_badge.setText(f"{MARK} on server {remote.engine}")
@@ -149,6 +158,7 @@ class ModelPicker:
 
     def _model_failed(self, text: str) -> None:
         """A refused or failed load: say why, and show what is (still) loaded, if anything."""
+        self.load_bar.hide()
         current = self.controller.model
         remote = self.controller.remote
         still = current.key if current else remote.label if remote else None

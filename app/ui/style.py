@@ -109,6 +109,8 @@ QFrame#message-user QTextBrowser, QFrame#message-assistant QTextBrowser, QFrame#
 QFrame#message-assistant QTextBrowser#reasoning {{ color: {muted}; border-left: 2px solid {border}; padding-left: 10px; }}
 QProgressBar#context {{ background: {border}; border: none; border-radius: 3px; max-height: 6px; }}
 QProgressBar#context::chunk {{ background: {accent}; border-radius: 3px; }}
+QProgressBar#loading {{ background: {border}; border: none; border-radius: 4px; color: {text}; text-align: center; }}
+QProgressBar#loading::chunk {{ background: {accent}; border-radius: 4px; }}
 QScrollBar:vertical {{ background: transparent; width: 10px; margin: 2px; }}
 QScrollBar::handle:vertical {{ background: {border}; border-radius: 3px; min-height: 32px; }}
 QScrollBar::handle:vertical:hover {{ background: {muted}; }}

@@ -104,6 +104,14 @@ def main() -> None:
             QTimer.singleShot(300, pause.quit)
             pause.exec()
             window.grab().save(str(HERE / f"main-window-{name}.png"))
+            # Loading a model: what the window shows while llama.cpp reads the weights (42 % here).
+            window.statusBar().showMessage(f"Loading {window.installed[0].key}…")
+            window.show_load_progress(0.42)
+            QTimer.singleShot(200, pause.quit)
+            pause.exec()
+            window.grab().save(str(HERE / f"loading-model-{name}.png"))
+            window.load_bar.hide()
+            window.statusBar().clearMessage()
             controller.open_conversation(states)  # truncated (Continue), stopped, failed, thinking
             QTimer.singleShot(300, pause.quit)
             pause.exec()
@@ -175,6 +183,28 @@ def main() -> None:
                 QTimer.singleShot(300, pause.quit)
                 pause.exec()
                 window.grab().save(str(HERE / f"remote-engine-{name}.png"))
+        # Managed and offline: a machine policy that forbids the network and locks some settings.
+        policy = Path(tmp) / "policy.toml"
+        policy.write_text(
+            'offline = true\nallow_export = false\nlocked_settings = ["temperature", "context", "system_prompt"]\n'
+            "[settings]\ntemperature = 0.6\n",
+            encoding="utf-8",
+        )
+        os.environ["HEARTH_POLICY"] = str(policy)
+        for name in ("light", "dark"):
+            theme.apply(app, name)
+            manager = window.open_models()
+            manager.resize(900, 560)
+            pause = QEventLoop()
+            QTimer.singleShot(300, pause.quit)
+            pause.exec()
+            manager.grab().save(str(HERE / f"policy-models-{name}.png"))
+            manager.hide()
+            dialog = window.open_settings()
+            QTimer.singleShot(200, pause.quit)
+            pause.exec()
+            dialog.grab().save(str(HERE / f"policy-settings-{name}.png"))
+            dialog.reject()
         controller.shutdown()
         store.close()
         print(f"platform {app.platformName()}:", *sorted(str(p) for p in HERE.glob("*.png")), sep="\n")

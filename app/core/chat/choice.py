@@ -72,6 +72,7 @@ class ModelChoice:
     options: LoadOptions
     conversation_id: int | None
     loading: bool
+    on_load_progress: Callable[[float], None] | None  # how far a load is, 0.0-1.0 (on the engine's thread)
     _lock: threading.Lock
 
     @property
@@ -151,7 +152,7 @@ class ModelChoice:
                 before = previous.installed if previous else None
                 warnings = plan_switch(before, installed, hardware.detect(), options.n_ctx).warnings
             try:
-                loaded = engine.load(str(path), options)
+                loaded = engine.load(str(path), options, progress=self._load_progress())
             except BaseException:
                 if self.slot.remote is None:  # a remote engine that answered goes on answering
                     with self._lock:
@@ -162,6 +163,19 @@ class ModelChoice:
             return LoadResult(loaded, approved, approved.notices + warnings + tuple(loaded.notices) + tuple(drafting))
 
         return self._loading(run)
+
+    def _load_progress(self) -> Callable[[float], None]:
+        """A reporter for one load: passes on each whole percent once (llama.cpp calls it per tensor)."""
+        last = [-1]
+
+        def report(fraction: float) -> None:
+            percent = int(min(max(fraction, 0.0), 1.0) * 100)
+            hook = self.on_load_progress
+            if percent != last[0] and hook is not None:
+                last[0] = percent
+                hook(percent / 100)
+
+        return report
 
     def load_remote(self, engine_name: str, model: str | None) -> Any:
         """Choose ``model`` on the remote engine ``engine_name``; the future gives a :class:`LoadResult`.

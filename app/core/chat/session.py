@@ -81,6 +81,7 @@ class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelCho
         self.conversation_id: int | None = None
         self.leaf: int | None = None  # the message the next question follows
         self.loading = False
+        self.on_load_progress: Callable[[float], None] | None = None  # a client hears how far a load is
         self._memory: list[Message] = []  # the history when nothing is stored (--no-save)
         self._lock = threading.Lock()
         self._turn: Turn | None = None

@@ -12,7 +12,8 @@ them off everywhere).
 llama-cpp-python has no parameter for ``use_extra_bufts``: it fills the
 model parameters from ``llama_model_default_params()`` inside ``Llama()``, so
 :func:`model_defaults` replaces that function for the duration of one load
-(loads happen on the engine's thread, one at a time).
+(loads happen on the engine's thread, one at a time).  The same replacement sets
+llama.cpp's load progress callback, which llama-cpp-python does not expose either.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -54,14 +55,34 @@ def extra_buffers_allowed() -> bool:
 
 
 @contextmanager
-def model_defaults() -> Iterator[None]:
+def model_defaults(progress: Callable[[float], None] | None = None) -> Iterator[None]:
     """While the block runs, ``Llama()`` builds its model parameters with the extra buffers as
-    :func:`extra_buffers_allowed` says."""
-    if extra_buffers_allowed():
+    :func:`extra_buffers_allowed` says and, given ``progress``, reports how far the load is
+    (0.0-1.0, from llama.cpp's progress callback on the loading thread)."""
+    extra = extra_buffers_allowed()
+    if not extra:
+        log.info("loading without llama.cpp's extra CPU buffers (AMX CPU; %s=1 turns them on)", ENV)
+    if extra and progress is None:
         yield
         return
-    log.info("loading without llama.cpp's extra CPU buffers (AMX CPU; %s=1 turns them on)", ENV)
-    with without_extra_buffers():
+    import llama_cpp.llama_cpp as low
+
+    def report(fraction: float, _data: Any) -> bool:
+        try:
+            progress(fraction)  # type: ignore[misc]  # only installed when given
+        except Exception:  # a False return would abort the load: a reporting bug must not
+            log.exception("load progress report failed")
+        return True
+
+    callback = low.llama_progress_callback(report) if progress is not None else None  # kept alive for the load
+
+    def change(params: Any) -> None:
+        if not extra:
+            params.use_extra_bufts = False
+        if callback is not None:
+            params.progress_callback = callback
+
+    with _patched_defaults(change):
         yield
 
 
@@ -69,13 +90,23 @@ def model_defaults() -> Iterator[None]:
 def without_extra_buffers() -> Iterator[None]:
     """``Llama()`` loads without the extra buffers while the block runs (also the trial load's way
     of not reading the weights: nothing is repacked)."""
+
+    def change(params: Any) -> None:
+        params.use_extra_bufts = False
+
+    with _patched_defaults(change):
+        yield
+
+
+@contextmanager
+def _patched_defaults(change: Callable[[Any], None]) -> Iterator[None]:
     import llama_cpp.llama_cpp as low
 
     original = low.llama_model_default_params
 
     def defaults() -> Any:
         params = original()
-        params.use_extra_bufts = False
+        change(params)
         return params
 
     low.llama_model_default_params = defaults

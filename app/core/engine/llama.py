@@ -19,7 +19,7 @@ import ctypes
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -96,8 +96,15 @@ class Engine(ConversationCaches, Speculation):
         self._kept_by_key: dict[str, KeptFrom | None] = {}
 
     # -- lifecycle ---------------------------------------------------------
-    def load(self, path: str, options: LoadOptions = LoadOptions(), hw: hardware.Hardware | None = None) -> LoadedModel:
-        """Validate, plan and load; the previous model is closed first."""
+    def load(
+        self,
+        path: str,
+        options: LoadOptions = LoadOptions(),
+        hw: hardware.Hardware | None = None,
+        progress: Callable[[float], None] | None = None,
+    ) -> LoadedModel:
+        """Validate, plan and load; the previous model is closed first.  ``progress`` hears how far
+        llama.cpp has read the weights (0.0-1.0, on this thread)."""
         info = inspect_model(path)  # typed errors for bad files, before llama.cpp sees them
         if info.chat_template:
             ChatTemplate(info.chat_template, "", "").check()  # llama-cpp-python compiles it too, raising raw
@@ -117,7 +124,7 @@ class Engine(ConversationCaches, Speculation):
         threads = options.n_threads or hw.physical_cores
         probe.ensure_loads(info.shards)  # a file new to this machine is tried in a child process first
         try:
-            with cpu_buffers.model_defaults(), probe.loading(info.shards):
+            with cpu_buffers.model_defaults(progress), probe.loading(info.shards):
                 self._llama = llama_cpp.Llama(
                     model_path=str(info.path),
                     n_ctx=n_ctx,
