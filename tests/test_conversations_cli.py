@@ -40,7 +40,8 @@ def test_chats_are_stored_searchable_exportable_and_deletable(models, env: dict[
     assert shown["messages"][1]["model_id"].startswith("local-")  # a file the catalog does not know
     assert shown["messages"][1]["status"] in ("complete", "truncated")  # ended by the model or by --max-tokens 8
     text = hearth("conversations", "show", "1", env=env).stdout  # a cut-off answer is named as the window names it
-    assert ("[cut off at the length limit]" in text) == (shown["messages"][1]["status"] == "truncated")
+    truncated = sum(m["status"] == "truncated" for m in shown["messages"])  # either answer may have been cut off
+    assert text.count("[cut off at the length limit]") == truncated
     assert "[truncated]" not in text
     assert shown["settings"] == {"system": "", "sampling": {"temperature": 0.6, "top_p": 0.95}, "thinking": "on"}
     hits = json.loads(hearth("conversations", "search", "chlorophyll", "--json", env=env).stdout)

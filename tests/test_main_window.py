@@ -123,7 +123,7 @@ def test_model_manager_downloads_and_the_model_becomes_selectable(
         assert row.bar.accessibleName() == "Download of test-tiny:F16"
     shards = [p for p in payloads if p.startswith("F16/")]
     assert all(hub.file_gets(p) for p in shards)  # every shard's bytes came from the local hub
-    assert {window.quant_box.itemData(i) for i in range(window.quant_box.count())} >= {"test-tiny:F16", "test-tiny:Q8_0"}
+    assert {e.data for e in window.model_control.entries()} >= {"test-tiny:F16", "test-tiny:Q8_0"}
     assert "test-tiny:F16" in [manager.installed_list.item(i).data(256) for i in range(manager.installed_list.count())]
 
 

@@ -486,7 +486,7 @@ def test_a_message_is_deleted_from_its_toolbar_after_asking(
     QApplication.sendEvent(question, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(5, 5)))  # the pointer over it
     delete = next(b for b in question.findChildren(QToolButton) if b.text() == "Delete" and b.isVisibleTo(question))
     delete.click()
-    assert asked == ["Delete this message and the 1 message after it? This cannot be undone."]
+    assert asked == ["Delete this message and the message after it? This cannot be undone."]
     assert len(window.controller.active_thread()) == 4  # No: nothing deleted
     answer[0] = QMessageBox.StandardButton.Yes
     delete.click()

@@ -29,23 +29,26 @@ def server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeServ
         yield fake
 
 
-def remote_index(win: MainWindow) -> int:
-    return next((i for i in range(win.model_box.count()) if is_remote(win.model_box.itemData(i))), -1)
+def remote_entry(win: MainWindow) -> Any:
+    return next((e for e in win.model_control.entries() if is_remote(e.data)), None)
 
 
 def test_remote_models_are_in_the_picker_and_answer_there(qtbot: Any, window: MainWindow, server: FakeServer) -> None:
     win = window
     ask(qtbot, win, "first, on this computer")
     win.remote_entries.refresh()
-    qtbot.waitUntil(lambda: remote_index(win) >= 0, timeout=10000)
-    index = remote_index(win)
-    assert win.model_box.itemText(index) == f"{MARK} deepseek-v4-pro — on server research"
-    win.model_box.setCurrentIndex(index)
-    assert win.quant_box.currentText() == f"{MARK} computed on the server"
+    qtbot.waitUntil(lambda: remote_entry(win) is not None, timeout=10000)
+    entry = remote_entry(win)
+    assert entry.text == f"{MARK} deepseek-v4-pro — on server research"
+    assert "computed on the server research" in entry.tooltip
+    local = win.model_control.text()
     with qtbot.waitSignal(win.controller.model_changed, timeout=10000):
-        win._model_chosen(index)
-    assert win.fit_badge.text() == f"{MARK} on server research"
-    assert "computed on the server research" in win.fit_badge.toolTip()
+        win.model_control.choose(entry.data)
+        assert win.model_control.text() == local  # until the server is confirmed, the control says what answers
+    assert win.model_control.text() == f"{MARK} deepseek-v4-pro — on server research"
+    assert win.model_control.current == entry.data
+    checked = [a.data() for a in win.model_control.actions_shown() if a.isChecked()]
+    assert checked == [entry.data]  # the menu marks what answers, and only that
     assert win.context_label.text().endswith("/ 131072 tokens")
     ask(qtbot, win, "then on the cluster")
     thread = win.controller.active_thread()
@@ -59,7 +62,7 @@ def test_remote_models_are_in_the_picker_and_answer_there(qtbot: Any, window: Ma
     q8 = next(i for i in win.installed if i.quant == "Q8_0")
     with qtbot.waitSignal(win.controller.model_changed, timeout=30000):
         win.switch_to(q8)
-    assert win.controller.remote is None and win.fit_badge.toolTip() == ""
+    assert win.controller.remote is None and win.model_control.current == q8.key and "Q8_0" in win.model_control.text()
     ask(qtbot, win, "and here again")
     answers = [m for m in win.controller.active_thread() if m.role == "assistant"]
     assert [m.engine for m in answers] == [None, "research", None]
@@ -68,12 +71,13 @@ def test_remote_models_are_in_the_picker_and_answer_there(qtbot: Any, window: Ma
 def test_an_unreachable_server_keeps_the_local_model(qtbot: Any, window: MainWindow, server: FakeServer, shown: Any) -> None:
     win = window
     win.remote_entries.refresh()
-    qtbot.waitUntil(lambda: remote_index(win) >= 0, timeout=10000)
+    qtbot.waitUntil(lambda: remote_entry(win) is not None, timeout=10000)
     server.script = Script(status=503)  # /models still answers; the chat check is the model list: make it fail
     server.script.models = []
-    win.model_box.setCurrentIndex(remote_index(win))
+    before = win.model_control.text()
     with qtbot.waitSignal(win.controller.model_failed, timeout=10000):
-        win._model_chosen(remote_index(win))
+        win.model_control.choose(remote_entry(win).data)
+    assert win.model_control.text() == before and not is_remote(win.model_control.current)
     assert win.controller.ready and win.controller.remote is None
     assert "is still answering" in win.statusBar().currentMessage()
     assert any("does not serve the model 'deepseek-v4-pro'" in text for text in shown)

@@ -20,6 +20,8 @@ from app.core.errors import HearthError
 
 log = logging.getLogger(__name__)
 
+LANGUAGES = ("system", "en", "de")  # the window ships these translations (resources/i18n)
+
 DEFAULTS: dict[str, Any] = {
     "temperature": 0.6,  # DeepSeek's recommendation
     "top_p": 0.95,
@@ -37,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "kv_snapshots_on_disk": True,  # also keep them on disk, sealed with the store's key (survive a restart)
     "retention_days": None,  # delete conversations untouched for this many days (None: keep)
     "appearance": "system",  # "system" (follow the OS), "light" or "dark"
+    "language": "system",  # the window's language: "system" (the OS locale), "en" or "de"
     "api_enabled": False,  # the local OpenAI-compatible API, on loopback (the window's switch)
     "api_port": 8765,
     "api_store_conversations": False,  # API conversations are not stored unless the user (or policy) says so
@@ -85,6 +88,7 @@ def check_value(name: str, value: Any) -> str | None:
         "kv_snapshots_on_disk": (isinstance(value, bool), "true or false"),
         "retention_days": (value is None or (_number(value, float, 0.0) and value > 0), "a number of days above 0"),
         "appearance": (value in ("system", "light", "dark"), '"system", "light" or "dark"'),
+        "language": (value in LANGUAGES, '"system", "en" or "de"'),
         "api_enabled": (isinstance(value, bool), "true or false"),
         "api_port": (_number(value, int, 1024, 65535), "a port number from 1024 to 65535"),
         "api_store_conversations": (isinstance(value, bool), "true or false"),

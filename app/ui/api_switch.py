@@ -19,6 +19,7 @@ from app.server.app import LocalApi
 from app.server.runner import ApiServer
 from app.ui import tasks
 from app.ui.chat_controller import ChatController
+from app.ui.i18n import tr
 
 
 class ApiSwitch:
@@ -59,7 +60,11 @@ class ApiSwitch:
         if self.server is None:
             return
         address = f"127.0.0.1:{self.server.port}"
-        self.show(f"API answering… ({address})" if answering else f"API on {address}")
+        self.show(
+            tr("API answering… ({address})").format(address=address)
+            if answering
+            else tr("API on {address}").format(address=address)
+        )
 
     def stop(self) -> None:
         if self.server is not None:

@@ -29,6 +29,7 @@ from app.core.models.registry import Installed
 from app.core.store.database import Store, StoredMessage
 from app.ui import tasks
 from app.ui.bridge import EventBridge
+from app.ui.i18n import tr
 
 
 class ChatController(QObject):
@@ -280,4 +281,4 @@ class ChatController(QObject):
 
 
 def _text(error: BaseException) -> str:
-    return str(error) if isinstance(error, HearthError) else f"Something went wrong: {error}"
+    return str(error) if isinstance(error, HearthError) else tr("Something went wrong: {error}").format(error=error)

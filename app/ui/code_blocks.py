@@ -39,9 +39,10 @@ from PySide6.QtGui import (
 )
 
 from app.ui import style
+from app.ui.i18n import QT_TRANSLATE_NOOP, tr
 
 COPY_SCHEME = "copy-code"
-COPY_LABEL = "Copy code"
+COPY_LABEL = QT_TRANSLATE_NOOP("", "Copy code")
 HEADER_GAP = "\u2003"  # an em space between the language and the copy link of a card's header
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~]")
 Span = tuple[int, int, QTextCharFormat]
@@ -98,7 +99,7 @@ def with_copy_links(markdown: str, start: int = 0, end: int | None = None) -> st
     for number, opener in enumerate(Fences(markdown).lines[::2]):  # every other fence line opens a block
         if start <= opener.start() < end:
             language = _MARKDOWN_SPECIAL.sub(r"\\\g<0>", opener.group(2) or "code")
-            header = f"{language} {HEADER_GAP} [{COPY_LABEL}]({COPY_SCHEME}:{number})"
+            header = f"{language} {HEADER_GAP} [{tr(COPY_LABEL)}]({COPY_SCHEME}:{number})"
             pieces += [markdown[position : opener.start()], f"\n{opener.group(1)}{header}\n\n"]
             position = opener.start()
     pieces.append(markdown[position:end])
@@ -189,7 +190,7 @@ class CodeHighlighter(QSyntaxHighlighter):
         while block.isValid():
             if block.blockFormat().hasProperty(QTextFormat.Property.BlockCodeFence):
                 code.append(block)
-            elif block.text().endswith(COPY_LABEL) and block.next().blockFormat().hasProperty(
+            elif block.text().endswith(tr(COPY_LABEL)) and block.next().blockFormat().hasProperty(
                 QTextFormat.Property.BlockCodeFence
             ):
                 headers.append(block)

@@ -7,6 +7,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit
 
+from app.ui.i18n import tr
+
 
 class Composer(QPlainTextEdit):
     """Enter sends, Shift+Enter starts a new line; grows with its text from 2 to 10 lines."""
@@ -16,8 +18,8 @@ class Composer(QPlainTextEdit):
     def __init__(self, send: object) -> None:
         super().__init__()
         self._send = send
-        self.setPlaceholderText("Message (Enter sends, Shift+Enter for a new line, Esc stops)")
-        self.setAccessibleName("Message")
+        self.setPlaceholderText(tr("Message (Enter sends, Shift+Enter for a new line, Esc stops)"))
+        self.setAccessibleName(tr("Message"))
         self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
         self._fit()
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.chat.session import ChatSession
 from app.core.errors import HearthError
+from app.ui.i18n import tr
 from app.ui.settings_dialog import LOCKED_TIP
 
 
@@ -29,9 +30,9 @@ class ConversationSettingsDialog(QDialog):
         self.session = session
         current = session.conversation_settings()
         new = session.conversation_id is None
-        self.setWindowTitle("New conversation's settings" if new else "This conversation's settings")
+        self.setWindowTitle(tr("New conversation's settings") if new else tr("This conversation's settings"))
         self.system_prompt = QPlainTextEdit(current.system_prompt)
-        self.system_prompt.setPlaceholderText("None (R1 and its distills work best without one)")
+        self.system_prompt.setPlaceholderText(tr("None (R1 and its distills work best without one)"))
         self.system_prompt.setMaximumHeight(110)
         self.temperature = QDoubleSpinBox()
         self.temperature.setRange(0.0, 2.0)
@@ -43,18 +44,18 @@ class ConversationSettingsDialog(QDialog):
         self.top_p.setValue(current.top_p)
         form = QFormLayout()
         fields = {"system_prompt": self.system_prompt, "temperature": self.temperature, "top_p": self.top_p}
-        labels = {"system_prompt": "System prompt", "temperature": "Temperature", "top_p": "Top-p"}
+        labels = {"system_prompt": tr("System prompt"), "temperature": tr("Temperature"), "top_p": tr("Top-p")}
         for name, widget in fields.items():
             widget.setAccessibleName(labels[name])
             if name in current.locked:
                 widget.setEnabled(False)
-                widget.setToolTip(LOCKED_TIP)
-            form.addRow(labels[name] + (" (locked)" if name in current.locked else ""), widget)
+                widget.setToolTip(tr(LOCKED_TIP))
+            form.addRow(tr("{setting} (locked)").format(setting=labels[name]) if name in current.locked else labels[name], widget)
         self.fields = fields
         note = QLabel(
-            "Kept with this conversation: reopening it later answers with these, whatever the defaults are then."
+            tr("Kept with this conversation: reopening it later answers with these, whatever the defaults are then.")
             if not new
-            else "The next conversation starts with these (the defaults are in Settings)."
+            else tr("The next conversation starts with these (the defaults are in Settings).")
         )
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)

@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QColor, QKeyEvent, QKeySequence, QShortcut, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
 
+from app.ui.i18n import tr
 from app.ui.message_view import ChatView
 
 ALL = QColor(255, 220, 120, 140)
@@ -27,18 +28,18 @@ class FindBar(QWidget):
         self.matches: list[tuple[QTextEdit, QTextCursor]] = []
         self.current = -1
         self.field = QLineEdit()
-        self.field.setPlaceholderText("Find in this conversation")
-        self.field.setAccessibleName("Find in this conversation")
+        self.field.setPlaceholderText(tr("Find in this conversation"))
+        self.field.setAccessibleName(tr("Find in this conversation"))
         self.field.setClearButtonEnabled(True)
         self.field.textChanged.connect(self.search)
         self.field.returnPressed.connect(lambda: self.step(1))
         self.count = QLabel()
-        self.count.setAccessibleName("Matches")
+        self.count.setAccessibleName(tr("Matches"))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.field, 1)
         row.addWidget(self.count)
-        for text, name, step in (("↑", "Previous match", -1), ("↓", "Next match", 1)):
+        for text, name, step in (("↑", tr("Previous match"), -1), ("↓", tr("Next match"), 1)):
             button = QToolButton()
             button.setText(text)
             button.setAccessibleName(name)
@@ -46,7 +47,7 @@ class FindBar(QWidget):
             row.addWidget(button)
         close = QToolButton()
         close.setText("✕")
-        close.setAccessibleName("Close find")
+        close.setAccessibleName(tr("Close find"))
         close.clicked.connect(self.close_bar)
         row.addWidget(close)
         self._keys: list[QShortcut] = []
@@ -123,7 +124,11 @@ class FindBar(QWidget):
                         selections.append(selection)
             editor.setExtraSelections(selections)
         text = self.field.text()
-        self.count.setText(f"{self.current + 1} of {len(self.matches)}" if self.matches else ("No matches" if text else ""))
+        self.count.setText(
+            tr("{current} of {count}").format(current=self.current + 1, count=len(self.matches))
+            if self.matches
+            else (tr("No matches") if text else "")
+        )
         if not clear and 0 <= self.current < len(self.matches):
             editor, cursor = self.matches[self.current]
             rect = editor.cursorRect(cursor)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from app.core.errors import HearthError
+from app.ui.i18n import tr
 
 if TYPE_CHECKING:
     from app.core.chat.session import ChatSession
@@ -31,7 +32,7 @@ def open_store_with_dialog(parent: object = None) -> Store:
     except StoreKeyError:
         pass
     new = not default_path().exists()
-    prompt = "Choose a passphrase to encrypt your conversations:" if new else "Passphrase of your conversations:"
+    prompt = tr("Choose a passphrase to encrypt your conversations:") if new else tr("Passphrase of your conversations:")
     while True:
         text, ok = QInputDialog.getText(parent, "Hearth", prompt, QLineEdit.EchoMode.Password)  # type: ignore[arg-type]
         if not ok:
@@ -39,7 +40,7 @@ def open_store_with_dialog(parent: object = None) -> Store:
         try:
             return Store(passphrase=text)
         except WrongKeyError:
-            prompt = "That passphrase does not open your conversations. Try again:"
+            prompt = tr("That passphrase does not open your conversations. Try again:")
 
 
 SWITCH_INTERVAL_S = 0.001
@@ -93,8 +94,8 @@ def show_startup_error(error: BaseException) -> None:
 
     from app.core.errors import HearthError
 
-    text = str(error) if isinstance(error, HearthError) else f"Hearth could not start: {error}"
-    QMessageBox.critical(None, "Hearth", f"{text}\n\nDetails are in the log: {_log_path()}")
+    text = str(error) if isinstance(error, HearthError) else tr("Hearth could not start: {error}").format(error=error)
+    QMessageBox.critical(None, "Hearth", text + "\n\n" + tr("Details are in the log: {path}").format(path=_log_path()))
 
 
 def _log_path() -> str:
@@ -147,9 +148,11 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     app.setApplicationName("Hearth")
     app.setDesktopFileName("hearth")  # Wayland and docks match the window to hearth.desktop
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icons" / "hearth.svg")))  # vector: sharp at any DPI
-    from app.ui import theme
+    from app.ui import i18n, theme
 
-    theme.apply(app, settings.load()["appearance"])
+    chosen = settings.load()
+    theme.apply(app, chosen["appearance"])
+    i18n.install(app, chosen["language"])  # before any widget is built: each is built in its language
     try:
         _window, session = _build_window(smoke_test)  # the name keeps the window alive while the app runs
     except HearthError as exc:
@@ -209,7 +212,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     def retention_done(removed: int) -> None:
         if removed:
             window.sidebar.refresh()
-            window.show_notice(f"Deleted {removed} conversation(s) past the retention period.")
+            window.show_notice(tr("Deleted {count} conversation(s) past the retention period.").format(count=removed))
 
     def retention_failed(error: BaseException) -> None:  # tried again at the next tick
         logging.getLogger(__name__).warning("retention could not run: %s", error)
@@ -245,7 +248,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     elif choice is not None:
         window.switch_to(choice)  # the policy's default model, or the first one it allows
     elif window.installed:
-        window.statusBar().showMessage("None of the installed models is allowed by your organisation's policy.")
+        window.statusBar().showMessage(tr("None of the installed models is allowed by your organisation's policy."))
     if not smoke_test and speed.cpu_rates(hardware.detect()) is None:  # at once on a first run: nothing loads
         QTimer.singleShot(0 if first_run else BANDWIDTH_AFTER_MS, bandwidth)
     if smoke_test:

@@ -12,7 +12,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QFileDialog,
     QHBoxLayout,
     QInputDialog,
@@ -44,8 +43,10 @@ from app.ui.chat_controller import ChatController
 from app.ui.composer import Composer
 from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.find_bar import FindBar
+from app.ui.i18n import tr
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
+from app.ui.model_control import ModelControl
 from app.ui.model_manager import ModelManager
 from app.ui.model_picker import ModelPicker
 from app.ui.remote_models import RemoteEntries
@@ -68,9 +69,9 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         self.view = ChatView()
         self.find_bar = FindBar(self.view)  # Ctrl+F: find in the conversation shown
         self.composer = Composer(self.send)
-        self.send_button = QPushButton("Send")
+        self.send_button = QPushButton(tr("Send"))
         self.send_button.setObjectName("primary")
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(tr("Stop"))
         icons.set_icon(self.stop_button, "stop")
         self.stop_button.setEnabled(False)
         self.context_label = QLabel()
@@ -78,32 +79,22 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         self.context_bar = QProgressBar()  # the context used, at a glance
         self.context_bar.setObjectName("context")
         self.context_bar.setTextVisible(False)
-        self.context_bar.setAccessibleName("Context used")
+        self.context_bar.setAccessibleName(tr("Context used"))
         self.context_bar.setFixedWidth(90)
         self.context_bar.hide()
         self.send_button.clicked.connect(self.send)
         self.stop_button.clicked.connect(controller.stop)
 
-        self.model_box = QComboBox()
-        self.model_box.setAccessibleName("Model")
-        self.quant_box = QComboBox()
-        self.quant_box.setAccessibleName("Quantization")
-        for box, chars in ((self.model_box, 22), (self.quant_box, 18)):
-            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            box.setMinimumContentsLength(chars)
-        self.quant_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)  # its fit and speed in full
-        self.fit_badge = QLabel()
-        self.fit_badge.setAccessibleName("Fit on this machine")
-        self.fit_badge.setObjectName("badge")
-        toolbar = QToolBar("Model")
+        self.model_control = ModelControl()  # what answers (model, quantization, fit, speed); its menu: what else could
+        self.model_control.chosen.connect(self._entry_chosen)
+        self.model_control.manage.connect(self.open_models)
+        toolbar = QToolBar(tr("Model"))
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        model_label = QLabel("Model")
+        model_label = QLabel(tr("Model"))
         model_label.setObjectName("muted")
         toolbar.addWidget(model_label)
-        toolbar.addWidget(self.model_box)
-        toolbar.addWidget(self.quant_box)
-        toolbar.addWidget(self.fit_badge)
+        toolbar.addWidget(self.model_control)
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         toolbar.addWidget(spacer)
@@ -114,10 +105,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
             if isinstance(button, QToolButton):
                 icons.set_icon(button, name)
         self.addToolBar(toolbar)
-        self.model_box.currentIndexChanged.connect(self._fill_quants)
-        self.model_box.activated.connect(self._model_chosen)
-        self.quant_box.activated.connect(self._quant_chosen)
-        self.remote_entries = RemoteEntries(self.model_box, self._fill_quants)
+        self.remote_entries = RemoteEntries(self.fill_models)
 
         right = QWidget()
         column = QVBoxLayout(right)
@@ -162,22 +150,22 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         controller.notices.connect(lambda notices: self.show_notice(" ".join(notices)))
         controller.failed.connect(lambda text: QMessageBox.warning(self, "Hearth", text))
         controller.conversations_changed.connect(self.sidebar.refresh_soon)
-        self.statusBar().showMessage(f"No model loaded. {backend_notice()}")
+        self.statusBar().showMessage(tr("No model loaded.") + " " + backend_notice())
         # Notices that must not vanish with the next status message (start-up clean-up, switch warnings).
         self.notice_label = QLabel()
-        self.notice_label.setAccessibleName("Notices")
+        self.notice_label.setAccessibleName(tr("Notices"))
         self.notice_label.setWordWrap(True)
         self.statusBar().addPermanentWidget(self.notice_label, 1)
         self.load_bar = QProgressBar()  # while a model loads: how far llama.cpp has read it
         self.load_bar.setObjectName("loading")
-        self.load_bar.setAccessibleName("Loading the model")
+        self.load_bar.setAccessibleName(tr("Loading the model"))
         self.load_bar.setRange(0, 100)
         self.load_bar.setFixedWidth(160)
         self.load_bar.hide()
         self.statusBar().addPermanentWidget(self.load_bar)
         controller.load_progress.connect(self.show_load_progress)
         self.api_label = QLabel()
-        self.api_label.setAccessibleName("Local API")
+        self.api_label.setAccessibleName(tr("Local API"))
         self.statusBar().addPermanentWidget(self.api_label)
         self.api = ApiSwitch(controller, self.api_label.setText)
         self.fit_labels: dict[str, str] = {}
@@ -230,10 +218,10 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         policy) is said, and the window goes on without it."""
         problem = self.api.apply()
         if problem:
-            self.show_notice(f"The local API is off: {problem}")
+            self.show_notice(tr("The local API is off: {problem}").format(problem=problem))
 
     def delete_everything(self, parent: QWidget) -> None:
-        answer = QMessageBox.question(parent, "Hearth", "Delete ALL conversations and their key? This cannot be undone.")
+        answer = QMessageBox.question(parent, "Hearth", tr("Delete ALL conversations and their key? This cannot be undone."))
         if answer != QMessageBox.StandardButton.Yes:
             return
         path = self.controller.store.path
@@ -281,7 +269,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
             self.controller.open_conversation(ids[index])
 
     def import_conversations(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import conversations", str(Path.home()), "JSON (*.json)")
+        path, _ = QFileDialog.getOpenFileName(self, tr("Import conversations"), str(Path.home()), "JSON (*.json)")
         if path:
             self.import_from(Path(path))
 
@@ -292,12 +280,12 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
             QMessageBox.warning(self, "Hearth", str(exc))
             return []
         self.sidebar.refresh()
-        self.statusBar().showMessage(f"Imported {len(ids)} conversation(s).")
+        self.statusBar().showMessage(tr("Imported {count} conversation(s).").format(count=len(ids)))
         return ids
 
     def _refuse_delete(self, conversation_id: int) -> str | None:
         if self.controller.busy and conversation_id == self.controller.conversation_id:
-            return "This conversation is being answered. Stop the answer first, then delete it."
+            return tr("This conversation is being answered. Stop the answer first, then delete it.")
         return None
 
     def _leave_if_open(self, conversation_id: int) -> None:
@@ -313,7 +301,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         answer = self.view.last("assistant")
         if answer is not None:
             answer.copy()
-            self.statusBar().showMessage("Answer copied.", 3000)
+            self.statusBar().showMessage(tr("Answer copied."), 3000)
 
     def toggle_sidebar(self) -> None:
         self.sidebar.setVisible(not self.sidebar.isVisible())
@@ -324,9 +312,10 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
 
         QMessageBox.about(
             self,
-            "About Hearth",
-            f"<b>Hearth {__version__}</b><br>Private chat with DeepSeek models on this computer.<br>"
-            f"Nothing you type leaves this machine.<br><br>{backend_notice()}",
+            tr("About Hearth"),
+            f"<b>Hearth {__version__}</b><br>"
+            + tr("Private chat with DeepSeek models on this computer.<br>Nothing you type leaves this machine.")
+            + f"<br><br>{backend_notice()}",
         )
 
     # -- turns ------------------------------------------------------------------
@@ -335,7 +324,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         if not text:
             return
         if not self.controller.ready:
-            QMessageBox.information(self, "Hearth", "Choose a model first (toolbar, or: hearth models download …).")
+            QMessageBox.information(self, "Hearth", tr("Choose a model first (toolbar, or: hearth models download …)."))
             return
         if self.controller.send(text):
             self.composer.clear()
@@ -352,9 +341,13 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
     def delete_message(self, message_id: int) -> None:
         """Delete one message (and the replies built on it), after asking."""
         replies = self.controller.replies_to(message_id)
-        after = f" and the {replies} message{'s' if replies > 1 else ''} after it" if replies else ""
-        question = f"Delete this message{after}? This cannot be undone."
-        if QMessageBox.question(self, "Delete a message", question) != QMessageBox.StandardButton.Yes:
+        if not replies:
+            question = tr("Delete this message? This cannot be undone.")
+        elif replies == 1:
+            question = tr("Delete this message and the message after it? This cannot be undone.")
+        else:
+            question = tr("Delete this message and the {count} messages after it? This cannot be undone.").format(count=replies)
+        if QMessageBox.question(self, tr("Delete a message"), question) != QMessageBox.StandardButton.Yes:
             return
         try:
             self.controller.delete_message(message_id)
@@ -399,4 +392,4 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
 
 
 def backend_notice() -> str:
-    return f"Backend: {hardware.describe_backend()}."
+    return tr("Backend: {backend}.").format(backend=hardware.describe_backend())

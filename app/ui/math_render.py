@@ -38,6 +38,8 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 
+from app.ui.i18n import tr
+
 log = logging.getLogger(__name__)
 SCHEME = "math"
 COPY_SCHEME = "copy-math"
@@ -118,7 +120,7 @@ def decorate(document: QTextDocument) -> None:
         char_format.setAnchor(True)
         char_format.setAnchorHref(f"{COPY_SCHEME}:{name.partition(':')[2]}")
         if found is not None:
-            char_format.setToolTip(f"{found.written}\n\n(click to copy)")
+            char_format.setToolTip(f"{found.written}\n\n" + tr("(click to copy)"))
         cursor.setCharFormat(char_format)
         if found is not None and found.display and cursor.block().text().strip() == "\ufffc":
             centred = QTextBlockFormat()

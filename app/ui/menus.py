@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMenu, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from app.ui.i18n import tr
+
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
@@ -31,42 +33,42 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
             action.setShortcut(QKeySequence(keys))
         actions[name] = action
 
-    file = bar.addMenu("&File")
-    add(file, "new", "&New chat", window.controller.new_conversation, "Ctrl+N")
-    add(file, "export", "&Export conversation…", window.export_current, "Ctrl+E")
-    add(file, "import", "&Import conversations…", window.import_conversations, "Ctrl+I")
+    file = bar.addMenu(tr("&File"))
+    add(file, "new", tr("&New chat"), window.controller.new_conversation, "Ctrl+N")
+    add(file, "export", tr("&Export conversation…"), window.export_current, "Ctrl+E")
+    add(file, "import", tr("&Import conversations…"), window.import_conversations, "Ctrl+I")
     file.addSeparator()
-    add(file, "quit", "&Quit", window.close, QKeySequence.StandardKey.Quit)
+    add(file, "quit", tr("&Quit"), window.close, QKeySequence.StandardKey.Quit)
 
-    chat = bar.addMenu("&Conversation")
-    add(chat, "find_in", "&Find in conversation", window.find_bar.open_bar, QKeySequence.StandardKey.Find)
-    add(chat, "find", "&Search conversations", window.focus_search, "Ctrl+Shift+F")
-    add(chat, "compose", "Write a &message", window.composer.setFocus, "Ctrl+L")
-    add(chat, "stop", "&Stop answering", window.controller.stop, "Esc")
-    add(chat, "regenerate", "&Regenerate last answer", window.regenerate_last, "Ctrl+R")
-    add(chat, "copy_answer", "&Copy last answer", window.copy_last_answer, "Ctrl+Shift+C")
+    chat = bar.addMenu(tr("&Conversation"))
+    add(chat, "find_in", tr("&Find in conversation"), window.find_bar.open_bar, QKeySequence.StandardKey.Find)
+    add(chat, "find", tr("&Search conversations"), window.focus_search, "Ctrl+Shift+F")
+    add(chat, "compose", tr("Write a &message"), window.composer.setFocus, "Ctrl+L")
+    add(chat, "stop", tr("&Stop answering"), window.controller.stop, "Esc")
+    add(chat, "regenerate", tr("&Regenerate last answer"), window.regenerate_last, "Ctrl+R")
+    add(chat, "copy_answer", tr("&Copy last answer"), window.copy_last_answer, "Ctrl+Shift+C")
     chat.addSeparator()
-    add(chat, "conversation_settings", "Conversation se&ttings…", window.open_conversation_settings, "Ctrl+Shift+,")
-    add(chat, "rename", "Re&name…", window.rename_current, "F2")
-    add(chat, "pin", "&Pin / unpin", window.pin_current, "Ctrl+P")
-    add(chat, "delete", "&Delete", window.delete_current, "Ctrl+Delete")
-    add(chat, "previous", "Pre&vious conversation", lambda: window.step_conversation(-1), "Ctrl+PgUp")
-    add(chat, "next", "Ne&xt conversation", lambda: window.step_conversation(1), "Ctrl+PgDown")
+    add(chat, "conversation_settings", tr("Conversation se&ttings…"), window.open_conversation_settings, "Ctrl+Shift+,")
+    add(chat, "rename", tr("Re&name…"), window.rename_current, "F2")
+    add(chat, "pin", tr("&Pin / unpin"), window.pin_current, "Ctrl+P")
+    add(chat, "delete", tr("&Delete"), window.delete_current, "Ctrl+Delete")
+    add(chat, "previous", tr("Pre&vious conversation"), lambda: window.step_conversation(-1), "Ctrl+PgUp")
+    add(chat, "next", tr("Ne&xt conversation"), lambda: window.step_conversation(1), "Ctrl+PgDown")
 
-    tools = bar.addMenu("&Models")
-    add(tools, "models", "&Models…", window.open_models, "Ctrl+M")
-    add(tools, "settings", "&Settings…", window.open_settings, QKeySequence.StandardKey.Preferences)
+    tools = bar.addMenu(tr("&Models"))
+    add(tools, "models", tr("&Models…"), window.open_models, "Ctrl+M")
+    add(tools, "settings", tr("&Settings…"), window.open_settings, QKeySequence.StandardKey.Preferences)
     if actions["settings"].shortcut().isEmpty():  # Linux desktops define no Preferences key
         actions["settings"].setShortcut(QKeySequence("Ctrl+,"))
 
-    view = bar.addMenu("&View")
-    add(view, "sidebar", "Show &sidebar", window.toggle_sidebar, "Ctrl+B")
+    view = bar.addMenu(tr("&View"))
+    add(view, "sidebar", tr("Show &sidebar"), window.toggle_sidebar, "Ctrl+B")
     actions["sidebar"].setCheckable(True)
     actions["sidebar"].setChecked(True)
 
-    help_menu = bar.addMenu("&Help")
-    add(help_menu, "shortcuts", "&Keyboard shortcuts", lambda: shortcuts_dialog(actions, window).open(), "F1")
-    add(help_menu, "about", "&About Hearth", window.about)
+    help_menu = bar.addMenu(tr("&Help"))
+    add(help_menu, "shortcuts", tr("&Keyboard shortcuts"), lambda: shortcuts_dialog(actions, window).open(), "F1")
+    add(help_menu, "about", tr("&About Hearth"), window.about)
     return actions
 
 
@@ -77,18 +79,18 @@ def shortcut_rows(actions: dict[str, QAction]) -> list[tuple[str, str]]:
         keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
         if keys:
             rows.append((action.text().replace("&", "").rstrip("…"), keys))
-    rows.append(("Send the message", "Enter"))
-    rows.append(("New line in the message", "Shift+Enter"))
+    rows.append((tr("Send the message"), "Enter"))
+    rows.append((tr("New line in the message"), "Shift+Enter"))
     return rows
 
 
 def shortcuts_dialog(actions: dict[str, QAction], parent: QWidget) -> QDialog:
     dialog = QDialog(parent)
-    dialog.setWindowTitle("Keyboard shortcuts")
+    dialog.setWindowTitle(tr("Keyboard shortcuts"))
     rows = shortcut_rows(actions)
     table = QTableWidget(len(rows), 2)
-    table.setAccessibleName("Keyboard shortcuts")
-    table.setHorizontalHeaderLabels(["Action", "Keys"])
+    table.setAccessibleName(tr("Keyboard shortcuts"))
+    table.setHorizontalHeaderLabels([tr("Action"), tr("Keys")])
     table.verticalHeader().hide()
     for row, (text, keys) in enumerate(rows):
         table.setItem(row, 0, QTableWidgetItem(text))

@@ -16,15 +16,23 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QSizePolicy, QTextBrowser, QT
 
 from app.ui import icons, math_render, theme
 from app.ui.code_blocks import CodeHighlighter
+from app.ui.i18n import QT_TRANSLATE_NOOP, tr
 from app.ui.markdown_stream import IncrementalMarkdown, set_markdown
 
 ICONS = {"Copy": "copy", "Edit": "edit", "Regenerate": "regenerate", "Continue": "continue", "Delete": "delete"}
+NAMES = {  # each action's name as a person reads it (the keys stay English: code and tests use them)
+    "Copy": QT_TRANSLATE_NOOP("", "Copy"),
+    "Edit": QT_TRANSLATE_NOOP("", "Edit"),
+    "Regenerate": QT_TRANSLATE_NOOP("", "Regenerate"),
+    "Continue": QT_TRANSLATE_NOOP("", "Continue"),
+    "Delete": QT_TRANSLATE_NOOP("", "Delete"),
+}
 TIPS = {
-    "Copy": "Copy the message as Markdown",
-    "Edit": "Edit and send again (the old version stays as a branch)",
-    "Regenerate": "Answer again (the old answer stays as a branch)",
-    "Continue": "Continue the answer where it stopped",
-    "Delete": "Delete this message",
+    "Copy": QT_TRANSLATE_NOOP("", "Copy the message as Markdown"),
+    "Edit": QT_TRANSLATE_NOOP("", "Edit and send again (the old version stays as a branch)"),
+    "Regenerate": QT_TRANSLATE_NOOP("", "Answer again (the old answer stays as a branch)"),
+    "Continue": QT_TRANSLATE_NOOP("", "Continue the answer where it stopped"),
+    "Delete": QT_TRANSLATE_NOOP("", "Delete this message"),
 }
 
 
@@ -100,10 +108,10 @@ class ReasoningSection(QWidget):
         self.toggle.setObjectName("reasoning-toggle")
         self.toggle.setCheckable(True)
         self.toggle.setChecked(streaming)
-        self.toggle.setAccessibleName("Show reasoning")
+        self.toggle.setAccessibleName(tr("Show reasoning"))
         self.view = AutoHeightBrowser()
         self.view.setObjectName("reasoning")  # quieter: muted text beside a rule (the style sheet)
-        self.view.setAccessibleName("Reasoning")
+        self.view.setAccessibleName(tr("Reasoning"))
         self._markdown = IncrementalMarkdown(self.view.document(), self.view.highlighter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -117,8 +125,8 @@ class ReasoningSection(QWidget):
             self.toggle.setChecked(False)
 
     def redraw(self, final: bool) -> None:
-        timed = f"Thought for {self.thought_s:.0f} s" if self.thought_s is not None else ""
-        title = timed or ("Reasoning" if final else "Thinking…")  # a stored answer: its duration is unknown
+        timed = tr("Thought for {seconds} s").format(seconds=f"{self.thought_s:.0f}") if self.thought_s is not None else ""
+        title = timed or (tr("Reasoning") if final else tr("Thinking…"))  # a stored answer: its duration is unknown
         shown = self.toggle.isChecked()
         self.toggle.setText(("▾ " if shown else "▸ ") + title)
         self.view.setVisible(shown)
@@ -147,9 +155,10 @@ class ActionRow(QWidget):
 
     def add(self, text: str, clicked: Callable[[], None]) -> QToolButton:
         button = QToolButton()
-        button.setText(text)  # the accessible text; the button shows its icon
-        button.setAccessibleName(text)
-        button.setToolTip(TIPS.get(text, text))
+        name = tr(NAMES.get(text, text))
+        button.setText(name)  # the accessible text; the button shows its icon
+        button.setAccessibleName(name)
+        button.setToolTip(tr(TIPS.get(text, text)))
         icons.set_icon(button, ICONS.get(text, "continue"))
         button.setIconSize(QSize(16, 16))
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)

@@ -31,15 +31,22 @@ from app.core.chat.recorder import can_continue, status_words
 from app.core.store.database import StoredMessage
 from app.core.store.export import SPEAKERS, answered_by
 from app.ui.code_blocks import COPY_SCHEME, code_blocks, warm_styles
+from app.ui.i18n import core, tr
 from app.ui.markdown_stream import IncrementalMarkdown
 from app.ui.message_parts import ActionRow, AutoHeightBrowser, ReasoningSection
 from app.ui.style import MAX_COLUMN
 
-EMPTY_TEXT = (
-    "<h1 style='font-weight: 600'>Ask anything.</h1>"
-    "<p style='color: gray'>The model runs on this computer: what you type never leaves it.</p>"
-    "<p style='color: gray; font-size: small'>Enter sends · Shift+Enter for a new line · F1 lists the keyboard shortcuts</p>"
-)
+
+def empty_text() -> str:
+    return (
+        f"<h1 style='font-weight: 600'>{tr('Ask anything.')}</h1>"
+        f"<p style='color: gray'>{tr('The model runs on this computer: what you type never leaves it.')}</p>"
+        "<p style='color: gray; font-size: small'>"
+        + tr("Enter sends · Shift+Enter for a new line · F1 lists the keyboard shortcuts")
+        + "</p>"
+    )
+
+
 PAGE = 40  # messages built at a time when a conversation is opened
 SLICE_SECONDS = 0.004  # longest time spent building messages before the event loop gets a turn
 
@@ -63,7 +70,7 @@ class MessageWidget(QFrame):
         self.reading = ""  # how far a long prompt has been read, until the answer begins
         self.reasoning: ReasoningSection | None = None  # built when there is reasoning to show
         self.content_view = AutoHeightBrowser()
-        self.content_view.setAccessibleName(f"{SPEAKERS[message.role]} message")
+        self.content_view.setAccessibleName(tr("{speaker} message").format(speaker=core(SPEAKERS[message.role])))
         self.content_view.anchorClicked.connect(self._link)
         self._markdown = IncrementalMarkdown(self.content_view.document(), self.content_view.highlighter)
         row = QHBoxLayout()
@@ -72,7 +79,7 @@ class MessageWidget(QFrame):
         row.addStretch(1)
         if len(siblings) > 1:
             index = siblings.index(message.id)
-            for label, target, name in (("‹", index - 1, "Previous version"), ("›", index + 1, "Next version")):
+            for label, target, name in (("‹", index - 1, tr("Previous version")), ("›", index + 1, tr("Next version"))):
                 nav = QToolButton()
                 nav.setText(label)
                 nav.setAccessibleName(name)
@@ -123,7 +130,7 @@ class MessageWidget(QFrame):
             self._error_label = QLabel()
             self._error_label.setObjectName("error")
             self._error_label.setWordWrap(True)
-            self._error_label.setAccessibleName("Why the answer failed")
+            self._error_label.setAccessibleName(tr("Why the answer failed"))
             self._error_label.hide()
             self._layout.insertWidget(self._layout.indexOf(self.content_view) + 1, self._error_label)
         return self._error_label
@@ -186,19 +193,19 @@ class MessageWidget(QFrame):
         """Re-render this message only."""
         status = status or self.message.status
         # Partial, cancelled or failed answers are marked.
-        answering = f" — {self.reading}" if self.reading and not self._content else " — answering…"
-        mark = answering if not final else "" if status == "complete" else f" — {status_words(status)}"
+        answering = f" — {self.reading}" if self.reading and not self._content else f" — {status_words('partial', core)}"
+        mark = answering if not final else "" if status == "complete" else f" — {status_words(status, core)}"
         where = ""
         if self.message.engine and self.message.model_id:  # computed elsewhere: say where, quietly
             who = html.escape(answered_by(self.message.model_id, None, self.message.engine))
             where = f" <span style='color: gray'>· {who}</span>"
-        speaker = SPEAKERS[self.message.role]
+        speaker = core(SPEAKERS[self.message.role])
         name = f"<span style='color: gray'>{speaker}</span>" if self.message.role == "user" else f"<b>{speaker}</b>"
         self.header.setText(f"{name}{where}{mark}")
         self.content_view.setVisible(bool(self._content) or not final)  # a failed answer may have no text
         failed = final and status == "error"
         if failed:
-            self.error_label.setText(self.message.error or "The answer failed.")
+            self.error_label.setText(self.message.error or tr("The answer failed."))
         if failed or self._error_label is not None:
             self.error_label.setVisible(failed)
         self._can_continue = final and can_continue(status)  # only an answer cut short can go on (core says which)
@@ -247,19 +254,19 @@ class ChatView(QScrollArea):
     def __init__(self) -> None:
         super().__init__()
         self.setWidgetResizable(True)
-        self.setAccessibleName("Conversation")
+        self.setAccessibleName(tr("Conversation"))
         self.setObjectName("conversation")  # the style sheet's page colour
         warm_styles()
         self._inner = QWidget()
         self._layout = QVBoxLayout(self._inner)
         self.earlier = QPushButton()
-        self.earlier.setAccessibleName("Show earlier messages")
+        self.earlier.setAccessibleName(tr("Show earlier messages"))
         self.earlier.clicked.connect(self.show_earlier)
         self._layout.addWidget(self.earlier)
-        self.empty = QLabel(EMPTY_TEXT)
+        self.empty = QLabel(empty_text())
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty.setWordWrap(True)
-        self.empty.setAccessibleName("No messages yet")
+        self.empty.setAccessibleName(tr("No messages yet"))
         self._layout.addWidget(self.empty, 1)
         self._layout.addStretch(1)
         self.setWidget(self._inner)
@@ -359,7 +366,9 @@ class ChatView(QScrollArea):
     def _update_earlier(self) -> None:
         hidden = self._first_wanted
         self.earlier.setVisible(hidden > 0 and not self.building)
-        self.earlier.setText(f"Show {min(PAGE, hidden)} earlier messages ({hidden} not shown)")
+        self.earlier.setText(
+            tr("Show {count} earlier messages ({hidden} not shown)").format(count=min(PAGE, hidden), hidden=hidden)
+        )
 
     def _add(self, message: StoredMessage, siblings: list[int], position: int | None = None) -> MessageWidget:
         self.empty.hide()
@@ -401,7 +410,7 @@ class ChatView(QScrollArea):
         """The model is still reading a long prompt: say how far it got, in the streaming message."""
         widget = self.streaming_widget()
         if widget is not None:
-            widget.reading = f"reading the conversation… {done * 100 // max(total, 1)} %"
+            widget.reading = tr("reading the conversation… {percent} %").format(percent=done * 100 // max(total, 1))
             widget.redraw()
 
     def finish(self, status: str, error: str | None = None) -> None:

@@ -29,6 +29,7 @@ from app.core.models import hub
 from app.core.models.catalog import Catalog
 from app.core.models.ops import describe_removal, import_model, remove_model, verify_model
 from app.core.models.registry import Registry
+from app.ui.i18n import tr
 from app.ui.tasks import in_background
 
 
@@ -62,9 +63,11 @@ class InstalledActions:
             endpoint, signed = hub.hub_endpoint(), hub.signed_in()
         except HearthError:  # a policy endpoint that is refused: downloads say why
             endpoint, signed = "", False
-        self.sign_in_button.setText("Sign out of the Hub" if signed else "Sign in to the Hub…")
+        self.sign_in_button.setText(tr("Sign out of the Hub") if signed else tr("Sign in to the Hub…"))
         self.sign_in_button.setToolTip(
-            f"A token for {endpoint}, kept in the OS keyring (gated models, internal mirrors)" if endpoint else ""
+            tr("A token for {endpoint}, kept in the OS keyring (gated models, internal mirrors)").format(endpoint=endpoint)
+            if endpoint
+            else ""
         )
 
     def sign_in_or_out(self) -> None:
@@ -73,8 +76,8 @@ class InstalledActions:
                 hub.sign_out()
             else:
                 endpoint = hub.hub_endpoint()
-                label = f"Access token for {endpoint}\n(kept in the OS keyring, never in a file):"
-                token, ok = QInputDialog.getText(self._window(), "Sign in to the Hub", label, QLineEdit.EchoMode.Password)
+                label = tr("Access token for {endpoint}\n(kept in the OS keyring, never in a file):").format(endpoint=endpoint)
+                token, ok = QInputDialog.getText(self._window(), tr("Sign in to the Hub"), label, QLineEdit.EchoMode.Password)
                 if not ok or not token.strip():
                     return
                 hub.sign_in(token)
@@ -94,7 +97,7 @@ class InstalledActions:
         """Copy and hash in the background (a 40 GB file takes minutes), one file after another,
         with progress under the list; the result or the error comes back on the UI thread."""
         if self.importing is not None and self.importing.is_alive():
-            QMessageBox.information(self._window(), "Hearth", "An import is running; wait for it to finish.")
+            QMessageBox.information(self._window(), "Hearth", tr("An import is running; wait for it to finish."))
             return
         self.tabs.setCurrentIndex(2)
 
@@ -117,12 +120,16 @@ class InstalledActions:
                     results.append(exc)
             return results
 
-        self.status.setText(f"Importing {paths[0].name}…")
+        self.status.setText(tr("Importing {file}…").format(file=paths[0].name))
         self.importing = in_background("hearth-import", run, self._imported, lambda exc: self._imported([exc]))
 
     def _import_progress(self, name: str, done: int, total: int) -> None:
         share = f"{done * 100 // total} %, " if total else ""
-        self.status.setText(f"Importing {name}… {share}{done / 1e9:.1f} of {total / 1e9:.1f} GB copied and hashed")
+        self.status.setText(
+            tr("Importing {file}… {share}{done} of {total} GB copied and hashed").format(
+                file=name, share=share, done=f"{done / 1e9:.1f}", total=f"{total / 1e9:.1f}"
+            )
+        )
 
     def _imported(self, results: list[object]) -> None:
         self.status.setText("")
@@ -141,21 +148,25 @@ class InstalledActions:
             return
         item = next(i for i in self.registry.all(self.catalog) if i.key == key)
 
-        self.status.setText(f"Verifying {key}…")
+        self.status.setText(tr("Verifying {model}…").format(model=key))
         done = partial(self._verified, key)
         in_background(f"hearth-verify-{key}", lambda: verify_model(item, self.registry, self.catalog), done, done)
 
     def _verified(self, key: str, result: object) -> None:
         """An intact model is reported in the window; a damaged one in a warning that says what is wrong."""
         if isinstance(result, Exception):
-            self.status.setText(f"{key}: not verified.")
+            self.status.setText(tr("{model}: not verified.").format(model=key))
             QMessageBox.warning(self._window(), "Hearth", str(result))
         elif getattr(result, "ok", False):
-            self.status.setText(f"{key}: intact (every file matches its sha256).")
+            self.status.setText(tr("{model}: intact (every file matches its sha256).").format(model=key))
         else:
-            self.status.setText(f"{key}: damaged.")
+            self.status.setText(tr("{model}: damaged.").format(model=key))
             problems = "\n".join(getattr(result, "problems", ()))
-            QMessageBox.warning(self._window(), "Hearth", f"{key} is damaged:\n{problems}\n\nRemove it and download it again.")
+            QMessageBox.warning(
+                self._window(),
+                "Hearth",
+                tr("{model} is damaged:\n{problems}\n\nRemove it and download it again.").format(model=key, problems=problems),
+            )
 
     def remove_selected(self) -> None:
         """Ask first, naming what is deleted; the loaded model is unloaded before its files go."""
@@ -168,10 +179,10 @@ class InstalledActions:
             QMessageBox.information(self._window(), "Hearth", what)
             return
         loaded = self.session is not None and self.session.in_use(key)
-        text = f"Remove {item.name or key} ({item.quant})?\n\n{what}"
+        text = tr("Remove {model} ({quant})?").format(model=item.name or key, quant=item.quant) + f"\n\n{what}"
         if loaded:
-            text += "\n\nIt is the model loaded now: it is unloaded first, and no model answers until you choose one."
-        if QMessageBox.question(self._window(), "Remove a model", text) != QMessageBox.StandardButton.Yes:
+            text += "\n\n" + tr("It is the model loaded now: it is unloaded first, and no model answers until you choose one.")
+        if QMessageBox.question(self._window(), tr("Remove a model"), text) != QMessageBox.StandardButton.Yes:
             return
         try:
             unloading = self.session.release(key) if self.session is not None else None
@@ -182,7 +193,7 @@ class InstalledActions:
         if unloading is not None:
             first = unloading
             removal = lambda: (first.result(), remove_model(item, self.registry))[1]  # noqa: E731
-        self.status.setText(f"Removing {key}…")
+        self.status.setText(tr("Removing {model}…").format(model=key))
         done = partial(self._removed, key if loaded else None)
         in_background(f"hearth-remove-{key}", removal, done, done)
 

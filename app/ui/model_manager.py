@@ -40,6 +40,7 @@ from app.core.models.fit import fit_catalog, recommend
 from app.core.models.registry import Registry
 from app.core.models.transfer import DownloadControl
 from app.core.privacy.policy import load as load_policy
+from app.ui.i18n import core, tr
 from app.ui.model_actions import InstalledActions
 from app.ui.tasks import in_background
 
@@ -57,9 +58,9 @@ class DownloadRow(QWidget):
         self.key, self.control = key, control
         self.label = QLabel(key)
         self.bar = QProgressBar()
-        self.bar.setAccessibleName(f"Download of {key}")
-        self.pause = QPushButton("Pause")
-        self.cancel = QPushButton("Cancel")
+        self.bar.setAccessibleName(tr("Download of {model}").format(model=key))
+        self.pause = QPushButton(tr("Pause"))
+        self.cancel = QPushButton(tr("Cancel"))
         self.pause.clicked.connect(self._pause_resume)
         self.cancel.clicked.connect(control.cancel)
         row = QHBoxLayout(self)
@@ -69,15 +70,15 @@ class DownloadRow(QWidget):
     def _pause_resume(self) -> None:
         if self.control.paused:
             self.control.resume()
-            self.pause.setText("Pause")
+            self.pause.setText(tr("Pause"))
         else:
             self.control.pause()
-            self.pause.setText("Resume")
+            self.pause.setText(tr("Resume"))
 
     def show_progress(self, p: OverallProgress) -> None:
         self.bar.setMaximum(max(1, p.total // 1024))
         self.bar.setValue(p.done // 1024)
-        eta = f", {p.file.eta_s:.0f} s left" if p.file.eta_s else ""
+        eta = ", " + tr("{seconds} s left").format(seconds=f"{p.file.eta_s:.0f}") if p.file.eta_s else ""
         speed = f"{p.file.speed_bps / 1e6:.1f} MB/s" if p.file.speed_bps else p.file.state
         self.label.setText(f"{self.key}: {p.done / GB:.2f} / {p.total / GB:.2f} GB, {speed}{eta}")
 
@@ -87,10 +88,10 @@ class InterruptedRow(QWidget):
         super().__init__()
         self.key = key
         self.label = QLabel(f"{key}: {on_disk / GB:.2f} GB already downloaded")
-        self.resume = QPushButton("Resume")
-        self.resume.setAccessibleName(f"Resume the download of {key}")
-        self.discard = QPushButton("Discard")
-        self.discard.setAccessibleName(f"Discard the partial download of {key}")
+        self.resume = QPushButton(tr("Resume"))
+        self.resume.setAccessibleName(tr("Resume the download of {model}").format(model=key))
+        self.discard = QPushButton(tr("Discard"))
+        self.discard.setAccessibleName(tr("Discard the partial download of {model}").format(model=key))
         row = QHBoxLayout(self)
         row.addWidget(self.label, 1)
         row.addWidget(self.resume)
@@ -111,7 +112,7 @@ class ModelManager(InstalledActions, QDialog):
         super().__init__(parent)
         self.session = session  # unloads a model before its files go, if it is the loaded one
         self.importing: threading.Thread | None = None
-        self.setWindowTitle("Models")
+        self.setWindowTitle(tr("Models"))
         self.resize(900, 560)
         self.setAcceptDrops(True)
         self.registry, self.catalog = registry, catalog
@@ -122,9 +123,9 @@ class ModelManager(InstalledActions, QDialog):
         self.interrupted_rows: dict[str, InterruptedRow] = {}
         self.threads: list[threading.Thread] = []
         tabs = QTabWidget()
-        tabs.addTab(self._catalog_tab(), "Catalog")
-        tabs.addTab(self._downloads_tab(), "Downloads")
-        tabs.addTab(self._installed_tab(), "Installed")
+        tabs.addTab(self._catalog_tab(), tr("Catalog"))
+        tabs.addTab(self._downloads_tab(), tr("Downloads"))
+        tabs.addTab(self._installed_tab(), tr("Installed"))
         self.tabs = tabs
         layout = QVBoxLayout(self)
         layout.addWidget(tabs)
@@ -133,10 +134,10 @@ class ModelManager(InstalledActions, QDialog):
     # -- tabs ------------------------------------------------------------------
     def _catalog_tab(self) -> QWidget:
         self.tree = QTreeWidget()
-        self.tree.setHeaderLabels(["Model / quantization", "Size", "On this machine", ""])
-        self.tree.setAccessibleName("Catalog")
+        self.tree.setHeaderLabels([tr("Model / quantization"), tr("Size"), tr("On this machine"), ""])
+        self.tree.setAccessibleName(tr("Catalog"))
         self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.download_button = QPushButton("Download selected")
+        self.download_button = QPushButton(tr("Download selected"))
         self.download_button.clicked.connect(self._download_selected)
         self.sign_in_button = QPushButton()
         self.sign_in_button.clicked.connect(self.sign_in_or_out)
@@ -144,7 +145,7 @@ class ModelManager(InstalledActions, QDialog):
         self.policy_note = QLabel()  # why downloads are off, when the organisation's policy says so
         self.policy_note.setObjectName("notice")
         self.policy_note.setWordWrap(True)
-        self.policy_note.setAccessibleName("Downloads policy")
+        self.policy_note.setAccessibleName(tr("Downloads policy"))
         self.policy_note.hide()
         page = QWidget()
         column = QVBoxLayout(page)
@@ -167,15 +168,15 @@ class ModelManager(InstalledActions, QDialog):
 
     def _installed_tab(self) -> QWidget:
         self.installed_list = QListWidget()
-        self.installed_list.setAccessibleName("Installed models")
+        self.installed_list.setAccessibleName(tr("Installed models"))
         self.usage = QLabel()
         self.status = QLabel()
-        self.status.setAccessibleName("Verification result")
+        self.status.setAccessibleName(tr("Verification result"))
         buttons = QHBoxLayout()
         for text, slot in (
-            ("Import GGUF…", self.choose_import),
-            ("Verify", self.verify_selected),
-            ("Remove", self.remove_selected),
+            (tr("Import GGUF…"), self.choose_import),
+            (tr("Verify"), self.verify_selected),
+            (tr("Remove"), self.remove_selected),
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
@@ -186,7 +187,7 @@ class ModelManager(InstalledActions, QDialog):
         column.addWidget(self.usage)
         column.addWidget(self.status)
         column.addLayout(buttons)
-        column.addWidget(QLabel("Drop .gguf files here to import them."))
+        column.addWidget(QLabel(tr("Drop .gguf files here to import them.")))
         return page
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -214,13 +215,22 @@ class ModelManager(InstalledActions, QDialog):
         for model in self.catalog.models:
             best = recommend(model, hw)
             top = QTreeWidgetItem(
-                [model.name, f"{model.parameters_b:g}B", f"recommended: {best.quant}" if best else "too big here", ""]
+                [
+                    model.name,
+                    f"{model.parameters_b:g}B",
+                    tr("recommended: {quant}").format(quant=best.quant) if best else tr("too big here"),
+                    "",
+                ]
             )
             self.tree.addTopLevelItem(top)
             for quant in model.quants:
                 fit = fit_catalog(model, quant, hw)
-                mark = "installed" if f"{model.id}:{quant.quant}" in have else ("★ recommended" if quant is best else "")
-                child = QTreeWidgetItem([quant.quant, f"{quant.size_bytes / GB:.2f} GB", fit.label, mark])
+                mark = (
+                    tr("installed")
+                    if f"{model.id}:{quant.quant}" in have
+                    else ("★ " + tr("recommended") if quant is best else "")
+                )
+                child = QTreeWidgetItem([quant.quant, f"{quant.size_bytes / GB:.2f} GB", fit.describe(core), mark])
                 child.setData(0, Qt.ItemDataRole.UserRole, (model.id, quant.quant))
                 top.addChild(child)
             top.setExpanded(best is not None and model.parameters_b < 20)  # what this machine can run, open
@@ -229,7 +239,7 @@ class ModelManager(InstalledActions, QDialog):
             row = QListWidgetItem(f"{item.key}  ·  {item.size_bytes / GB:.2f} GB  ·  {item.source}")
             row.setData(Qt.ItemDataRole.UserRole, item.key)
             self.installed_list.addItem(row)
-        self.usage.setText(f"Disk used: {sum(i.size_bytes for i in installed) / GB:.2f} GB")
+        self.usage.setText(tr("Disk used: {size} GB").format(size=f"{sum(i.size_bytes for i in installed) / GB:.2f}"))
         self._show_interrupted()
 
     def _show_interrupted(self) -> None:
@@ -246,7 +256,7 @@ class ModelManager(InstalledActions, QDialog):
             row.discard.clicked.connect(lambda _=False, p=part: self.discard(p.model_id, p.quant))
             self.interrupted_rows[key] = row
             self.downloads_layout.insertWidget(self.downloads_layout.count() - 1, row)
-        self.interrupted.setText("Interrupted downloads resume where they stopped:" if self.interrupted_rows else "")
+        self.interrupted.setText(tr("Interrupted downloads resume where they stopped:") if self.interrupted_rows else "")
 
     def discard(self, model_id: str, quant: str) -> None:
         try:
@@ -256,14 +266,18 @@ class ModelManager(InstalledActions, QDialog):
             return
         self._show_interrupted()
         if not self.interrupted_rows:
-            self.interrupted.setText(f"Discarded the partial download of {model_id} {quant} ({freed / GB:.2f} GB freed).")
+            self.interrupted.setText(
+                tr("Discarded the partial download of {model} {quant} ({size} GB freed).").format(
+                    model=model_id, quant=quant, size=f"{freed / GB:.2f}"
+                )
+            )
 
     # -- downloads -----------------------------------------------------------------
     def _download_selected(self) -> None:
         item = self.tree.currentItem()
         data = item.data(0, Qt.ItemDataRole.UserRole) if item else None
         if not data:
-            QMessageBox.information(self, "Hearth", "Choose a quantization in the list.")
+            QMessageBox.information(self, "Hearth", tr("Choose a quantization in the list."))
             return
         self.start_download(*data)
 

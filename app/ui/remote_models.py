@@ -1,4 +1,4 @@
-"""Remote engines' models in the window's model picker, marked as computed on a server.
+"""Remote engines' models in the window's model control, marked as computed on a server.
 
 The core says which engines count and what each serves
 (:func:`app.core.chat.remote_choice.survey`); asking servers is network I/O,
@@ -12,13 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
-
 from app.core.chat.remote_choice import EngineStatus, survey
 from app.core.engine.endpoints import REMOTE_PREFIX
 from app.core.privacy.policy import load as load_policy
 from app.ui import tasks
+from app.ui.i18n import tr
+from app.ui.model_control import Entry
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +29,15 @@ def is_remote(data: object) -> bool:
 
 
 def entry_label(model_id: str, engine: str) -> str:
-    return f"{MARK} {model_id} — on server {engine}"
+    return f"{MARK} " + tr("{model} — on server {engine}").format(model=model_id, engine=engine)
 
 
 class RemoteEntries:
-    """Keeps the picker's remote entries: asked for at start and whenever :meth:`refresh` is called."""
+    """The remote engines' models for the model control: asked for at start and whenever
+    :meth:`refresh` is called; ``on_filled`` runs on the UI thread when they arrive."""
 
-    def __init__(self, box: QComboBox, on_filled: Callable[[], None]) -> None:
-        self.box, self.on_filled = box, on_filled
+    def __init__(self, on_filled: Callable[[], None]) -> None:
+        self.on_filled = on_filled
         self.statuses: list[EngineStatus] = []
 
     def refresh(self) -> None:
@@ -48,26 +48,19 @@ class RemoteEntries:
 
     def _fill(self, statuses: list[EngineStatus]) -> None:
         self.statuses = statuses
-        self.add_to(self.box)
         self.on_filled()
 
-    def add_to(self, box: QComboBox) -> None:
-        """(Re)add the remote entries after the installed models, keeping the current choice."""
-        current = box.currentData()
-        box.blockSignals(True)
-        for index in reversed(range(box.count())):
-            if is_remote(box.itemData(index)):
-                box.removeItem(index)
-        for status in self.statuses:
-            for model in status.models:
-                spec = f"{REMOTE_PREFIX}{status.endpoint.name}/{model.id}"
-                box.addItem(entry_label(model.id, status.endpoint.name), spec)
-                box.setItemData(
-                    box.count() - 1,
-                    f"Answers are computed on the server {status.endpoint.name} ({status.endpoint.host}), not here.",
-                    Qt.ItemDataRole.ToolTipRole,
-                )
-        found = box.findData(current)
-        if found >= 0:
-            box.setCurrentIndex(found)
-        box.blockSignals(False)
+    def entries(self) -> list[Entry]:
+        group = f"{MARK} " + tr("Your organisation's servers")
+        return [
+            Entry(
+                f"{REMOTE_PREFIX}{status.endpoint.name}/{model.id}",
+                entry_label(model.id, status.endpoint.name),
+                group,
+                tr("Answers are computed on the server {name} ({host}), not here.").format(
+                    name=status.endpoint.name, host=status.endpoint.host
+                ),
+            )
+            for status in self.statuses
+            for model in status.models
+        ]

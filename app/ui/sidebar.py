@@ -36,6 +36,7 @@ from app.core.store.database import SearchHit, Store
 from app.core.store.date_groups import grouped
 from app.core.store.export import export_text, write_export
 from app.ui import icons, style, theme
+from app.ui.i18n import core, tr
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 UNDO_SECONDS = 10
@@ -57,18 +58,18 @@ class Sidebar(QWidget):
         self.refuse_delete: Callable[[int], str | None] = lambda _id: None  # why a conversation can't go now
         self.pending_delete: int | None = None
         self._refresh_pending = False
-        self.new_button = QPushButton("New chat")
+        self.new_button = QPushButton(tr("New chat"))
         icons.set_icon(self.new_button, "new-chat")
-        self.new_button.setAccessibleName("New chat")
-        self.new_button.setToolTip("New chat (Ctrl+N)")
+        self.new_button.setAccessibleName(tr("New chat"))
+        self.new_button.setToolTip(tr("New chat (Ctrl+N)"))
         self.new_button.clicked.connect(self.new_requested)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search conversations (Ctrl+Shift+F)")
-        self.search.setAccessibleName("Search conversations")
+        self.search.setPlaceholderText(tr("Search conversations (Ctrl+Shift+F)"))
+        self.search.setAccessibleName(tr("Search conversations"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self.refresh)
         self.list = QListWidget()
-        self.list.setAccessibleName("Conversations")
+        self.list.setAccessibleName(tr("Conversations"))
         self.list.itemActivated.connect(self._activated)
         self.list.itemClicked.connect(self._activated)
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -82,8 +83,8 @@ class Sidebar(QWidget):
             shortcut.activated.connect(lambda act=action: self._on_current(act))
         self.hits = QLabel()
         self.undo_label = QLabel()
-        self.undo_button = QPushButton("Undo")
-        self.undo_button.setAccessibleName("Undo delete")
+        self.undo_button = QPushButton(tr("Undo"))
+        self.undo_button.setAccessibleName(tr("Undo delete"))
         self.undo_button.clicked.connect(self.undo_delete)
         self.undo_bar = QWidget()
         bar = QHBoxLayout(self.undo_bar)
@@ -122,7 +123,7 @@ class Sidebar(QWidget):
                 if hit.conversation_id not in best or best[hit.conversation_id].message_id is None:
                     best[hit.conversation_id] = hit
             hits = list(best.values())
-            self.hits.setText(f"{len(hits)} conversation(s)" if hits else "No matches")
+            self.hits.setText(tr("{count} conversation(s)").format(count=len(hits)) if hits else tr("No matches"))
             for hit in hits:
                 item = QListWidgetItem(f"{hit.title or 'Untitled'}\n{_one_line(hit.snippet)}")
                 item.setData(ROLE_ID, hit.conversation_id)
@@ -141,11 +142,11 @@ class Sidebar(QWidget):
         self._listed += len(page)
         self._more = len(page) == size
         shown = [conv for conv in page if conv.id != self.pending_delete]
-        for heading, conv in grouped(shown, after=self._heading):
+        for heading, conv in grouped(shown, after=self._heading, words=core):
             if heading is not None:
                 self._add_heading(heading)
                 self._heading = heading
-            item = QListWidgetItem(conv.title or "Untitled")
+            item = QListWidgetItem(conv.title or tr("Untitled"))
             item.setData(ROLE_ID, conv.id)
             self.list.addItem(item)
 
@@ -195,14 +196,14 @@ class Sidebar(QWidget):
             return
         conv = self.store.get_conversation(int(item.data(ROLE_ID)))
         menu = QMenu(self)
-        menu.addAction("Rename…\tF2", lambda: self.rename(conv.id))
-        menu.addAction("Unpin" if conv.pinned else "Pin", lambda: self.toggle_pin(conv.id))
-        export = menu.addAction("Export…", lambda: self.choose_export(conv.id))
+        menu.addAction(tr("Rename…") + "\tF2", lambda: self.rename(conv.id))
+        menu.addAction(tr("Unpin") if conv.pinned else tr("Pin"), lambda: self.toggle_pin(conv.id))
+        export = menu.addAction(tr("Export…"), lambda: self.choose_export(conv.id))
         if not load_policy()["allow_export"]:
             export.setEnabled(False)
-            export.setText("Export… (not allowed by your organisation's policy)")
+            export.setText(tr("Export… (not allowed by your organisation's policy)"))
         menu.addSeparator()
-        menu.addAction("Delete\tDel", lambda: self.delete(conv.id))
+        menu.addAction(tr("Delete") + "\tDel", lambda: self.delete(conv.id))
         menu.exec(self.list.mapToGlobal(position))
 
     def toggle_pin(self, conversation_id: int) -> None:
@@ -223,7 +224,7 @@ class Sidebar(QWidget):
         title = self.store.get_conversation(conversation_id).title or "conversation"
         name = re.sub(r"[^\w\- ]+", "", title).strip()[:60] or "conversation"
         path, chosen = QFileDialog.getSaveFileName(
-            self, "Export conversation", str(Path.home() / f"{name}.md"), "Markdown (*.md);;Hearth JSON (*.json)"
+            self, tr("Export conversation"), str(Path.home() / f"{name}.md"), "Markdown (*.md);;Hearth JSON (*.json)"
         )
         if path:
             self.export(conversation_id, Path(path), "json" if "json" in chosen.lower() or path.endswith(".json") else "markdown")
@@ -245,10 +246,10 @@ class Sidebar(QWidget):
             QMessageBox.information(self, "Hearth", reason)
             return
         self.commit_delete()  # one pending deletion at a time: an earlier one is done now
-        title = self.store.get_conversation(conversation_id).title or "Untitled"
+        title = self.store.get_conversation(conversation_id).title or tr("Untitled")
         self.pending_delete = conversation_id
         self.deleting.emit(conversation_id)
-        self.undo_label.setText(f"Deleted “{title[:40]}”.")
+        self.undo_label.setText(tr("Deleted “{title}”.").format(title=title[:40]))
         self.undo_bar.show()
         self._undo_timer.start(int(UNDO_SECONDS * 1000))
         self.refresh()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
 from app.core.engine.events import GenerationSummary
 from app.ui.chat_controller import ChatController
+from app.ui.i18n import tr
 from app.ui.remote_models import MARK
 
 
@@ -29,16 +30,19 @@ class StatusArea:
         remote = self.controller.remote
         model = self.controller.model.key if self.controller.model else remote.label if remote else ""
         where = (
-            f"{MARK} on server"
+            f"{MARK} " + tr("on server")
             if remote
-            else f"GPU layers {self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0}"
+            else tr("GPU layers {count}").format(count=self.controller.loaded.plan.gpu_layers if self.controller.loaded else 0)
         )
         used = summary.prompt_tokens + summary.completion_tokens
         total = self.controller.session.context_size or "?"
         speculation = f" · {summary.speculation}" if summary.speculation else ""
         self.statusBar().showMessage(
-            f"{model} · {where} · context {used} / {total} · "
-            f"{summary.completion_tokens} tokens · {summary.tokens_per_s:.1f} tok/s{speculation}"
+            f"{model} · {where} · "
+            + tr("context {used} / {total} · {tokens} tokens · {speed} tok/s").format(
+                used=used, total=total, tokens=summary.completion_tokens, speed=f"{summary.tokens_per_s:.1f}"
+            )
+            + speculation
         )
         self._update_context(used)
 
@@ -49,8 +53,12 @@ class StatusArea:
             self.context_label.setText("")
             self.context_bar.hide()
             return
-        self.context_label.setText(f"context {used if used is not None else '–'} / {total} tokens")
+        self.context_label.setText(
+            tr("context {used} / {total} tokens").format(used=used if used is not None else "–", total=total)
+        )
         self.context_bar.setVisible(bool(total))
         self.context_bar.setRange(0, max(int(total or 1), 1))
         self.context_bar.setValue(min(used or 0, int(total or 0)))
-        self.context_bar.setToolTip(f"{used or 0:,} of {total:,} tokens of context used" if total else "")
+        self.context_bar.setToolTip(
+            tr("{used} of {total} tokens of context used").format(used=f"{used or 0:,}", total=f"{total:,}") if total else ""
+        )

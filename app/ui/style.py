@@ -95,6 +95,10 @@ QCheckBox::indicator {{ width: 14px; height: 14px; border: 1px solid {muted}; bo
 QCheckBox::indicator:checked {{ background: {accent}; border-color: {accent}; }}
 QCheckBox::indicator:disabled {{ border-color: {border}; background: {border}; }}
 QLabel#muted {{ color: {muted}; }}
+QToolButton#model-control {{ background: {surface}; border: 1px solid {border}; border-radius: 8px;
+    padding: 4px 26px 4px 12px; }}
+QToolButton#model-control:hover {{ background: {hover}; }}
+QToolButton#model-control::menu-indicator {{ subcontrol-origin: padding; subcontrol-position: right center; right: 8px; }}
 QLabel#badge {{ color: {muted}; background: {hover}; border-radius: 9px; padding: 2px 10px; }}
 QLabel#error {{ background: {error_bg}; color: {error_text}; border-radius: 8px; padding: 8px 12px; }}
 QLabel#notice {{ background: {warning_bg}; color: {warning_text}; border-radius: 6px; padding: 2px 8px; }}

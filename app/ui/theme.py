@@ -13,9 +13,14 @@ from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.ui import icons, style
+from app.ui.i18n import QT_TRANSLATE_NOOP
 
 APPEARANCES = {"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
-LABELS = {"system": "Follow the system", "light": "Light", "dark": "Dark"}
+LABELS = {
+    "system": QT_TRANSLATE_NOOP("", "Follow the system"),
+    "light": QT_TRANSLATE_NOOP("", "Light"),
+    "dark": QT_TRANSLATE_NOOP("", "Dark"),
+}
 
 D = style.DARK
 DARK = {  # the dark palette, in the style sheet's colours (widgets without a sheet match those with one)

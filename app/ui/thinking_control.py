@@ -13,15 +13,17 @@ from PySide6.QtWidgets import QComboBox
 from app.core.chat.thinking import DESCRIPTIONS
 from app.core.errors import HearthError
 from app.ui.chat_controller import ChatController
+from app.ui.i18n import QT_TRANSLATE_NOOP, core, tr
 
-LABELS = {"off": "Thinking off", "on": "Thinking on", "high": "Thinking: high", "max": "Thinking: max"}
+LABELS = {"off": QT_TRANSLATE_NOOP("", "Thinking off"), "on": QT_TRANSLATE_NOOP("", "Thinking on"),
+          "high": QT_TRANSLATE_NOOP("", "Thinking: high"), "max": QT_TRANSLATE_NOOP("", "Thinking: max")}  # fmt: skip
 
 
 class ThinkingControl(QComboBox):
     def __init__(self, controller: ChatController) -> None:
         super().__init__()
         self.controller = controller
-        self.setAccessibleName("Thinking")
+        self.setAccessibleName(tr("Thinking"))
         self.activated.connect(self._chosen)
         self.refresh()
 
@@ -32,17 +34,19 @@ class ThinkingControl(QComboBox):
         self.blockSignals(True)
         self.clear()
         for level in levels:
-            self.addItem(LABELS[level], level)
-            self.setItemData(self.count() - 1, DESCRIPTIONS[level], Qt.ItemDataRole.ToolTipRole)
+            self.addItem(tr(LABELS[level]), level)
+            self.setItemData(self.count() - 1, core(DESCRIPTIONS[level]), Qt.ItemDataRole.ToolTipRole)
         if not levels:
-            self.addItem("Thinking: model decides", None)
+            self.addItem(tr("Thinking: model decides"), None)
         self.setEnabled(bool(levels) and not self.controller.session.thinking_locked)
         index = self.findData(current)
         self.setCurrentIndex(max(index, 0))
         self.setToolTip(
-            DESCRIPTIONS.get(current or "", "This model's template has no thinking switch.")
+            core(DESCRIPTIONS[current])
+            if levels and current in DESCRIPTIONS
+            else tr("This model's template has no thinking switch.")
             if levels
-            else "This model's template has no thinking switch; it decides for itself."
+            else tr("This model's template has no thinking switch; it decides for itself.")
         )
         self.blockSignals(False)
 

@@ -89,6 +89,8 @@ def main() -> None:
         controller = ChatController(session)
         model = write_model(Path(tmp) / "DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf", family_spec("r1-distill-qwen", quant="Q8_0"))
         import_model(model, registry, catalog, "reference")  # a stand-in with the real file's name
+        other = write_model(Path(tmp) / "DeepSeek-R1-Distill-Qwen-7B-Q8_0.gguf", family_spec("r1-distill-qwen", quant="Q8_0"))
+        import_model(other, registry, catalog, "reference")  # a second quantization to choose in the model menu
         window = MainWindow(controller, registry, catalog)
         wait = QEventLoop()
         controller.model_changed.connect(wait.quit)
@@ -104,6 +106,12 @@ def main() -> None:
             QTimer.singleShot(300, pause.quit)
             pause.exec()
             window.grab().save(str(HERE / f"main-window-{name}.png"))
+            menu = window.model_control.menu()  # the one model control, open: every quantization with its fit
+            menu.popup(window.model_control.mapToGlobal(window.model_control.rect().bottomLeft()))
+            QTimer.singleShot(300, pause.quit)
+            pause.exec()
+            menu.grab().save(str(HERE / f"model-menu-{name}.png"))
+            menu.hide()
             # Loading a model: what the window shows while llama.cpp reads the weights (42 % here).
             window.statusBar().showMessage(f"Loading {window.installed[0].key}…")
             window.show_load_progress(0.42)
@@ -158,16 +166,12 @@ def main() -> None:
             )
             endpoints.add("research", server.url)
             window.remote_entries.refresh()
-            while not any(window.model_box.itemData(i, 256).startswith("remote:") for i in range(window.model_box.count())
-                          if isinstance(window.model_box.itemData(i, 256), str)):  # fmt: skip
+            while not any(e.data.startswith("remote:") for e in window.model_control.entries()):
                 app.processEvents()
-            index = next(
-                i for i in range(window.model_box.count()) if str(window.model_box.itemData(i, 256)).startswith("remote:")
-            )
-            window.model_box.setCurrentIndex(index)
+            remote = next(e.data for e in window.model_control.entries() if e.data.startswith("remote:"))
             wait = QEventLoop()
             controller.model_changed.connect(wait.quit)
-            window._model_chosen(index)
+            window.model_control.choose(remote)
             wait.exec()
             done = QEventLoop()
             controller.answer_finished.connect(lambda *_: done.quit())
@@ -183,6 +187,30 @@ def main() -> None:
                 QTimer.singleShot(300, pause.quit)
                 pause.exec()
                 window.grab().save(str(HERE / f"remote-engine-{name}.png"))
+        # The window in German (Settings > Language), light: the longer words must fit.
+        from app.ui import i18n
+
+        theme.apply(app, "light")
+        i18n.install(app, "de")
+        german = MainWindow(controller, registry, catalog)
+        german.resize(1200, 800)
+        wait = QEventLoop()
+        controller.model_changed.connect(wait.quit)
+        german.switch_to(german.installed[0])
+        wait.exec()
+        controller.open_conversation(maths)
+        german.show()
+        pause = QEventLoop()
+        QTimer.singleShot(800, pause.quit)
+        pause.exec()
+        german.grab().save(str(HERE / "main-window-de-light.png"))
+        dialog = german.open_settings()
+        QTimer.singleShot(200, pause.quit)
+        pause.exec()
+        dialog.grab().save(str(HERE / "settings-de-light.png"))
+        dialog.reject()
+        german.hide()
+        i18n.remove(app)
         # Managed and offline: a machine policy that forbids the network and locks some settings.
         policy = Path(tmp) / "policy.toml"
         policy.write_text(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from app.core.engine.events import ContentDelta, GenerationSummary, ReasoningDelta, StopReason
@@ -44,9 +45,11 @@ STATUS_WORDS = {  # how a client names an answer's end, next to the answer ("" f
 }
 
 
-def status_words(status: str) -> str:
-    """What to say about an answer with ``status``: one mapping, so every client says the same."""
-    return STATUS_WORDS.get(status, status)
+def status_words(status: str, words: Callable[[str], str] = str) -> str:
+    """What to say about an answer with ``status``: one mapping, so every client says the same
+    (``words``: a client's translation of the phrase)."""
+    phrase = STATUS_WORDS.get(status, status)
+    return words(phrase) if phrase else phrase
 
 
 def can_continue(status: str) -> bool:

@@ -19,6 +19,7 @@ is the largest that fits fully in VRAM, else in RAM with headroom.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,15 @@ NEAR_FASTEST = 0.9  # a slower quant within this share of the fastest's speed is
 CONTEXT_FOR_SPEED = 1024  # the KV cache a typical answer reads per token (early in a conversation)
 
 
+VERDICT_WORDS = {
+    "full-gpu": "full GPU",
+    "partial-gpu": "partial GPU ({used} of {total} layers)",
+    "cpu": "CPU only",
+    "no-fit": "does not fit",
+}
+PHRASES = (*VERDICT_WORDS.values(), "{where}, {speed}")  # what a client translates (see Fit.describe)
+
+
 @dataclass(frozen=True)
 class MemoryEstimate:
     weights: int
@@ -89,13 +99,15 @@ class Fit:
 
     @property
     def label(self) -> str:
-        where = {
-            "full-gpu": "full GPU",
-            "partial-gpu": f"partial GPU ({min(self.gpu_layers, self.n_layers)} of {self.n_layers} layers)",
-            "cpu": "CPU only",
-            "no-fit": "does not fit",
-        }[self.verdict]
-        return f"{where}, {self.speed.label()}" if self.speed is not None and self.verdict != "no-fit" else where
+        return self.describe()
+
+    def describe(self, words: Callable[[str], str] = str) -> str:
+        """Where the model runs and how fast, e.g. "CPU only, ~18 tok/s"; ``words`` is a client's
+        translation of each phrase in :data:`PHRASES`."""
+        where = words(VERDICT_WORDS[self.verdict]).format(used=min(self.gpu_layers, self.n_layers), total=self.n_layers)
+        if self.speed is None or self.verdict == "no-fit":
+            return where
+        return words("{where}, {speed}").format(where=where, speed=self.speed.label())
 
     @property
     def tokens_per_s(self) -> float | None:

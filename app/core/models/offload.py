@@ -9,6 +9,7 @@ plan is made before anything is allocated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from app.core.errors import HearthError, InsufficientMemoryError
@@ -17,6 +18,12 @@ from app.core.models.info import ModelInfo
 
 MiB = 2**20
 GiB = 2**30
+PHRASES = (  # what a client translates (see OffloadPlan.describe)
+    "CPU only",
+    "all {total} layers on {gpu}",
+    "{used} of {total} layers on {gpu}",
+    "{where}; about {vram} GiB VRAM and {ram} GiB RAM at context {context}",
+)
 N_BATCH = 512
 RAM_OVERHEAD = 256 * MiB  # runtime, tokenizer, Python
 MIN_CONTEXT = 512
@@ -48,15 +55,19 @@ class OffloadPlan:
     def full_offload(self) -> bool:
         return self.gpu_layers > self.n_layers
 
-    def describe(self) -> str:
+    def describe(self, words: Callable[[str], str] = str) -> str:
+        """Where the layers go and the memory it takes; ``words`` is a client's translation of each
+        phrase in :data:`PHRASES` (the notice stays as written)."""
         if self.gpu_layers == 0:
-            where = "CPU only"
+            where = words("CPU only")
         elif self.full_offload:
-            where = f"all {self.n_layers} layers on {self.gpu_name}"
+            where = words("all {total} layers on {gpu}").format(total=self.n_layers, gpu=self.gpu_name)
         else:
-            where = f"{self.gpu_layers} of {self.n_layers} layers on {self.gpu_name}"
-        text = (
-            f"{where}; about {self.vram_bytes / GiB:.2f} GiB VRAM and {self.ram_bytes / GiB:.2f} GiB RAM at context {self.n_ctx}"
+            where = words("{used} of {total} layers on {gpu}").format(
+                used=self.gpu_layers, total=self.n_layers, gpu=self.gpu_name
+            )
+        text = words("{where}; about {vram} GiB VRAM and {ram} GiB RAM at context {context}").format(
+            where=where, vram=f"{self.vram_bytes / GiB:.2f}", ram=f"{self.ram_bytes / GiB:.2f}", context=self.n_ctx
         )
         return f"{text}. {self.notice}".strip() if self.notice else text
 
