@@ -68,6 +68,7 @@ def test_the_window_shows_the_load_and_hides_it_when_done(window: MainWindow, qt
         window.switch_to(q8)
     assert window.load_bar.isHidden()
     assert shown and "Q4_0" in window.statusBar().currentMessage()
+    assert window.model_control.current == q4.key and "Q4_0" in window.model_control.text()  # still what answers
 
 
 class _Terminal(io.StringIO):

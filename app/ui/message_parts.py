@@ -44,6 +44,7 @@ class AutoHeightBrowser(QTextBrowser):
     """
 
     def __init__(self) -> None:
+        self._has_math = False  # set when the document first asks for a formula image (before Qt's first event)
         super().__init__()
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)
@@ -66,13 +67,14 @@ class AutoHeightBrowser(QTextBrowser):
         loaded (an answer's ``![](https://…)`` is not fetched: nothing leaves the machine)."""
         url = QUrl(name)
         if url.scheme() == math_render.SCHEME:
+            self._has_math = True
             return math_render.images().image(self.document(), url.toString(), self._look(), self.font())
         return None
 
     def changeEvent(self, event: QEvent) -> None:
         """A new palette or font: the formulas are drawn again in the new colour and size."""
         super().changeEvent(event)
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
+        if self._has_math and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             document, look = self.document(), self._look()
             for name in {f.toImageFormat().name() for _p, f in math_render.math_fragments(document)}:
                 math_render.place(document, name, math_render.images().image(document, name, look, self.font()))

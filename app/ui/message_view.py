@@ -322,8 +322,9 @@ class ChatView(QScrollArea):
     def show_thread(self, messages: list[StoredMessage], siblings_of: Callable[[int], list[int]]) -> None:
         """Show the last PAGE messages, newest first; older ones are built only when asked for,
         so a long conversation opens as fast as a short one."""
-        for widget in self.widgets:
-            widget.setParent(None)
+        for widget in self.widgets:  # hidden now, destroyed on a later turn (setParent(None) cost 0.6 ms each)
+            widget.hide()
+            self._layout.removeWidget(widget)
             widget.deleteLater()
         self.widgets = []
         self.empty.setVisible(not messages)

