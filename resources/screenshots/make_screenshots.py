@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -21,10 +22,33 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "xcb" if os.environ.get("DISPLAY") else "offscreen")
 
 
+def shot(widget: object, name: str, wait_ms: int = 200) -> None:
+    """Let the widget settle (layouts, formula images drawn on a worker), then save it as ``name``."""
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QWidget
+
+    assert isinstance(widget, QWidget)
+    pause = QEventLoop()
+    QTimer.singleShot(wait_ms, pause.quit)
+    pause.exec()
+    widget.grab().save(str(HERE / name))
+
+
+def dialogs(window: Any, prefix: str, scheme: str) -> None:
+    """The model manager and the settings, as ``{prefix}model-manager`` / ``{prefix}settings``."""
+    manager = window.open_models()
+    manager.resize(900, 560)
+    shot(manager, f"{prefix}model-manager-{scheme}.png", 300)
+    manager.hide()
+    dialog = window.open_settings()
+    shot(dialog, f"{prefix}settings-{scheme}.png", 200)
+    dialog.reject()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         os.environ.update(HEARTH_HOME=tmp, PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring", HEARTH_PASSPHRASE="shots")
-        from PySide6.QtCore import QEventLoop, QTimer
+        from PySide6.QtCore import QEventLoop
         from PySide6.QtWidgets import QApplication
 
         from app.core.chat.session import ChatSession
@@ -102,52 +126,27 @@ def main() -> None:
             theme.apply(app, name)
             controller.open_conversation(conv)  # rebuilt in this scheme's colours
             window.show()
-            pause = QEventLoop()
-            QTimer.singleShot(300, pause.quit)
-            pause.exec()
-            window.grab().save(str(HERE / f"main-window-{name}.png"))
+            shot(window, f"main-window-{name}.png", 300)
             menu = window.model_control.menu()  # the one model control, open: every quantization with its fit
             menu.popup(window.model_control.mapToGlobal(window.model_control.rect().bottomLeft()))
-            QTimer.singleShot(300, pause.quit)
-            pause.exec()
-            menu.grab().save(str(HERE / f"model-menu-{name}.png"))
+            shot(menu, f"model-menu-{name}.png", 300)
             menu.hide()
             # Loading a model: what the window shows while llama.cpp reads the weights (42 % here).
             window.statusBar().showMessage(f"Loading {window.installed[0].key}…")
             window.show_load_progress(0.42)
-            QTimer.singleShot(200, pause.quit)
-            pause.exec()
-            window.grab().save(str(HERE / f"loading-model-{name}.png"))
+            shot(window, f"loading-model-{name}.png", 200)
             window.load_bar.hide()
             window.statusBar().clearMessage()
             controller.open_conversation(states)  # truncated (Continue), stopped, failed, thinking
-            QTimer.singleShot(300, pause.quit)
-            pause.exec()
-            window.grab().save(str(HERE / f"answer-states-{name}.png"))
+            shot(window, f"answer-states-{name}.png", 300)
             controller.open_conversation(maths)  # the formulas are drawn on a worker: give them a moment
-            QTimer.singleShot(800, pause.quit)
-            pause.exec()
-            window.grab().save(str(HERE / f"math-{name}.png"))
+            shot(window, f"math-{name}.png", 800)
             controller.new_conversation()  # the empty state
-            QTimer.singleShot(200, pause.quit)
-            pause.exec()
-            window.grab().save(str(HERE / f"empty-{name}.png"))
+            shot(window, f"empty-{name}.png", 200)
             controller.open_conversation(conv)
-            manager = window.open_models()
-            manager.resize(900, 560)
-            QTimer.singleShot(200, pause.quit)
-            pause.exec()
-            manager.grab().save(str(HERE / f"model-manager-{name}.png"))
-            manager.hide()
-            dialog = window.open_settings()
-            QTimer.singleShot(200, pause.quit)
-            pause.exec()
-            dialog.grab().save(str(HERE / f"settings-{name}.png"))
-            dialog.reject()
+            dialogs(window, "", name)
             welcome = window.welcome()
-            QTimer.singleShot(200, pause.quit)
-            pause.exec()
-            welcome.grab().save(str(HERE / f"welcome-{name}.png"))
+            shot(welcome, f"welcome-{name}.png", 200)
             welcome.reject()
         # A remote engine (the tests' fault-injecting server on loopback) chosen in the picker.
         from app.core.engine import endpoints
@@ -183,10 +182,7 @@ def main() -> None:
             for name in ("light", "dark"):
                 theme.apply(app, name)
                 controller.open_conversation(remote_conv)
-                pause = QEventLoop()
-                QTimer.singleShot(300, pause.quit)
-                pause.exec()
-                window.grab().save(str(HERE / f"remote-engine-{name}.png"))
+                shot(window, f"remote-engine-{name}.png", 300)
         # The window in German (Settings > Language), light: the longer words must fit.
         from app.ui import i18n
 
@@ -200,14 +196,9 @@ def main() -> None:
         wait.exec()
         controller.open_conversation(maths)
         german.show()
-        pause = QEventLoop()
-        QTimer.singleShot(800, pause.quit)
-        pause.exec()
-        german.grab().save(str(HERE / "main-window-de-light.png"))
+        shot(german, "main-window-de-light.png", 800)
         dialog = german.open_settings()
-        QTimer.singleShot(200, pause.quit)
-        pause.exec()
-        dialog.grab().save(str(HERE / "settings-de-light.png"))
+        shot(dialog, "settings-de-light.png", 200)
         dialog.reject()
         german.hide()
         i18n.remove(app)
@@ -221,18 +212,7 @@ def main() -> None:
         os.environ["HEARTH_POLICY"] = str(policy)
         for name in ("light", "dark"):
             theme.apply(app, name)
-            manager = window.open_models()
-            manager.resize(900, 560)
-            pause = QEventLoop()
-            QTimer.singleShot(300, pause.quit)
-            pause.exec()
-            manager.grab().save(str(HERE / f"policy-models-{name}.png"))
-            manager.hide()
-            dialog = window.open_settings()
-            QTimer.singleShot(200, pause.quit)
-            pause.exec()
-            dialog.grab().save(str(HERE / f"policy-settings-{name}.png"))
-            dialog.reject()
+            dialogs(window, "policy-", name)
         controller.shutdown()
         store.close()
         print(f"platform {app.platformName()}:", *sorted(str(p) for p in HERE.glob("*.png")), sep="\n")
