@@ -86,6 +86,7 @@ def main() -> None:
         from app.ui.code_blocks import warm_lexers
         from app.ui.launch import GarbageCollector
         from app.ui.main_window import MainWindow
+        from app.ui.message_view import warm_message_widgets
         from tests.gguf_factory import family_spec, write_model
 
         _app = QApplication.instance() or QApplication([])  # kept referenced for the whole run
@@ -104,6 +105,7 @@ def main() -> None:
         collector.busy = window.busy
         collector.freeze_startup()
         warm_lexers().join()  # as the app does a second after start-up
+        warm_message_widgets()  # as the app does on an idle turn after start-up
         meter = StallMeter()
         finished = QEventLoop()
         controller.answer_finished.connect(finished.quit)

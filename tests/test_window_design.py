@@ -126,3 +126,12 @@ def test_downloads_the_policy_forbids_are_shown_off_with_the_reason(
     rules.write_text("allow_downloads = false\n", encoding="utf-8")
     manager = window.open_models()
     assert "does not allow downloading" in manager.policy_note.text() and "pre-seed" in manager.policy_note.text()
+
+
+def test_the_start_up_warm_up_builds_a_message_and_leaves_nothing_behind(qtbot: Any) -> None:
+    from app.ui.message_view import warm_message_widgets
+
+    before = {id(w) for w in QApplication.topLevelWidgets()}
+    warm_message_widgets()
+    qtbot.waitUntil(lambda: not [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()])
+    assert not [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()]

@@ -246,6 +246,20 @@ class MessageWidget(QFrame):
             QDesktopServices.openUrl(url)  # the user clicked it; Hearth itself never fetches it
 
 
+def warm_message_widgets() -> None:
+    """Build one message off screen and throw it away, on an idle turn after start-up.  The
+    first message built in a process paid ~30 ms of one-time costs (PySide6 creates its Python
+    enums on first use, Qt's text layout and style caches fill) inside the turn that sends the
+    first question; here they are paid while nothing streams."""
+    sample = StoredMessage(
+        id=0, conversation_id=0, parent_id=None, role="assistant", content="Warm **up**:\n\n```python\nx = 1\n```",
+        reasoning="Thinking first.", status="complete", created_at=0, updated_at=0,
+    )  # fmt: skip
+    widget = MessageWidget(sample, [0])
+    widget.action_row  # noqa: B018  (built for its one-time costs too)
+    widget.deleteLater()
+
+
 class ChatView(QScrollArea):
     """The active branch of a conversation.
 
