@@ -27,6 +27,16 @@ Broken: \(\frac{1}{\) and code `\(x\)` stay text; so does $5 or $6.
 """
 
 
+def _shown(qtbot: Any, markdown: str) -> AutoHeightBrowser:
+    """A message block showing ``markdown``, on screen (its formulas are asked for at layout)."""
+    view = AutoHeightBrowser()
+    qtbot.addWidget(view)
+    view.resize(640, 400)
+    view.set_markdown(markdown)
+    view.show()
+    return view
+
+
 def _names(document: QTextDocument) -> list[str]:
     return [f.toImageFormat().name() for _p, f in math_render.math_fragments(document)]
 
@@ -56,11 +66,7 @@ def test_formulas_outside_code_become_images_and_nothing_else_does() -> None:
 
 
 def test_formulas_are_drawn_off_the_ui_thread_and_copy_as_latex(qtbot: Any) -> None:
-    view = AutoHeightBrowser()
-    qtbot.addWidget(view)
-    view.resize(640, 400)
-    view.set_markdown(ANSWER)
-    view.show()
+    view = _shown(qtbot, ANSWER)
     names = _names(view.document())
     assert len(names) == 4
     qtbot.waitUntil(lambda: all(_inked(_drawn(view.document(), n)) for n in names), timeout=15_000)
@@ -84,10 +90,7 @@ def test_formulas_are_drawn_off_the_ui_thread_and_copy_as_latex(qtbot: Any) -> N
 
 
 def test_formulas_follow_the_text_colour(qtbot: Any) -> None:
-    view = AutoHeightBrowser()
-    qtbot.addWidget(view)
-    view.set_markdown(r"Euler: \(e^{i\pi} + 1 = 0\)")
-    view.show()
+    view = _shown(qtbot, r"Euler: \(e^{i\pi} + 1 = 0\)")
     (name,) = _names(view.document())
     palette = view.palette()
     palette.setColor(QPalette.ColorRole.Text, QColor("#101010"))
@@ -101,10 +104,7 @@ def test_formulas_follow_the_text_colour(qtbot: Any) -> None:
 
 
 def test_a_formula_that_cannot_be_read_is_shown_as_its_source(qtbot: Any) -> None:
-    view = AutoHeightBrowser()
-    qtbot.addWidget(view)
-    view.set_markdown(r"Broken: \(\frac{1}{\)")
-    view.show()
+    view = _shown(qtbot, r"Broken: \(\frac{1}{\)")
     (name,) = _names(view.document())
     qtbot.waitUntil(lambda: bool(_inked(_drawn(view.document(), name))), timeout=15_000)
     # The fallback is the source in the text's font: wider than tall, about one line high.

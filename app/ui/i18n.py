@@ -53,11 +53,13 @@ def install(app: QCoreApplication, language: str) -> str:
     ours = QTranslator(app)
     if not ours.load(f"{CATALOGUE}_{code}", str(paths.resources_dir() / "i18n")):
         return "en"  # no translation for this language: the English source
-    qt = QTranslator(app)
-    for translator in (ours, qt):
-        if translator is ours or qt.load(f"qtbase_{code}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-            app.installTranslator(translator)
-            _installed.append(translator)
+    loaded = [ours]
+    qt = QTranslator(app)  # Qt's own strings (dialog buttons, context menus)
+    if qt.load(f"qtbase_{code}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        loaded.append(qt)
+    for translator in loaded:
+        app.installTranslator(translator)
+        _installed.append(translator)
     return code
 
 

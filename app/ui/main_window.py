@@ -105,7 +105,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
             if isinstance(button, QToolButton):
                 icons.set_icon(button, name)
         self.addToolBar(toolbar)
-        self.remote_entries = RemoteEntries(self.fill_models)
+        self.remote_entries = RemoteEntries(self.show_entries)
 
         right = QWidget()
         column = QVBoxLayout(right)

@@ -273,16 +273,14 @@ class MathImages(QObject):
             if shiboken6.isValid(document):
                 place(document, name, image)
 
-    def wait(self, timeout: float = 10.0) -> None:
-        """For tests and benchmarks: block until the worker has drawn what it was given (the
-        images still reach their documents through the event loop)."""
-        self._pool.submit(lambda: None).result(timeout)
 
-
-def place(document: QTextDocument, name: str, image: QImage) -> None:
-    """Put a drawn image into ``document`` and lay out again only the lines that show it."""
+def place(document: QTextDocument, name: str, image: QImage, positions: list[int] | None = None) -> None:
+    """Put a drawn image into ``document`` and lay out again only the lines that show it (at
+    ``positions`` when the caller already walked the document)."""
     document.addResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name), image)
-    for position, _format in math_fragments(document, name):
+    if positions is None:
+        positions = [position for position, _format in math_fragments(document, name)]
+    for position in positions:
         document.markContentsDirty(position, 1)
 
 

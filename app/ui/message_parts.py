@@ -76,8 +76,11 @@ class AutoHeightBrowser(QTextBrowser):
         super().changeEvent(event)
         if self._has_math and event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange):
             document, look = self.document(), self._look()
-            for name in {f.toImageFormat().name() for _p, f in math_render.math_fragments(document)}:
-                math_render.place(document, name, math_render.images().image(document, name, look, self.font()))
+            positions: dict[str, list[int]] = {}
+            for position, char_format in math_render.math_fragments(document):  # one walk for every formula
+                positions.setdefault(char_format.toImageFormat().name(), []).append(position)
+            for name, at in positions.items():
+                math_render.place(document, name, math_render.images().image(document, name, look, self.font()), at)
 
     def createMimeDataFromSelection(self) -> QMimeData:
         """A copied selection keeps its formulas as LaTeX, not as blank image characters."""

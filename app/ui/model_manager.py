@@ -203,7 +203,7 @@ class ModelManager(InstalledActions, QDialog):
         except HearthError as error:
             denied = error
         self.policy_note.setVisible(denied is not None)
-        self.policy_note.setText(f"{denied.message} {denied.hint}".strip() if denied else "")
+        self.policy_note.setText(str(denied) if denied else "")  # its message and hint
         self.download_button.setEnabled(denied is None)
         self.sign_in_button.setEnabled(denied is None)
 

@@ -35,6 +35,7 @@ class ModelPicker:
     remote_entries: RemoteEntries
     installed: list[Installed]
     fit_labels: dict[str, str]
+    local_entries: list[Entry]
 
     if TYPE_CHECKING:  # provided by MainWindow (a QMainWindow); declared for the type checker only
 
@@ -63,7 +64,13 @@ class ModelPicker:
                     fit = fit_file(info, hw, self.controller.options.n_ctx, self.controller.options.gpu_layers)
                     self.fit_labels[item.key] = fit.describe(core)
                 entries.append(Entry(item.key, f"{item.quant} · {self.fit_labels[item.key]}", name))
-        self.model_control.set_entries(entries + self.remote_entries.entries())
+        self.local_entries = entries
+        self.show_entries()
+
+    def show_entries(self) -> None:
+        """The installed entries as last filled, then the servers' (a server survey arriving
+        refreshes the menu without reading every installed file again)."""
+        self.model_control.set_entries(self.local_entries + self.remote_entries.entries())
         self._show_current()
 
     def refresh_fit_labels(self) -> None:

@@ -65,16 +65,7 @@ def model_defaults(progress: Callable[[float], None] | None = None) -> Iterator[
     if extra and progress is None:
         yield
         return
-    import llama_cpp.llama_cpp as low
-
-    def report(fraction: float, _data: Any) -> bool:
-        try:
-            progress(fraction)  # type: ignore[misc]  # only installed when given
-        except Exception:  # a False return would abort the load: a reporting bug must not
-            log.exception("load progress report failed")
-        return True
-
-    callback = low.llama_progress_callback(report) if progress is not None else None  # kept alive for the load
+    callback = None if progress is None else _progress_callback(progress)  # referenced until the load ends
 
     def change(params: Any) -> None:
         if not extra:
@@ -84,6 +75,21 @@ def model_defaults(progress: Callable[[float], None] | None = None) -> Iterator[
 
     with _patched_defaults(change):
         yield
+
+
+def _progress_callback(progress: Callable[[float], None]) -> Any:
+    """llama.cpp's progress callback around ``progress``.  It always answers true: false would
+    abort the load, and a bug in the hook must not."""
+    import llama_cpp.llama_cpp as low
+
+    def report(fraction: float, _data: Any) -> bool:
+        try:
+            progress(fraction)
+        except Exception:
+            log.exception("load progress report failed")
+        return True
+
+    return low.llama_progress_callback(report)
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 
 PINNED = "Pinned"
+# Not strftime's %B: that follows the C locale, not the client's language.
 MONTHS = (
     "January",
     "February",
@@ -29,13 +30,9 @@ MONTHS = (
     "October",
     "November",
     "December",
-)  # fmt: skip  (not strftime's %B: that follows the C locale, not the client's language)
+)
 PHRASES = (PINNED, "Today", "Yesterday", "Previous 7 days", "Previous 30 days", *MONTHS)
-Words = Callable[[str], str]
-
-
-def _same(text: str) -> str:
-    return text
+Words = Callable[[str], str]  # a client's translation of a phrase (str: as written)
 
 
 class Listed(Protocol):
@@ -49,7 +46,7 @@ class Listed(Protocol):
 T = TypeVar("T", bound=Listed)
 
 
-def group_of(updated_at: float, pinned: bool = False, now: float | None = None, words: Words = _same) -> str:
+def group_of(updated_at: float, pinned: bool = False, now: float | None = None, words: Words = str) -> str:
     """The heading of one conversation last changed at ``updated_at`` (seconds since the epoch)."""
     if pinned:
         return words(PINNED)
@@ -70,7 +67,7 @@ def group_of(updated_at: float, pinned: bool = False, now: float | None = None, 
 
 
 def grouped(
-    items: Iterable[T], now: float | None = None, after: str | None = None, words: Words = _same
+    items: Iterable[T], now: float | None = None, after: str | None = None, words: Words = str
 ) -> Iterator[tuple[str | None, T]]:
     """``(heading, item)`` for items already in list order (pinned first, newest first); the
     heading is given with the first item of each group and None after it.  ``after`` is the
