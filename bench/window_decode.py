@@ -80,6 +80,7 @@ def main() -> None:
         controller.model_changed.connect(wait.quit)
         controller.load(model)
         wait.exec()
+        collector.freeze_startup()  # as the app does once its window is up
         finished = QEventLoop()
         ended: list[object] = []
         controller.answer_finished.connect(lambda end, _shown: (ended.append(end), finished.quit()))

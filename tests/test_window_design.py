@@ -135,3 +135,23 @@ def test_the_start_up_warm_up_builds_a_message_and_leaves_nothing_behind(qtbot: 
     warm_message_widgets()
     qtbot.waitUntil(lambda: not [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()])
     assert not [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()]
+
+
+def test_a_streamed_batch_is_laid_out_and_followed_before_the_view_paints(qtbot: Any) -> None:
+    """One paint per batch: the grown answer's height and the scroll to the bottom are settled in
+    the batch itself, not left to a layout request that Qt handles after painting (a second paint
+    of the whole view, which doubled what each batch cost the decoding threads)."""
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    view.show_thread([_message(1, "user"), _message(2, "assistant", status="partial")], lambda i: [i])
+    qtbot.waitUntil(lambda: not view.building)
+    QApplication.processEvents()
+    bar, answer = view.verticalScrollBar(), view.widgets[-1]
+    for batch in range(3):
+        view.append("content", f"Paragraph {batch}. " + "words " * 400 + "\n\n")
+        view.refresh_streaming()  # no event processing between this and the checks
+        assert answer.content_view.height() >= answer.content_view.document().size().height()
+        assert answer.geometry().bottom() >= answer.content_view.geometry().bottom()  # the message grew with it
+        assert bar.maximum() > 0 and bar.value() == bar.maximum()  # and the reader at the bottom follows it

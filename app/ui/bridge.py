@@ -11,9 +11,13 @@ So the batches also keep the window's share of the CPU under ``UI_SHARE``:
 the UI thread's CPU time between two batches (handling one, then Qt's layout
 and painting of what changed, and anything else the window did meanwhile) is
 the cost of a batch *c*, and the next batch comes no sooner than *c* /
-``UI_SHARE`` (a 1 ms batch still updates at 30 Hz; a long answer whose
-redraw costs 5 ms updates ~6 times a second), so the window slows decoding
-by a few per cent at most (``bench/window_decode.py``).
+``UI_SHARE``.  On a machine whose decode threads fill every core, each
+millisecond of it costs a little more than a millisecond of decoding (a
+preempted decode thread stalls the others at their next barrier, and the
+handler's Python holds the interpreter the engine's loop needs), so the share
+is half the 3 % the window may cost: a 1 ms batch still updates at 15 Hz, a
+long answer whose redraw costs 4 ms updates 4 times a second, and the window
+slows decoding by ~2 % (``bench/window_decode.py``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.chat.turn import TurnEnded, TurnEvent
 
 BATCH_SECONDS = 0.03
-UI_SHARE = 0.03  # the most of the time the UI thread may spend showing a stream
+UI_SHARE = 0.015  # the most of the time the UI thread may spend showing a stream (see above)
 MAX_BATCH_SECONDS = 0.25  # however costly the redraw, the text moves at least 4 times a second
 
 

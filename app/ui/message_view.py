@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QEnterEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -283,6 +283,9 @@ class ChatView(QScrollArea):
         self.setObjectName("conversation")  # the style sheet's page colour
         warm_styles()
         self._inner = QWidget()
+        # The column paints all of itself (the style sheet's page colour), so a repaint of the view
+        # does not also paint the window, splitter and scroll area behind it.
+        self._inner.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._layout = QVBoxLayout(self._inner)
         self.earlier = QPushButton()
         self.earlier.setAccessibleName(tr("Show earlier messages"))
@@ -426,6 +429,14 @@ class ChatView(QScrollArea):
             widget.redraw()
             self.renders += 1
             self._growing_above = False  # the answer grows below: a reader at the bottom follows it
+            self._settle_layout()
+
+    def _settle_layout(self) -> None:
+        """Lay out the grown message and scroll now, before Qt paints: otherwise the paint the
+        text change asked for comes first and the new height (posted as a layout request) paints
+        the whole view a second time, doubling what each batch costs the decoding threads."""
+        for _level in range(3):  # each level's layout posts its parent's: message, column, scroll area
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def show_prompt_progress(self, done: int, total: int) -> None:
         """The model is still reading a long prompt: say how far it got, in the streaming message."""
