@@ -469,6 +469,26 @@ def test_hub_sign_in_from_the_models_window_keeps_the_token_in_the_keyring(
     assert secrets.load_token(hub_module.hub_endpoint()) is None
 
 
+def test_hub_sign_in_without_a_keyring_says_what_to_do_once(
+    qtbot: Any, window: MainWindow, hub: Any, monkeypatch: pytest.MonkeyPatch, warnings: list[str]
+) -> None:
+    import keyring
+    from keyring.backends import fail
+
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # no keyring on this desktop: the token is refused, never written to a file
+    try:
+        manager = window.open_models()
+        monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("hf_token", True))
+        manager.sign_in_button.click()
+    finally:
+        keyring.set_keyring(before)
+    assert len(warnings) == 1 and "No OS keyring is available" in warnings[0]
+    assert warnings[0].count("Install and unlock a keyring") == 1  # the hint, once
+    assert manager.sign_in_button.text() == "Sign in to the Hub…"
+
+
 def test_a_message_is_deleted_from_its_toolbar_after_asking(
     qtbot: Any, window: MainWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -82,11 +82,11 @@ class InstalledActions:
                     return
                 hub.sign_in(token)
         except HearthError as exc:
-            QMessageBox.warning(self._window(), "Hearth", str(exc) + (f"\n\n{exc.hint}" if exc.hint else ""))
+            QMessageBox.warning(self._window(), "Hearth", str(exc))  # its text ends with the hint
         self._show_sign_in()
 
     def choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self._window(), "Import a GGUF model", "", "GGUF models (*.gguf)")
+        path, _ = QFileDialog.getOpenFileName(self._window(), tr("Import a GGUF model"), "", tr("GGUF models (*.gguf)"))
         if path:
             self.import_file(Path(path))
 

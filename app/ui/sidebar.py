@@ -216,7 +216,7 @@ class Sidebar(QWidget):
     # -- rename and export -----------------------------------------------------------
     def rename(self, conversation_id: int) -> None:
         old = self.store.get_conversation(conversation_id).title or ""
-        title, ok = QInputDialog.getText(self, "Rename conversation", "Title:", QLineEdit.EchoMode.Normal, old)
+        title, ok = QInputDialog.getText(self, tr("Rename conversation"), tr("Title:"), QLineEdit.EchoMode.Normal, old)
         if ok and title.strip() and title.strip() != old:
             self._set(conversation_id, title=title.strip())
 

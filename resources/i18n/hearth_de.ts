@@ -462,6 +462,14 @@
         <translation>Beim Hub anmelden</translation>
     </message>
     <message>
+        <source>Import a GGUF model</source>
+        <translation>GGUF-Modell importieren</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF-Modelle (*.gguf)</translation>
+    </message>
+    <message>
         <source>An import is running; wait for it to finish.</source>
         <translation>Ein Import läuft; warten Sie, bis er fertig ist.</translation>
     </message>
@@ -850,6 +858,14 @@ Entfernen Sie es und laden Sie es erneut herunter.</translation>
     <message>
         <source>Export… (not allowed by your organisation&apos;s policy)</source>
         <translation>Exportieren… (nach der Richtlinie Ihrer Organisation nicht erlaubt)</translation>
+    </message>
+    <message>
+        <source>Rename conversation</source>
+        <translation>Unterhaltung umbenennen</translation>
+    </message>
+    <message>
+        <source>Title:</source>
+        <translation>Titel:</translation>
     </message>
     <message>
         <source>Export conversation</source>
