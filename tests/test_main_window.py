@@ -31,6 +31,21 @@ def test_tokens_stream_into_the_view_and_the_store(qtbot: Any, window: MainWindo
     assert window.composer.toPlainText() == ""
 
 
+def test_a_click_on_send_asks_in_one_turn_and_builds_the_messages_in_the_next(qtbot: Any, window: MainWindow) -> None:
+    """Asking (the store's writes, the prompt) and building the two messages were one ~25 ms turn:
+    now each has its own, and the answer's first tokens, which may arrive in between, still show."""
+    ask(qtbot, window, "first")
+    before = len(window.view.widgets)
+    window.controller.params = replace(window.controller.params, max_tokens=40)
+    window.composer.setPlainText("second")
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
+        window.send()
+        assert len(window.view.widgets) == before and window.composer.toPlainText() == ""  # asked, not yet shown
+    thread = window.controller.active_thread()
+    assert len(window.view.widgets) == before + 2 and thread[-2].content == "second"
+    assert window.view.widgets[-1].content == thread[-1].content and thread[-1].content  # nothing lost
+
+
 def test_a_new_turn_adds_widgets_and_leaves_the_others_alone(qtbot: Any, window: MainWindow) -> None:
     for text in ("first", "second", "third"):
         ask(qtbot, window, text)

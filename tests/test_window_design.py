@@ -155,3 +155,36 @@ def test_a_streamed_batch_is_laid_out_and_followed_before_the_view_paints(qtbot:
         assert answer.content_view.height() >= answer.content_view.document().size().height()
         assert answer.geometry().bottom() >= answer.content_view.geometry().bottom()  # the message grew with it
         assert bar.maximum() > 0 and bar.value() == bar.maximum()  # and the reader at the bottom follows it
+
+
+def test_the_column_keeps_its_width_when_the_scroll_bar_appears(qtbot: Any) -> None:
+    """The first answer to outgrow the view brings the scroll bar; a column narrower by its width
+    would lay out every message again in that frame (an 8 ms stall in a streaming answer)."""
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.resize(700, 400)
+    view.show()
+    view.show_thread([_message(1, "user"), _message(2, "assistant", status="partial")], lambda i: [i])
+    qtbot.waitUntil(lambda: not view.building)
+    QApplication.processEvents()
+    answer, bar = view.widgets[-1], view.verticalScrollBar()
+    assert not bar.isVisible()
+    width = answer.content_view.width()
+    view.append("content", "A long answer. " * 400)
+    view.refresh_streaming()
+    QApplication.processEvents()
+    assert bar.isVisible() and answer.content_view.width() == width
+
+
+def test_the_script_warm_up_lays_out_each_writing_system_once_and_stops(qtbot: Any) -> None:
+    from PySide6.QtCore import QTimer
+
+    from app.ui import script_warmup
+
+    assert len(list(script_warmup.warm_steps())) == len(script_warmup.SAMPLES) >= 30
+    app = QApplication.instance()
+    before = set(app.findChildren(QTimer))
+    script_warmup.warm_scripts()
+    started = set(app.findChildren(QTimer)) - before
+    assert len(started) == 1 and next(iter(started)).isActive()  # one step per tick, not all at once
+    qtbot.waitUntil(lambda: not any(t.isActive() for t in set(app.findChildren(QTimer)) - before), timeout=10000)

@@ -11,11 +11,12 @@ answer in the wrong place; coming back picks the answer up where it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from app.core.chat.choice import LoadResult
 from app.core.chat.remote_choice import RemoteModel
@@ -46,6 +47,7 @@ class ChatController(QObject):
     notices = Signal(object)  # list[str]: warnings to keep visible until read
     failed = Signal(str)
     conversations_changed = Signal()
+    _next_turn = Signal(object)  # a step run on a later event-loop turn, after what is already queued
 
     def __init__(self, session: ChatSession) -> None:
         super().__init__()
@@ -53,6 +55,7 @@ class ChatController(QObject):
         session.on_load_progress = self.load_progress.emit  # called on the engine's thread: queued to the UI
         self.bridge = EventBridge()
         self.bridge.events.connect(self._on_events_timed)
+        self._next_turn.connect(self._run_step, Qt.ConnectionType.QueuedConnection)
         self._shown: tuple[int, int, int] | None = None  # (message id, reasoning chars, content chars) on screen
         tasks.prepare()
 
@@ -175,12 +178,10 @@ class ChatController(QObject):
         """Ask ``text`` after the active branch; False when it cannot be sent now."""
         if self.busy or not self.ready or not text.strip():
             return False
-        new = self.conversation_id is None
-        turn = self._run(lambda: self.session.ask(text, self.bridge.on_event))
-        if turn is None:
+        grows = self.conversation_id is not None
+        if not self._begin(lambda: self.session.ask(text, self.bridge.on_event), grows):
             return False
-        self.conversations_changed.emit()
-        self._show_started(turn, grows=not new)
+        self._next_turn.emit(self.conversations_changed.emit)  # the sidebar lists it a turn later still
         return True
 
     def regenerate(self, answer_id: int) -> bool:
@@ -203,11 +204,22 @@ class ChatController(QObject):
     def _start(self, begin: Any) -> bool:
         if self.busy or not self.ready:
             return False
+        return self._begin(begin, grows=False)
+
+    def _begin(self, begin: Any, grows: bool) -> bool:
+        """Start a turn and show it on the next event-loop turn: a click then costs one frame for
+        asking (the store's writes, the prompt) and another for building the messages, not both
+        at once.  The showing is queued before the turn starts, so it comes before its first tokens."""
+        started: list[Turn] = []
+        self._next_turn.emit(lambda: self._show_started(started[0], grows) if started else None)
         turn = self._run(begin)
         if turn is None:
             return False
-        self._show_started(turn, grows=False)
+        started.append(turn)
         return True
+
+    def _run_step(self, step: Callable[[], object]) -> None:
+        step()
 
     def _run(self, begin: Any) -> Turn | None:
         try:

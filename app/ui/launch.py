@@ -189,6 +189,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     from app.ui.code_blocks import warm_lexers
     from app.ui.main_window import MainWindow
     from app.ui.message_view import warm_message_widgets
+    from app.ui.script_warmup import warm_scripts
 
     app = QApplication.instance()
     collector = GarbageCollector()
@@ -206,6 +207,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     QTimer.singleShot(0, collector.freeze_startup)
     QTimer.singleShot(1000, warm_lexers)  # after the window is up, off the UI thread
     QTimer.singleShot(1200, warm_message_widgets)  # the first question's widgets: one-time costs paid now
+    QTimer.singleShot(1400, warm_scripts)  # each writing system's fonts, one per idle turn
     if start_notices:
         window.show_notice(" ".join(start_notices))
     window.apply_api()  # the local API, if Settings turned it on

@@ -334,7 +334,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
 
     def _edit(self, question_id: int) -> None:
         old = self.controller.store.message(question_id).content
-        text, ok = QInputDialog.getMultiLineText(self, "Edit and resend", "Message:", old)
+        text, ok = QInputDialog.getMultiLineText(self, tr("Edit and resend"), tr("Message:"), old)
         if ok and text.strip() and text != old:
             self.controller.edit_and_resend(question_id, text)
 

@@ -318,9 +318,15 @@ class ChatView(QScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         """The conversation is one centred column of at most ``MAX_COLUMN`` pixels: lines stay
-        short enough to read on a wide window."""
-        side = max(12, (event.size().width() - MAX_COLUMN) // 2)
-        self._layout.setContentsMargins(side, 16, side, 16)
+        short enough to read on a wide window.  Its width does not depend on whether the scroll
+        bar is shown (the room for it is kept free while it is hidden): when a streaming answer
+        first outgrows the view, a narrower column would lay out every message again at once."""
+        bar = self.verticalScrollBar()
+        shown = bar.isVisibleTo(self)
+        room = 0 if shown else bar.sizeHint().width()
+        usable = event.size().width() - room
+        side = max(12, (usable - MAX_COLUMN) // 2)
+        self._layout.setContentsMargins(side, 16, side + room, 16)
         super().resizeEvent(event)
 
     def _pin_newest(self) -> None:

@@ -192,6 +192,14 @@
         <translation>Wählen Sie zuerst ein Modell (Werkzeugleiste oder: hearth models download …).</translation>
     </message>
     <message>
+        <source>Edit and resend</source>
+        <translation>Bearbeiten und erneut senden</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>Nachricht:</translation>
+    </message>
+    <message>
         <source>Delete this message? This cannot be undone.</source>
         <translation>Diese Nachricht löschen? Das lässt sich nicht rückgängig machen.</translation>
     </message>
