@@ -188,3 +188,23 @@ def test_the_script_warm_up_lays_out_each_writing_system_once_and_stops(qtbot: A
     started = set(app.findChildren(QTimer)) - before
     assert len(started) == 1 and next(iter(started)).isActive()  # one step per tick, not all at once
     qtbot.waitUntil(lambda: not any(t.isActive() for t in set(app.findChildren(QTimer)) - before), timeout=10000)
+
+
+def test_the_conversation_column_is_painted_in_the_page_colour(qtbot: Any) -> None:
+    """The space below the messages shows the style sheet's page colour.  (Marking the column
+    opaque to save the repaint behind it left it black, or showing stale pixels, on a real X
+    screen: the style sheet's background is not painted for such a widget.)"""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    try:
+        theme.apply(app, "dark")
+        view = ChatView()
+        qtbot.addWidget(view)
+        view.resize(700, 500)
+        view.show()
+        view.show_thread([_message(1, "user"), _message(2, "assistant")], lambda i: [i])
+        qtbot.waitUntil(lambda: not view.building)
+        QApplication.processEvents()
+        assert view.grab().toImage().pixelColor(350, 480).name() == style.DARK["bg"]
+    finally:
+        theme.apply(app, "light")

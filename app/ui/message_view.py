@@ -283,9 +283,6 @@ class ChatView(QScrollArea):
         self.setObjectName("conversation")  # the style sheet's page colour
         warm_styles()
         self._inner = QWidget()
-        # The column paints all of itself (the style sheet's page colour), so a repaint of the view
-        # does not also paint the window, splitter and scroll area behind it.
-        self._inner.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self._layout = QVBoxLayout(self._inner)
         self.earlier = QPushButton()
         self.earlier.setAccessibleName(tr("Show earlier messages"))
