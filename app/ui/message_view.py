@@ -438,7 +438,7 @@ class ChatView(QScrollArea):
         """Lay out the grown message and scroll now, before Qt paints: otherwise the paint the
         text change asked for comes first and the new height (posted as a layout request) paints
         the whole view a second time, doubling what each batch costs the decoding threads."""
-        for _level in range(3):  # each level's layout posts its parent's: message, column, scroll area
+        for _level in range(5):  # each level posts its parent's: reasoning section, message, column, scroll area
             QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def show_prompt_progress(self, done: int, total: int) -> None:
