@@ -137,36 +137,41 @@ def test_the_start_up_warm_up_builds_a_message_and_leaves_nothing_behind(qtbot: 
     assert not [w for w in QApplication.topLevelWidgets() if id(w) not in before and w.isVisible()]
 
 
-def test_a_streamed_batch_is_laid_out_and_followed_before_the_view_paints(qtbot: Any) -> None:
-    """One paint per batch: the grown answer's height and the scroll to the bottom are settled in
-    the batch itself, not left to a layout request that Qt handles after painting (a second paint
-    of the whole view, which doubled what each batch cost the decoding threads)."""
+def _streaming_view(qtbot: Any, width: int, height: int) -> ChatView:
+    """A shown view with a question and an answer being written, laid out."""
     view = ChatView()
     qtbot.addWidget(view)
-    view.resize(600, 400)
+    view.resize(width, height)
     view.show()
     view.show_thread([_message(1, "user"), _message(2, "assistant", status="partial")], lambda i: [i])
     qtbot.waitUntil(lambda: not view.building)
     QApplication.processEvents()
+    return view
+
+
+def test_a_streamed_batch_is_laid_out_and_followed_before_the_view_paints(qtbot: Any) -> None:
+    """One paint per batch: the grown answer's height and the scroll to the bottom are settled in
+    the batch itself, not left to a layout request that Qt handles after painting (a second paint
+    of the whole view, which doubled what each batch cost the decoding threads).  The reasoning
+    section is one layout level deeper than the answer's text: both are checked."""
+    view = _streaming_view(qtbot, 600, 400)
     bar, answer = view.verticalScrollBar(), view.widgets[-1]
-    for batch in range(3):
-        view.append("content", f"Paragraph {batch}. " + "words " * 400 + "\n\n")
+    view.append("reasoning", "First thoughts.")
+    view.refresh_streaming()
+    QApplication.processEvents()  # the reasoning section is built and shown on the first piece
+    for kind in ("reasoning", "reasoning", "content", "content"):
+        view.append(kind, "Thinking " * 400 + "\n\n" if kind == "reasoning" else "words " * 400 + "\n\n")
         view.refresh_streaming()  # no event processing between this and the checks
-        assert answer.content_view.height() >= answer.content_view.document().size().height()
-        assert answer.geometry().bottom() >= answer.content_view.geometry().bottom()  # the message grew with it
+        text = answer.reasoning.view if kind == "reasoning" and answer.reasoning is not None else answer.content_view
+        assert text.height() >= text.document().size().height()
+        assert answer.height() > text.mapTo(answer, text.rect().bottomLeft()).y()  # the message grew with it
         assert bar.maximum() > 0 and bar.value() == bar.maximum()  # and the reader at the bottom follows it
 
 
 def test_the_column_keeps_its_width_when_the_scroll_bar_appears(qtbot: Any) -> None:
     """The first answer to outgrow the view brings the scroll bar; a column narrower by its width
     would lay out every message again in that frame (an 8 ms stall in a streaming answer)."""
-    view = ChatView()
-    qtbot.addWidget(view)
-    view.resize(700, 400)
-    view.show()
-    view.show_thread([_message(1, "user"), _message(2, "assistant", status="partial")], lambda i: [i])
-    qtbot.waitUntil(lambda: not view.building)
-    QApplication.processEvents()
+    view = _streaming_view(qtbot, 700, 400)
     answer, bar = view.widgets[-1], view.verticalScrollBar()
     assert not bar.isVisible()
     width = answer.content_view.width()
