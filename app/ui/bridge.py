@@ -17,7 +17,7 @@ preempted decode thread stalls the others at their next barrier, and the
 handler's Python holds the interpreter the engine's loop needs), so the share
 is half the 3 % the window may cost: a 1 ms batch still updates at 15 Hz, a
 long answer whose redraw costs 4 ms updates 4 times a second, and the window
-slows decoding by ~2 % (``bench/window_decode.py``).
+slowed decoding by 1.6-2.9 % in the bench's runs (``bench/window_decode.py``).
 """
 
 from __future__ import annotations
