@@ -541,3 +541,21 @@ def test_find_in_the_conversation_marks_every_match_and_steps_through_them(qtbot
     bar.close_bar()
     assert not bar.isVisible() and all(not w.content_view.extraSelections() for w in window.view.widgets)
     assert window.menu_actions["find"].shortcut().toString() == "Ctrl+Shift+F"  # all conversations
+
+
+def test_a_workers_progress_reaches_the_window_ten_times_a_second_and_at_every_change_of_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A download reports every 1 MiB chunk (hundreds a second from a fast mirror); drawing each
+    one kept the UI thread busy, so the window hears ten a second, and every new state at once."""
+    from app.ui import model_actions
+
+    clock = [100.0]
+    monkeypatch.setattr(model_actions.time, "monotonic", lambda: clock[0])
+    pacer = model_actions.ProgressPacer()
+    heard = []
+    for step in range(100):  # one second of chunks every 10 ms
+        clock[0] = 100.0 + step * 0.01
+        heard.append(pacer.due("downloading"))
+    assert sum(heard) == 10 and heard[0]
+    assert pacer.due("paused") and pacer.due("downloading") and not pacer.due("downloading")  # a new state, at once

@@ -33,6 +33,26 @@ from app.ui.i18n import tr
 from app.ui.tasks import in_background
 
 
+class ProgressPacer:
+    """Which of a worker's progress reports reach the window: a copy or a download reports every
+    1 MiB chunk, and drawing each one (the row's relayout, 2-5 ms) filled the UI thread at a fast
+    mirror's rate.  Ten a second are plenty; a report of a new state (paused, retrying,
+    verifying) always goes through."""
+
+    SECONDS = 0.1
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._state = ""
+
+    def due(self, state: str = "") -> bool:
+        now = time.monotonic()
+        if state == self._state and now - self._last < self.SECONDS:
+            return False
+        self._last, self._state = now, state
+        return True
+
+
 class InstalledActions:
     """Mixed into :class:`~app.ui.model_manager.ModelManager` (a QDialog: ``self`` is the parent
     of the message boxes)."""
@@ -105,14 +125,18 @@ class InstalledActions:
             results: list[object] = []
             for path in paths:
                 total = path.stat().st_size if path.exists() else 0  # the first shard's: a guide
-                state = [0.0, 0]  # when the window last heard, bytes so far
+                so_far, pacer = [0], ProgressPacer()  # bytes copied and hashed
 
-                def copied(chunk: int, name: str = path.name, total: int = total, state: list[float] = state) -> None:
-                    state[1] += chunk
-                    now = time.monotonic()
-                    if now - state[0] >= 0.1:  # ten updates a second are plenty
-                        state[0] = now
-                        self.signals.imported.emit(name, int(state[1]), max(total, int(state[1])))
+                def copied(
+                    chunk: int,
+                    name: str = path.name,
+                    total: int = total,
+                    so_far: list[int] = so_far,
+                    pacer: ProgressPacer = pacer,
+                ) -> None:
+                    so_far[0] += chunk
+                    if pacer.due():
+                        self.signals.imported.emit(name, so_far[0], max(total, so_far[0]))
 
                 try:
                     results.append(import_model(path, self.registry, self.catalog, "copy", on_bytes=copied))

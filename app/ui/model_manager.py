@@ -41,7 +41,7 @@ from app.core.models.registry import Registry
 from app.core.models.transfer import DownloadControl
 from app.core.privacy.policy import load as load_policy
 from app.ui.i18n import core, tr
-from app.ui.model_actions import InstalledActions
+from app.ui.model_actions import InstalledActions, ProgressPacer
 from app.ui.tasks import in_background
 
 GB = 1e9
@@ -297,10 +297,14 @@ class ModelManager(InstalledActions, QDialog):
         self.downloads_layout.insertWidget(self.downloads_layout.count() - 1, row)
         self.tabs.setCurrentIndex(1)
 
+        pacer = ProgressPacer()
+
+        def progressed(p: OverallProgress) -> None:
+            if pacer.due(p.file.state):
+                self.signals.progress.emit(key, p)
+
         def run() -> object:
-            return download(
-                model, quant, self.registry, control=control, on_progress=lambda p: self.signals.progress.emit(key, p)
-            )
+            return download(model, quant, self.registry, control=control, on_progress=progressed)
 
         done = partial(self._finished, key)
         self.threads.append(in_background(f"hearth-download-{key}", run, done, done))
