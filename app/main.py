@@ -47,6 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def build_gui_parser() -> argparse.ArgumentParser:
+    """``hearth`` and ``hearth gui``: the desktop app's own parser, so starting it does not
+    import every CLI command's modules (the download and Hub clients, the local API server)."""
+    parser = argparse.ArgumentParser(prog="hearth gui", description="Open the desktop app.")
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(command="gui", backend=False)
+    return parser
+
+
 def start_private() -> None:
     """Zero egress from the first line: no Hub telemetry, no core dumps, the network guard on,
     policy problems said."""
@@ -69,8 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return probe.child_main(arguments[1])
     if arguments[:1] == [ggml_rates.COMMAND] and len(arguments) == 2:  # timing llama.cpp's kernels, once
         return ggml_rates.child_main(arguments[1])
-    parser = build_parser()
-    args = parser.parse_args(arguments)
+    if not arguments or arguments[0] == "gui":
+        args = build_gui_parser().parse_args(arguments[1:])
+    else:
+        args = build_parser().parse_args(arguments)
     paths.make_private()  # before the first file (the log) is created
     log_path = logging_setup.setup()
     start_private()

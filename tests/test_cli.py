@@ -28,6 +28,29 @@ def test_version() -> None:
     assert result.returncode == 0 and result.stdout.strip() == f"hearth {__version__}"
 
 
+def test_the_desktop_app_starts_without_the_cli_commands_and_download_clients() -> None:
+    """``hearth`` / ``hearth gui`` parse their own arguments and the window imports the model
+    manager on first use: the CLI commands' modules and the download and Hub clients (~120 ms of
+    imports) are not loaded to open the window."""
+    probe = (
+        "import sys\n"
+        "import app.ui.launch as launch\n"
+        "def shown(smoke_test=False):\n"
+        "    import app.ui.main_window  # what building the window imports\n"
+        "    heavy = ('app.cli.models', 'app.cli.serve', 'app.core.models.downloads', 'app.core.models.hub', 'urllib3')\n"
+        "    print(sorted(name for name in heavy if name in sys.modules), smoke_test)\n"
+        "    return 0\n"
+        "launch.run_gui = shown\n"
+        "from app.main import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    for args in ([], ["gui", "--smoke-test"]):
+        result = subprocess.run([sys.executable, "-c", probe, *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == f"[] {args == ['gui', '--smoke-test']}"
+    assert hearth("gui", "--help").stdout.startswith("usage: hearth gui")
+
+
 def test_one_shot_json_stream(models) -> None:
     path = models.family("r1-distill-qwen", quant="Q8_0")
     result = hearth("chat", "--model", str(path), "--prompt", "hello", "--json", "--max-tokens", "20", "--seed", "3")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -47,7 +48,6 @@ from app.ui.i18n import tr
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_control import ModelControl
-from app.ui.model_manager import ModelManager
 from app.ui.model_picker import ModelPicker
 from app.ui.remote_models import RemoteEntries
 from app.ui.settings_dialog import SettingsDialog
@@ -55,6 +55,9 @@ from app.ui.sidebar import Sidebar
 from app.ui.status_area import StatusArea
 from app.ui.thinking_control import ThinkingControl
 from app.ui.welcome import Welcome
+
+if TYPE_CHECKING:
+    from app.ui.model_manager import ModelManager
 
 
 class MainWindow(ModelPicker, StatusArea, QMainWindow):
@@ -175,6 +178,10 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
     # -- models and first run --------------------------------------------------
     def open_models(self) -> ModelManager:
         if self.manager is None:
+            # Imported on first use: the manager brings the download and Hub clients (~120 ms of
+            # start-up otherwise).
+            from app.ui.model_manager import ModelManager
+
             self.manager = ModelManager(self.registry, self.catalog, self, self.controller.session)
             self.manager.installed_changed.connect(self.fill_models)
             self.manager.unloaded.connect(self.show_unloaded)

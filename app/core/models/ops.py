@@ -20,7 +20,6 @@ from pathlib import Path
 
 from app.core.errors import HearthError
 from app.core.models.catalog import Catalog
-from app.core.models.downloads import check_disk
 from app.core.models.fit import Fit, fit_file
 from app.core.models.hardware import Hardware
 from app.core.models.hashing import CHUNK, sha256_file, sha256_range
@@ -73,6 +72,10 @@ def import_model(
     model_id, quant = by_size.model_id, by_size.quant
     target = registry.models_dir / model_id / quant
     if mode == "copy":
+        # Imported here: the downloads module brings the HTTP clients (~120 ms), and the window
+        # imports this module at start-up, long before anything is downloaded.
+        from app.core.models.downloads import check_disk
+
         check_disk(registry.models_dir, sum(sizes))
     target.mkdir(parents=True, exist_ok=True)
     files = []
