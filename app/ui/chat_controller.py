@@ -281,7 +281,7 @@ class ChatController(QObject):
             if on_screen:
                 self._shown = None
             self.answer_finished.emit(end, on_screen)
-            self.conversations_changed.emit()
+            self._next_turn.emit(self.conversations_changed.emit)  # the list's refresh in a turn of its own
 
     def showing_stream(self) -> bool:
         """Whether the answer being written is the one on screen."""
