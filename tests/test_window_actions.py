@@ -548,11 +548,12 @@ def test_a_workers_progress_reaches_the_window_ten_times_a_second_and_at_every_c
 ) -> None:
     """A download reports every 1 MiB chunk (hundreds a second from a fast mirror); drawing each
     one kept the UI thread busy, so the window hears ten a second, and every new state at once."""
+    from app.core.models import pacing
     from app.ui import model_actions
 
     clock = [100.0]
-    monkeypatch.setattr(model_actions.time, "monotonic", lambda: clock[0])
-    pacer = model_actions.ProgressPacer()
+    monkeypatch.setattr(pacing.time, "monotonic", lambda: clock[0])
+    pacer = pacing.ProgressPacer(model_actions.PROGRESS_SECONDS)
     heard = []
     for step in range(100):  # one second of chunks every 10 ms
         clock[0] = 100.0 + step * 0.01

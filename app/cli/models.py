@@ -11,7 +11,6 @@ import argparse
 import getpass
 import json
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ from app.core.models.catalog import Catalog, CatalogModel, admin_catalog_path, l
 from app.core.models.downloads import OverallProgress, download, partial_downloads
 from app.core.models.fit import fit_catalog, recommend
 from app.core.models.ops import IMPORT_MODES, import_model, remove_model, verify_model
+from app.core.models.pacing import ProgressPacer
 from app.core.models.registry import Installed, Registry
 
 GB = 1e9
@@ -230,18 +230,14 @@ class _Bar:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
         self.bar: Any = None
-        self.last_state = ""
-        self.last_line = 0.0
+        self.lines = ProgressPacer(self.JSON_EVERY_S)
 
     def __call__(self, p: OverallProgress) -> None:
         if self.as_json:
-            now = time.monotonic()
-            if p.file.state != self.last_state or now - self.last_line >= self.JSON_EVERY_S:
+            if self.lines.due(p.file.state):
                 line = {"type": "progress", "state": p.file.state, "file": p.file.name, "done": p.done, "total": p.total}
                 line.update(speed_bps=round(p.file.speed_bps), eta_s=p.file.eta_s, message=p.file.message)
                 print(json.dumps(line), flush=True)
-                self.last_line = now
-            self.last_state = p.file.state
             return
         if self.bar is None:
             from tqdm import tqdm

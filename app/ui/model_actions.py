@@ -6,7 +6,6 @@ model unloaded before its files go), and signing in to the Hub.  What each does 
 from __future__ import annotations
 
 import threading
-import time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -28,29 +27,12 @@ from app.core.errors import HearthError
 from app.core.models import hub
 from app.core.models.catalog import Catalog
 from app.core.models.ops import describe_removal, import_model, remove_model, verify_model
+from app.core.models.pacing import ProgressPacer
 from app.core.models.registry import Registry
 from app.ui.i18n import tr
 from app.ui.tasks import in_background
 
-
-class ProgressPacer:
-    """Which of a worker's progress reports reach the window: a copy or a download reports every
-    1 MiB chunk, and drawing each one (the row's relayout, 2-5 ms) filled the UI thread at a fast
-    mirror's rate.  Ten a second are plenty; a report of a new state (paused, retrying,
-    verifying) always goes through."""
-
-    SECONDS = 0.1
-
-    def __init__(self) -> None:
-        self._last = 0.0
-        self._state = ""
-
-    def due(self, state: str = "") -> bool:
-        now = time.monotonic()
-        if state == self._state and now - self._last < self.SECONDS:
-            return False
-        self._last, self._state = now, state
-        return True
+PROGRESS_SECONDS = 0.1  # how often the window shows a copy's or a download's progress
 
 
 class InstalledActions:
@@ -125,7 +107,7 @@ class InstalledActions:
             results: list[object] = []
             for path in paths:
                 total = path.stat().st_size if path.exists() else 0  # the first shard's: a guide
-                so_far, pacer = [0], ProgressPacer()  # bytes copied and hashed
+                so_far, pacer = [0], ProgressPacer(PROGRESS_SECONDS)  # bytes copied and hashed
 
                 def copied(
                     chunk: int,

@@ -37,11 +37,12 @@ from app.core.models import hardware
 from app.core.models.catalog import Catalog
 from app.core.models.downloads import OverallProgress, discard_download, download, partial_downloads
 from app.core.models.fit import fit_catalog, recommend
+from app.core.models.pacing import ProgressPacer
 from app.core.models.registry import Registry
 from app.core.models.transfer import DownloadControl
 from app.core.privacy.policy import load as load_policy
 from app.ui.i18n import core, tr
-from app.ui.model_actions import InstalledActions, ProgressPacer
+from app.ui.model_actions import PROGRESS_SECONDS, InstalledActions
 from app.ui.tasks import in_background
 
 GB = 1e9
@@ -297,7 +298,7 @@ class ModelManager(InstalledActions, QDialog):
         self.downloads_layout.insertWidget(self.downloads_layout.count() - 1, row)
         self.tabs.setCurrentIndex(1)
 
-        pacer = ProgressPacer()
+        pacer = ProgressPacer(PROGRESS_SECONDS)
 
         def progressed(p: OverallProgress) -> None:
             if pacer.due(p.file.state):
