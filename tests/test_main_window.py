@@ -281,5 +281,8 @@ def test_a_long_prompt_shows_its_reading_progress_in_the_streaming_message(qtbot
     assert 0 <= done < total
     header = window.view.widgets[-1].header.text()
     assert "reading the conversation…" in header and header.endswith("%")
-    qtbot.waitUntil(lambda: not window.controller.busy, timeout=60000)
+    assert not window.send_button.isEnabled()  # answering
+    # The window's own end of the turn: the session stops being busy just before the end reaches
+    # the window's event loop, so waiting for that raced with the last redraw.
+    qtbot.waitUntil(window.send_button.isEnabled, timeout=60000)
     assert "reading the conversation" not in window.view.widgets[-1].header.text()  # the finished answer's own header
