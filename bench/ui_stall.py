@@ -71,12 +71,9 @@ def main() -> None:
         # compiled once first: where PYTHONDONTWRITEBYTECODE is set (this machine), every launch
         # from the checkout compiled ~110 of them again (~150 ms), a cost no installed app pays.
         compileall.compile_dir(ROOT / "app", quiet=1)
-        start = time.perf_counter()
-        shown = subprocess.run([sys.executable, "-m", "app", "gui", "--smoke-test"], cwd=ROOT, capture_output=True, text=True)
-        launch = time.perf_counter() - start - 0.3  # the smoke test waits 300 ms after showing the window
-        print(
-            f"launch to interactive window (no model), whole process: {launch:.2f} s   (target < 1.5 s) [{shown.stdout.strip()}]"
-        )
+        for keys in ("keyring", "passphrase"):
+            print(f"launch to interactive window (no model, store key from a {keys}), whole process: "
+                  f"{launch_seconds(keys):.2f} s   (target < 1.5 s)")  # fmt: skip
 
         from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
@@ -131,7 +128,7 @@ def main() -> None:
             controller.new_conversation()
             meter.start()
             window.composer.setPlainText("stream as fast as you can")
-            window.send()
+            QTimer.singleShot(0, window.send)  # inside the event loop, as a click's handler runs
             finished.exec()
             stall = meter.stop()
             summary = controller.active_thread()[-1]
@@ -151,23 +148,26 @@ def main() -> None:
                     (conv, parent, role, f"Message {i} with **some** Markdown, a list:\n\n- one\n- two\n\n`code` and text."),
                 ).lastrowid
             db.execute("UPDATE conversations SET active_leaf = ? WHERE id = ?", (parent, conv))
+        timing: list[float] = []
+
+        def click_open() -> None:  # inside the event loop, as a click in the sidebar runs
+            began = time.perf_counter()
+            controller.open_conversation(conv)
+            timing.append(time.perf_counter() - began)
+
         meter.start()
-        began = time.perf_counter()
-        controller.open_conversation(conv)
-        opened = time.perf_counter() - began
+        QTimer.singleShot(0, click_open)
         settle = QEventLoop()
         QTimer.singleShot(200, settle.quit)
         settle.exec()
+        opened = timing[0]
         stall = meter.stop()
         worst = max(stall, opened * 1000)
-        print(f"opening a 2,000-message conversation: {opened:.2f} s, longest stall {worst:.0f} ms   (target < 16 ms)")
+        print(f"opening a 2,000-message conversation: {opened:.2f} s, longest stall {worst:.1f} ms   (target < 16 ms)")
         controller.params = SamplingParams(temperature=0.0, max_tokens=1000, seed=1, ignore_eos=True)
         meter.start()
         window.composer.setPlainText("and one more question at the end of a long conversation")
-        sent = time.perf_counter()
-        window.send()
-        if os.environ.get("STALL_DEBUG"):
-            print(f"  send() on the UI thread: {(time.perf_counter() - sent) * 1000:.1f} ms")
+        QTimer.singleShot(0, window.send)
         finished.exec()
         stall = meter.stop()
         print(f"streaming 1000 tokens into the open 2,000-message conversation: longest stall {stall:.1f} ms   (target < 16 ms)")
@@ -176,6 +176,24 @@ def main() -> None:
         open_with_many_conversations(store, controller, registry, catalog, meter)
         controller.shutdown()
         store.close()
+
+
+def launch_seconds(keys: str) -> float:
+    """From before the process starts to the event loop's first turn with the window shown (the
+    smoke test prints that moment's clock time).  With the key in the OS keyring, as on a desktop
+    (a test keyring in a file here), or from a passphrase (``HEARTH_PASSPHRASE``, where no keyring
+    exists), which costs SQLCipher's key derivation (PBKDF2, 256,000 rounds) at every start."""
+    env = dict(os.environ)
+    if keys == "keyring":
+        env.pop("HEARTH_PASSPHRASE", None)
+        env["PYTHON_KEYRING_BACKEND"] = "tests.fake_keyring.FileKeyring"
+        env["HEARTH_HOME"] = str(Path(env["HEARTH_HOME"]) / "keyring-home")
+    command = [sys.executable, "-m", "app", "gui", "--smoke-test"]
+    subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)  # creates the store and its key
+    began = time.time()
+    shown = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    line = next(line for line in shown.stdout.splitlines() if line.startswith("interactive at "))
+    return float(line.removeprefix("interactive at ")) - began
 
 
 def open_with_many_conversations(store: Any, controller: Any, registry: Any, catalog: Any, meter: StallMeter) -> None:
@@ -248,7 +266,7 @@ def stream_code(window: object, meter: StallMeter) -> None:
 def download_and_verify(window: object, meter: StallMeter, tmp: Path) -> None:
     """The model manager fetches a 512 MiB model from a loopback Hub server (its own process,
     as a real mirror), hashing as it writes, then verifies it (sha256 of the whole file)."""
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEventLoop, QTimer
 
     from app.core.models.catalog import Catalog, validate
     from tests.gguf_factory import TinySpec, write_model
@@ -266,7 +284,21 @@ def download_and_verify(window: object, meter: StallMeter, tmp: Path) -> None:
     os.environ["HF_ENDPOINT"] = server.stdout.readline().strip()
     try:
         window.catalog = Catalog(tuple(validate(data, "bench")))  # type: ignore[attr-defined]
-        manager = window.open_models()  # type: ignore[attr-defined]
+        prepared = QEventLoop()
+        poll = QTimer()
+        poll.timeout.connect(lambda: prepared.quit() if window.manager is not None else None)  # type: ignore[attr-defined]
+        window.prepare_models()  # type: ignore[attr-defined]  # as the app does 3 s after start-up
+        poll.start(10)
+        prepared.exec()
+        poll.stop()
+        meter.start()
+        QTimer.singleShot(0, window.open_models)  # type: ignore[attr-defined]  # a click on Models
+        settle = QEventLoop()
+        QTimer.singleShot(300, settle.quit)
+        settle.exec()
+        stall = meter.stop()
+        print(f"opening the Models window (built ahead after start-up): longest stall {stall:.1f} ms   (target < 16 ms)")
+        manager = window.manager  # type: ignore[attr-defined]
         manager.catalog = window.catalog  # type: ignore[attr-defined]
         done = QEventLoop()
         manager.installed_changed.connect(done.quit)  # the download's end reached the window

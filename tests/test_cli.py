@@ -31,13 +31,14 @@ def test_version() -> None:
 def test_the_desktop_app_starts_without_the_cli_commands_and_download_clients() -> None:
     """``hearth`` / ``hearth gui`` parse their own arguments and the window imports the model
     manager on first use: the CLI commands' modules and the download and Hub clients (~120 ms of
-    imports) are not loaded to open the window."""
+    imports) are not loaded to open the window, nor the local API's server until it is turned on."""
     probe = (
         "import sys\n"
         "import app.ui.launch as launch\n"
         "def shown(smoke_test=False):\n"
         "    import app.ui.main_window  # what building the window imports\n"
-        "    heavy = ('app.cli.models', 'app.cli.serve', 'app.core.models.downloads', 'app.core.models.hub', 'urllib3')\n"
+        "    heavy = ('app.cli.models', 'app.cli.serve', 'app.core.models.downloads', 'app.core.models.hub', 'urllib3',\n"
+        "             'app.server.app', 'app.server.runner')\n"
         "    print(sorted(name for name in heavy if name in sys.modules), smoke_test)\n"
         "    return 0\n"
         "launch.run_gui = shown\n"

@@ -4,6 +4,7 @@ resend, switching quantization mid-conversation, search, quitting mid-answer."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+from app.core.chat.turn import TurnEnded, TurnEvent
+from app.core.engine.events import cancelled_summary
 from app.ui.main_window import MainWindow
 from tests.gui_fixtures import LONG, ask
 
@@ -44,6 +47,74 @@ def test_a_click_on_send_asks_in_one_turn_and_builds_the_messages_in_the_next(qt
     thread = window.controller.active_thread()
     assert len(window.view.widgets) == before + 2 and thread[-2].content == "second"
     assert window.view.widgets[-1].content == thread[-1].content and thread[-1].content  # nothing lost
+
+
+def test_the_engine_starts_a_turn_once_its_messages_are_shown(qtbot: Any, window: MainWindow, monkeypatch: Any) -> None:
+    """The prompt's evaluation filled both cores while the window built the new messages, so
+    building them took two or three times as long: the engine now waits until they are shown."""
+    from app.ui import chat_controller
+
+    monkeypatch.setattr(chat_controller, "HOLD_SECONDS", 30.0)  # so only the showing can release it
+    ask(qtbot, window, "first")
+    before = len(window.view.widgets)
+    first_event: list[int] = []
+    deliver = window.controller.bridge.on_event
+
+    def on_event(event: Any) -> None:  # on the worker thread
+        if not first_event:
+            first_event.append(len(window.view.widgets))
+        deliver(event)
+
+    monkeypatch.setattr(window.controller.bridge, "on_event", on_event)
+    window.composer.setPlainText("second")
+    began = time.monotonic()
+    with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
+        window.send()
+        time.sleep(0.3)  # the event loop has not run: nothing is shown, so nothing may be decoded
+        assert not first_event
+    assert first_event == [before + 2]  # the first token came after the question and answer were built
+    assert time.monotonic() - began < 20  # released by the showing, not by the hold's time limit
+    assert window.view.widgets[-1].content == window.controller.active_thread()[-1].content
+
+
+def test_a_streamed_batch_holds_the_decoding_until_the_window_has_shown_it(qtbot: Any, monkeypatch: Any) -> None:
+    """While the UI thread draws a batch the decoding waits (bounded), instead of taking the cores
+    the drawing needs; the end of a turn never waits."""
+    import threading
+
+    from app.core.engine.events import ContentDelta
+    from app.ui import bridge as bridge_module
+    from app.ui.bridge import EventBridge
+
+    limit = bridge_module.HANDOFF_SECONDS
+    monkeypatch.setattr(bridge_module, "HANDOFF_SECONDS", 30.0)
+    bridge = EventBridge()
+    handled: list[bool] = []
+    returned = threading.Event()
+    bridge.events.connect(lambda batch: handled.append(returned.is_set()))
+
+    def produce(event: Any) -> None:
+        bridge.on_event(event)
+        returned.set()
+
+    worker = threading.Thread(target=produce, args=(TurnEvent(1, ContentDelta("a"), 0, 1),))
+    worker.start()
+    qtbot.waitUntil(lambda: bool(handled), timeout=5000)
+    assert handled == [False] and not returned.wait(0.2)  # handled while the producer still waits
+    bridge.drawn()
+    worker.join(5)
+    assert returned.is_set()
+
+    monkeypatch.setattr(bridge_module, "HANDOFF_SECONDS", limit)
+    returned.clear()  # a window that does not draw it (busy elsewhere): the wait is bounded
+    bridge._last = 0.0
+    began = time.monotonic()
+    produce(TurnEvent(1, ContentDelta("b"), 0, 2))
+    assert limit * 0.9 <= time.monotonic() - began < 5
+    monkeypatch.setattr(bridge_module, "HANDOFF_SECONDS", 30.0)
+    began = time.monotonic()
+    produce(TurnEvent(1, TurnEnded(1, "cancelled", cancelled_summary(), "", "ab"), 0, 2))
+    assert time.monotonic() - began < 5  # the end of a turn does not wait
 
 
 def test_a_new_turn_adds_widgets_and_leaves_the_others_alone(qtbot: Any, window: MainWindow) -> None:

@@ -137,6 +137,45 @@ def test_a_passphrase_is_stretched_once_not_per_connection(
     assert Store(db_path, passphrase="changed").count() == (1, 1)
 
 
+def test_a_passphrase_key_derived_at_launch_opens_the_store_without_deriving_again(
+    db_path: Path, no_keyring: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The window's launch starts the passphrase's key derivation on a thread before importing Qt;
+    the store's first open then takes that raw key instead of running the KDF itself."""
+    from app.core.store import database
+
+    monkeypatch.setenv("HEARTH_PASSPHRASE", "launch secret")
+    first = Store(db_path)
+    first.add_message(first.create_conversation("t"), "user", "hello")
+    first.close()
+    derivations: list[object] = []
+    real = database.derived_raw_key
+    monkeypatch.setattr(database, "derived_raw_key", lambda *args: derivations.append(args) or real(*args))
+    store_key.derive_ahead(db_path)
+    assert len(store_key._ahead) == 1
+    store = Store(db_path)
+    assert store._key is not None and store._key.source == "passphrase" and not store_key._ahead
+    assert store._fast_key is not None and store._fast_key.source == "derived"
+    assert _in_a_new_thread(store) == (1, 1) and store.count() == (1, 1)
+    assert derivations == []  # neither the first open nor the thread's connection derived it again
+    store.close()
+    # A derivation SQLCipher does not take (here: too few rounds) falls back to the passphrase.
+    monkeypatch.setattr(store_key, "KDF_ROUNDS", 1000)
+    store_key.derive_ahead(db_path)
+    other = Store(db_path)
+    assert other.count() == (1, 1) and other._key is not None and other._key.source == "passphrase"
+    other.close()
+    # Nothing is derived ahead without a passphrase, nor for a store whose key is in the keyring.
+    monkeypatch.delenv("HEARTH_PASSPHRASE")
+    store_key.derive_ahead(db_path)
+    monkeypatch.setenv("HEARTH_PASSPHRASE", "launch secret")
+    keyring_store = tmp_path / "elsewhere" / "conversations.db"
+    keyring_store.parent.mkdir()
+    keyring_store.with_name("store.json").write_text('{"key_source": "keyring", "store_id": ""}', encoding="utf-8")
+    store_key.derive_ahead(keyring_store)
+    assert not store_key._ahead
+
+
 def _old_database(path: Path, version: int) -> None:
     """A store at schema ``version`` with data written the way that version would."""
     key = store_key.KeyManager(path).create()

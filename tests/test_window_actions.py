@@ -560,3 +560,40 @@ def test_a_workers_progress_reaches_the_window_ten_times_a_second_and_at_every_c
         heard.append(pacer.due("downloading"))
     assert sum(heard) == 10 and heard[0]
     assert pacer.due("paused") and pacer.due("downloading") and not pacer.due("downloading")  # a new state, at once
+
+
+def test_the_models_window_is_built_ahead_and_opens_as_built(qtbot: Any, window: MainWindow) -> None:
+    """After start-up the Models window is imported on a thread, built hidden and shown once where
+    nobody sees it (which polishes it); opening it then shows that window, on screen, and a click
+    in the middle of the rehearsal leaves it open."""
+    from PySide6.QtCore import Qt
+
+    off_screen, polished = Qt.WidgetAttribute.WA_DontShowOnScreen, Qt.WidgetAttribute.WA_WState_Polished
+    window.show()
+    assert window.manager is None
+    window.prepare_models()
+    qtbot.waitUntil(lambda: window.models.rehearsed, timeout=30000)
+    manager = window.manager
+    assert manager is not None and not manager.isVisible() and not manager.testAttribute(off_screen)
+    assert manager.testAttribute(polished)  # what its first show would have done is done
+    assert window.open_models() is manager and manager.isVisible()
+    manager.hide()
+
+    window.models.rehearse()  # a click while it rehearses
+    assert manager.isVisible() and manager.testAttribute(off_screen)
+    assert window.open_models() is manager
+    qtbot.wait(50)  # the rehearsal's own end has run by now
+    assert manager.isVisible() and not manager.testAttribute(off_screen)
+    manager.hide()
+
+
+def test_a_models_window_never_built_ahead_is_built_on_the_first_click(qtbot: Any, window: MainWindow) -> None:
+    from PySide6.QtCore import Qt
+
+    manager = window.open_models()
+    assert manager is window.manager and manager.isVisible() and not window.models.rehearsed
+    assert not manager.testAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen)
+    window.prepare_models()  # too late: nothing to do
+    qtbot.wait(50)
+    assert window.manager is manager and manager.isVisible()
+    manager.hide()

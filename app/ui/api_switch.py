@@ -10,16 +10,18 @@ bar says whether the API is on, and when it is answering.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from app.core.chat.api import api_config
 from app.core.errors import HearthError
 from app.core.privacy.locks import effective
 from app.core.privacy.secrets import api_key
-from app.server.app import LocalApi
-from app.server.runner import ApiServer
 from app.ui import tasks
 from app.ui.chat_controller import ChatController
 from app.ui.i18n import tr
+
+if TYPE_CHECKING:
+    from app.server.runner import ApiServer
 
 
 class ApiSwitch:
@@ -43,6 +45,10 @@ class ApiSwitch:
         self.stop()
         if config is None:
             return None
+        # Imported when the API is turned on, not at every start (~40 ms of the window's launch).
+        from app.server.app import LocalApi
+        from app.server.runner import ApiServer
+
         try:
             session = self.controller.session.sibling(self.controller.store if config.store_conversations else None)
             api = LocalApi(session, api_key(), config.port, may_switch=False, cors_origins=config.cors_origins,

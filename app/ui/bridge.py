@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Signal
 from app.core.chat.turn import TurnEnded, TurnEvent
 
 BATCH_SECONDS = 0.03
+HANDOFF_SECONDS = 0.05  # the longest the decoding waits for the window to show a batch
 UI_SHARE = 0.015  # the most of the time the UI thread may spend showing a stream (see above)
 MAX_BATCH_SECONDS = 0.25  # however costly the redraw, the text moves at least 4 times a second
 
@@ -46,6 +47,7 @@ class EventBridge(QObject):
         self._interval = BATCH_SECONDS
 
         self._cpu_mark: tuple[float, float] | None = None  # (UI thread CPU time, wall time) at the last batch
+        self._drawn = threading.Event()  # set once the UI thread has handled and painted the last batch
 
     def shown(self) -> None:
         """Called on the UI thread once a batch is shown: paces the next by what the last cost."""
@@ -64,4 +66,13 @@ class EventBridge(QObject):
             if not isinstance(event.event, TurnEnded) and now - self._last < self._interval:
                 return
             batch, self._pending, self._last = self._pending, [], now
+        if isinstance(event.event, TurnEnded):
+            self.events.emit(batch)
+            return
+        self._drawn.clear()
         self.events.emit(batch)
+        self._drawn.wait(HANDOFF_SECONDS)
+
+    def drawn(self) -> None:
+        """Called on the UI thread after a batch's handler, queued behind the paint it asked for."""
+        self._drawn.set()

@@ -11,6 +11,7 @@ answer in the wrong place; coming back picks the answer up where it is.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -31,6 +32,8 @@ from app.core.store.database import Store, StoredMessage
 from app.ui import tasks
 from app.ui.bridge import EventBridge
 from app.ui.i18n import tr
+
+HOLD_SECONDS = 0.1  # the longest a new turn's decoding waits for the window to show it
 
 
 class ChatController(QObject):
@@ -209,11 +212,24 @@ class ChatController(QObject):
     def _begin(self, begin: Any, grows: bool) -> bool:
         """Start a turn and show it on the next event-loop turn: a click then costs one frame for
         asking (the store's writes, the prompt) and another for building the messages, not both
-        at once.  The showing is queued before the turn starts, so it comes before its first tokens."""
+        at once.  The showing is queued before the turn starts, so it comes before its first tokens.
+
+        The engine's worker waits (at most ``HOLD_SECONDS``) until the new messages are built and
+        painted: the prompt's evaluation would otherwise fill every core while the window builds
+        them, and the building would take two or three times as long."""
         started: list[Turn] = []
-        self._next_turn.emit(lambda: self._show_started(started[0], grows) if started else None)
+        painted = threading.Event()
+        self.session.worker.call(lambda _engine: painted.wait(HOLD_SECONDS))
+
+        def show() -> None:
+            if started:
+                self._show_started(started[0], grows)
+            self._next_turn.emit(painted.set)  # queued behind the paint the new messages asked for
+
+        self._next_turn.emit(show)
         turn = self._run(begin)
         if turn is None:
+            painted.set()
             return False
         started.append(turn)
         return True
@@ -243,6 +259,7 @@ class ChatController(QObject):
     def _on_events_timed(self, batch: list[TurnEvent]) -> None:
         self._on_events(batch)
         self.bridge.shown()  # the bridge paces the next batch by what the UI thread spent since the last
+        self._next_turn.emit(self.bridge.drawn)  # queued behind the paint this batch posted: then decoding goes on
 
     def _on_events(self, batch: list[TurnEvent]) -> None:
         """A batch (~30 ms of tokens): consecutive pieces of the same kind for the shown answer reach

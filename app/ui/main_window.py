@@ -49,6 +49,7 @@ from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_control import ModelControl
 from app.ui.model_picker import ModelPicker
+from app.ui.models_window import ModelsWindow
 from app.ui.remote_models import RemoteEntries
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
@@ -64,7 +65,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
     def __init__(self, controller: ChatController, registry: Registry, catalog: Catalog) -> None:
         super().__init__()
         self.controller, self.registry, self.catalog = controller, registry, catalog
-        self.manager: ModelManager | None = None
+        self.models = ModelsWindow(self._build_models)
         self.appearance = settings.load()["appearance"]
         self.setWindowTitle("Hearth")
         self.resize(1100, 760)
@@ -177,17 +178,25 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
 
     # -- models and first run --------------------------------------------------
     def open_models(self) -> ModelManager:
-        if self.manager is None:
-            # Imported on first use: the manager brings the download and Hub clients (~120 ms of
-            # start-up otherwise).
-            from app.ui.model_manager import ModelManager
+        return self.models.open()
 
-            self.manager = ModelManager(self.registry, self.catalog, self, self.controller.session)
-            self.manager.installed_changed.connect(self.fill_models)
-            self.manager.unloaded.connect(self.show_unloaded)
-        self.manager.show()
-        self.manager.raise_()
-        return self.manager
+    def prepare_models(self) -> None:
+        """Build the Models window ahead, after start-up (:mod:`app.ui.models_window`)."""
+        self.models.prepare()
+
+    @property
+    def manager(self) -> ModelManager | None:
+        return self.models.manager
+
+    def _build_models(self) -> ModelManager:
+        # Imported on first use (or ahead, by prepare_models): the manager brings the download
+        # and Hub clients (~90-120 ms of start-up otherwise).
+        from app.ui.model_manager import ModelManager
+
+        manager = ModelManager(self.registry, self.catalog, self, self.controller.session)
+        manager.installed_changed.connect(self.fill_models)
+        manager.unloaded.connect(self.show_unloaded)
+        return manager
 
     def welcome(self) -> Welcome:
         dialog = Welcome(self.catalog, load_policy(), self)

@@ -381,13 +381,16 @@ class ChatView(QScrollArea):
         self._build_older()
 
     def _build_older(self, budget: float = SLICE_SECONDS) -> None:
-        """Add widgets above the oldest one until the slice's time is up; the rest comes next turn."""
-        deadline = time.perf_counter() + budget
+        """Add widgets above the oldest one while the next is expected to fit in the slice's time
+        (by what the ones built so far cost); the rest comes next turn."""
+        began, built = time.perf_counter(), 0
         while self.building:
             self._first_shown -= 1
             message = self._messages[self._first_shown]
             self._add(message, self._siblings_of(message.id), position=0)
-            if time.perf_counter() > deadline:
+            built += 1
+            spent = time.perf_counter() - began
+            if spent + spent / built > budget:
                 break
         if self.building:
             self._builder.start(0)

@@ -57,8 +57,12 @@ class StatusArea:
             tr("context {used} / {total} tokens").format(used=used if used is not None else "–", total=total)
         )
         self.context_bar.setVisible(bool(total))
+        # QProgressBar repaints at once on a new value (a synchronous paint of the status bar, ~4 ms
+        # at the end of each answer); with updates held it is painted with the window's next frame.
+        self.context_bar.setUpdatesEnabled(False)
         self.context_bar.setRange(0, max(int(total or 1), 1))
         self.context_bar.setValue(min(used or 0, int(total or 0)))
+        self.context_bar.setUpdatesEnabled(True)
         self.context_bar.setToolTip(
             tr("{used} of {total} tokens of context used").format(used=f"{used or 0:,}", total=f"{total:,}") if total else ""
         )

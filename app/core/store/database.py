@@ -31,7 +31,7 @@ from app.core import paths
 from app.core.errors import StoreError, WrongKeyError
 from app.core.store import cjk
 from app.core.store.connection import BUSY_TIMEOUT_MS, configure, translate
-from app.core.store.key import KeyManager, StoreKey, derived_raw_key
+from app.core.store.key import KeyManager, StoreKey, derived_ahead, derived_raw_key
 from app.core.store.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -126,11 +126,14 @@ class Store:
         new = not self.path.exists()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            ahead: dict[StoreKey, StoreKey] = {}  # a passphrase's raw key derived at launch -> the passphrase
             if self._key is not None:
                 self._fast_key = self._fast_key or derived_raw_key(self._key, self.path) or self._key
                 candidates = list(dict.fromkeys((self._fast_key, self._key)))
             else:
                 candidates = [self.keys.create()] if new else self.keys.candidates()
+                ahead = {raw: key for key in candidates if (raw := derived_ahead(key, self.path))}
+                candidates = [*ahead, *candidates]
         except OSError as exc:
             raise translate(exc, self.path) from None
         last: Exception | None = None
@@ -154,7 +157,9 @@ class Store:
                 if key.source == "derived":
                     self._fast_key = self._key  # SQLCipher did not take it: keep using the passphrase
                 continue
-            if key.source != "derived":
+            if key in ahead:
+                self._key, self._fast_key = ahead[key], key
+            elif key.source != "derived":
                 self._key = key
                 self.keys.opened_with(key)
             return self._configure(db)

@@ -26,6 +26,8 @@ import json
 import logging
 import os
 import secrets
+import threading
+from concurrent.futures import Future
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +70,45 @@ def derived_raw_key(key: StoreKey, database: Path) -> StoreKey | None:
         return None
     raw = hashlib.pbkdf2_hmac("sha512", key.passphrase_text.encode("utf-8"), salt, KDF_ROUNDS, 32)
     return StoreKey(f"\"x'{raw.hex()}{salt.hex()}'\"", "derived")
+
+
+_ahead: dict[tuple[str, str], Future[StoreKey | None]] = {}
+
+
+def derive_ahead(database: Path) -> None:
+    """Start deriving the raw key of a passphrase store (``HEARTH_PASSPHRASE``) on a thread.
+
+    The window's launch calls this first, before importing Qt: PBKDF2's 256,000 rounds (~0.2 s
+    of one core; hashlib lets go of the interpreter while it runs) then run on the other core
+    beside the imports and the window's building, instead of inside the store's first open.
+    Nothing starts for a store whose key is in the keyring, or where no passphrase is set.
+    """
+    text = os.environ.get(PASSPHRASE_ENV)
+    if not text or KeyManager(database).source() != "passphrase":
+        return
+    key = StoreKey.passphrase(text)
+    future: Future[StoreKey | None] = Future()
+    _ahead[(key.pragma_value, str(database))] = future
+
+    def run() -> None:
+        try:
+            future.set_result(derived_raw_key(key, database))
+        except BaseException as exc:  # handed to whoever opens the store (who then uses the passphrase)
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="hearth-store-key", daemon=True).start()
+
+
+def derived_ahead(key: StoreKey, database: Path) -> StoreKey | None:
+    """The raw key :func:`derive_ahead` derived from ``key`` (waiting for it), once; else None."""
+    future = _ahead.pop((key.pragma_value, str(database)), None)
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except Exception:
+        log.warning("the store key derived ahead failed; the passphrase opens the store", exc_info=True)
+        return None
 
 
 @dataclass(frozen=True)
