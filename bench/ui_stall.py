@@ -75,6 +75,9 @@ def main() -> None:
             print(f"launch to interactive window (no model, store key from a {keys}), whole process: "
                   f"{launch_seconds(keys):.2f} s   (target < 1.5 s)")  # fmt: skip
 
+        from app.ui.launch import share_the_cores
+
+        share_the_cores()  # as the window's launch does, before llama.cpp loads
         from PySide6.QtCore import QEventLoop, QTimer
         from PySide6.QtWidgets import QApplication
 
@@ -84,6 +87,7 @@ def main() -> None:
         from app.core.models.catalog import Catalog
         from app.core.models.registry import Registry
         from app.core.store.database import Store
+        from app.core.store.upkeep import warm_store
         from app.ui.chat_controller import ChatController
         from app.ui.code_blocks import warm_lexers
         from app.ui.launch import GarbageCollector
@@ -109,6 +113,7 @@ def main() -> None:
         collector.freeze_startup()
         warm_lexers().join()  # as the app does a second after start-up
         warm_message_widgets()  # as the app does on an idle turn after start-up
+        warm_store(store)  # and the first question's writes (rolled back)
         for _script in warm_steps():  # and, one per idle turn, each writing system's fonts
             pass
         meter = StallMeter()

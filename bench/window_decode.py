@@ -42,6 +42,9 @@ def main() -> None:
         os.environ["HEARTH_HOME"] = tmp
         os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
         os.environ["HEARTH_PASSPHRASE"] = "bench"
+        from app.ui.launch import share_the_cores
+
+        share_the_cores()  # the window's process, as its launch sets it (the terminal half runs in it too)
         from PySide6.QtCore import QEventLoop
         from PySide6.QtWidgets import QApplication
 

@@ -117,6 +117,45 @@ def test_a_streamed_batch_holds_the_decoding_until_the_window_has_shown_it(qtbot
     assert time.monotonic() - began < 5  # the end of a turn does not wait
 
 
+def test_the_decoding_is_released_when_the_event_loop_next_waits(qtbot: Any) -> None:
+    """Woken at once, the decoding threads took both cores while the loop still finished its
+    pass; released when the loop next waits for events, after the paint the batch queued."""
+    from PySide6.QtCore import QObject, Qt, Signal
+
+    from app.ui.bridge import EventBridge
+
+    class Steps(QObject):
+        step = Signal(object)
+
+    steps, bridge, ran = Steps(), EventBridge(), []
+    steps.step.connect(lambda run: run(), Qt.ConnectionType.QueuedConnection)
+
+    def ask_release() -> None:
+        bridge.when_idle(lambda: ran.append("released"))
+        ran.append("asked")  # not released from inside the pass
+
+    def handler() -> None:  # as a batch's handler: its paint is queued, then the release
+        steps.step.emit(lambda: ran.append("painted"))
+        steps.step.emit(ask_release)
+        ran.append("handled")
+
+    steps.step.emit(handler)
+    qtbot.waitUntil(lambda: "released" in ran, timeout=5000)
+    assert ran == ["handled", "painted", "asked", "released"]
+
+
+def test_the_window_lets_llama_cpp_s_idle_threads_sleep_unless_told_otherwise() -> None:
+    from app.ui.launch import SPIN_COUNT, share_the_cores
+
+    env: dict[str, str] = {}
+    share_the_cores(env)
+    assert env == {"GOMP_SPINCOUNT": SPIN_COUNT}
+    for own in ({"GOMP_SPINCOUNT": "300000"}, {"OMP_WAIT_POLICY": "active"}):
+        env = dict(own)
+        share_the_cores(env)
+        assert env == own  # the user's own OpenMP setting is kept
+
+
 def test_a_new_turn_adds_widgets_and_leaves_the_others_alone(qtbot: Any, window: MainWindow) -> None:
     for text in ("first", "second", "third"):
         ask(qtbot, window, text)

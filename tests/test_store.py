@@ -350,6 +350,36 @@ def test_disk_full_keeps_what_was_saved(db_path: Path) -> None:
     assert store.query("PRAGMA integrity_check")[0][0] == "ok"
 
 
+def test_a_transaction_opened_inside_another_is_part_of_it(db_path: Path) -> None:
+    store = Store(db_path)
+    kept = store.create_conversation("kept")
+    with pytest.raises(RuntimeError), store.transaction():
+        inner = store.create_conversation("undone with the outer one")  # its own transaction() joins
+        store.add_message(inner, "user", "also undone")
+        raise RuntimeError
+    assert [c.id for c in store.list_conversations()] == [kept] and store.count() == (1, 0)
+
+
+def test_warming_the_writes_up_keeps_nothing(db_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The window runs a question's writes once after start-up, rolled back, so its first Send
+    does not pay a connection's first writes (~7.5 ms instead of ~2.7 here)."""
+    from app.core.store.upkeep import warm_store, warm_writes
+
+    store = Store(db_path)
+    before = store.create_conversation("before")
+    question = store.add_message(before, "user", "an unusual word: zyzzogeton")
+    warm_writes(store)
+    assert store.count() == (1, 1) and [c.title for c in store.list_conversations()] == ["before"]
+    assert len(store.search("zyzzogeton")) == 1 and not store.search("warm")
+    after = store.create_conversation("after")
+    assert after == before + 1 and store.add_message(after, "user", "as before") == question + 1  # no ids used up
+    assert store.count() == (2, 2)
+    store.query("PRAGMA query_only = ON")  # a store that cannot be written: only logged, at an idle moment
+    with caplog.at_level("INFO", logger="app.core.store.upkeep"):
+        warm_store(store)
+    assert "not warmed up" in caplog.text and store.count() == (2, 2)
+
+
 def test_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
     folder, existing = tmp_path / "locked", tmp_path / "existing"
     folder.mkdir()

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QAbstractEventDispatcher, QObject, Signal
 
 from app.core.chat.turn import TurnEnded, TurnEvent
 
@@ -48,6 +49,10 @@ class EventBridge(QObject):
 
         self._cpu_mark: tuple[float, float] | None = None  # (UI thread CPU time, wall time) at the last batch
         self._drawn = threading.Event()  # set once the UI thread has handled and painted the last batch
+        self._when_idle: list[Callable[[], None]] = []
+        dispatcher = QAbstractEventDispatcher.instance()  # the UI thread's: the bridge is made there
+        if dispatcher is not None:
+            dispatcher.aboutToBlock.connect(self._idle)
 
     def shown(self) -> None:
         """Called on the UI thread once a batch is shown: paces the next by what the last cost."""
@@ -74,5 +79,22 @@ class EventBridge(QObject):
         self._drawn.wait(HANDOFF_SECONDS)
 
     def drawn(self) -> None:
-        """Called on the UI thread after a batch's handler, queued behind the paint it asked for."""
-        self._drawn.set()
+        """Called on the UI thread after a batch's handler, queued behind the paint it asked for:
+        the decoding goes on once the event loop has nothing left to do."""
+        self.when_idle(self._drawn.set)
+
+    def when_idle(self, release: Callable[[], None]) -> None:
+        """Run ``release`` (which wakes the decoding threads) when the UI thread's event loop
+        next waits for events (``aboutToBlock``, after the pass that asked, and so after the
+        paint a batch queued before asking): woken at once, they took both cores while the
+        loop still finished its pass, which then waited 3-6 ms for a core (seen in the stall
+        bench's event timeline)."""
+        if QAbstractEventDispatcher.instance() is None:
+            release()
+            return
+        self._when_idle.append(release)
+
+    def _idle(self) -> None:
+        releases, self._when_idle = self._when_idle, []
+        for release in releases:
+            release()

@@ -224,7 +224,7 @@ class ChatController(QObject):
         def show() -> None:
             if started:
                 self._show_started(started[0], grows)
-            self._next_turn.emit(painted.set)  # queued behind the paint the new messages asked for
+            self._next_turn.emit(lambda: self.bridge.when_idle(painted.set))  # after the paint it asked for
 
         self._next_turn.emit(show)
         turn = self._run(begin)

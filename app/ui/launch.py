@@ -44,6 +44,26 @@ def open_store_with_dialog(parent: object = None) -> Store:
 
 
 SWITCH_INTERVAL_S = 0.001
+# How long llama.cpp's idle OpenMP threads spin before they sleep (GNU OpenMP's default 300,000
+# turns is several milliseconds).  The window's process only, see share_the_cores().
+SPIN_COUNT = "50000"
+
+
+def share_the_cores(env: dict[str, str] | os._Environ[str] = os.environ) -> None:
+    """Let llama.cpp's idle OpenMP threads sleep soon, in the window's process (before llama.cpp
+    loads; a user's own ``GOMP_SPINCOUNT`` or ``OMP_WAIT_POLICY`` is kept).
+
+    While the window draws a batch of text the decoding waits for it (``app.ui.bridge``), but
+    its helper threads went on spinning for milliseconds after their last work, so on a 2-core
+    machine the drawing had one core at most and took up to twice its CPU time (the stall
+    bench's longest stalls, 18-22 ms).  Decode speed, measured in alternated processes
+    (``bench/spin_count.py``): the same on a few-hundred-tokens/s model; 21 % lower on a toy
+    model at 3,500 tokens/s, whose threads now sleep between tokens.
+    """
+    if "GOMP_SPINCOUNT" not in env and "OMP_WAIT_POLICY" not in env:
+        env["GOMP_SPINCOUNT"] = SPIN_COUNT
+
+
 BANDWIDTH_AFTER_MS = 5000  # measure once the window and the first model load have settled
 PREPARE_MODELS_MS = 3000  # after the fonts' warm-up (1.4-2.8 s): the Models window is built ahead
 
@@ -138,6 +158,7 @@ def run_gui(argv: list[str] | None = None, smoke_test: bool = False) -> int:
     no window can open at all, :class:`NoDisplayError` says so in one line."""
     if reason := no_display_reason():
         raise NoDisplayError(f"{reason}. Chat in the terminal with 'hearth chat' (see 'hearth chat --help').")
+    share_the_cores()
     from app.core.store.database import default_path
     from app.core.store.key import derive_ahead
 
@@ -188,7 +209,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     from app.core.models import hardware, speed
     from app.core.models.catalog import load_catalog
     from app.core.models.registry import Registry
-    from app.core.store.upkeep import RETENTION_EVERY_S, after_open, apply_retention
+    from app.core.store.upkeep import RETENTION_EVERY_S, after_open, apply_retention, warm_store
     from app.ui import tasks, window_state
     from app.ui.chat_controller import ChatController
     from app.ui.code_blocks import warm_lexers
@@ -212,6 +233,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     QTimer.singleShot(0, collector.freeze_startup)
     QTimer.singleShot(1000, warm_lexers)  # after the window is up, off the UI thread
     QTimer.singleShot(1200, warm_message_widgets)  # the first question's widgets: one-time costs paid now
+    QTimer.singleShot(1300, lambda: warm_store(store))  # and its writes (rolled back)
     QTimer.singleShot(1400, warm_scripts)  # each writing system's fonts, one per idle turn
     QTimer.singleShot(PREPARE_MODELS_MS, window.prepare_models)  # the Models window, built ahead
     if start_notices:

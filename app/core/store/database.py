@@ -190,7 +190,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
+        """One write transaction; one opened inside another (on the same thread) is part of it."""
         db = self._db()
+        if db.in_transaction:
+            yield db
+            return
         try:
             db.execute("BEGIN IMMEDIATE")
             try:
