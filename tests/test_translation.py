@@ -5,6 +5,7 @@ complete and up to date with the code, and the language setting is honoured."""
 from __future__ import annotations
 
 import re
+import string
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -159,12 +160,72 @@ def test_the_catalogue_is_complete_and_up_to_date(tmp_path: Path) -> None:
     unfinished = [key for key, t in translated.items() if t is None or t.get("type") or not (t.text or "").strip()]
     assert unfinished == []
     for (_context, source), translation in translated.items():  # the same placeholders, so .format() works
-        assert translation is not None and set(re.findall(r"\{\w*\}", source)) == set(
-            re.findall(r"\{\w*\}", translation.text or "")
-        )
+        assert translation is not None and placeholders(source) == placeholders(translation.text or ""), source
+    assert set(update.sentence_templates()) <= {source for context, source in translated if context == "core"}
     qm = tmp_path / "hearth_de.qm"
     subprocess.run([update.tool("pyside6-lrelease"), str(CATALOGUE), "-qm", str(qm)], check=True, capture_output=True)
     assert qm.read_bytes() == (paths.resources_dir() / "i18n" / "hearth_de.qm").read_bytes()
+
+
+def placeholders(text: str) -> list[tuple[str, str, str | None]]:
+    """The fields of a ``str.format`` template (name, format spec, conversion), in order of name."""
+    return sorted(
+        (name, spec or "", conversion) for _text, name, spec, conversion in string.Formatter().parse(text) if name is not None
+    )
+
+
+def test_core_sentences_are_shown_in_the_window_s_language(qapp: Any, tmp_path: Path) -> None:
+    """Core writes English sentences (the CLI prints them); the window shows them in its language,
+    their values filled in, a sentence inside another translated too."""
+    from app.core.errors import NotAGGUFError
+    from app.core.models.gguf_header import read_header
+    from app.core.sentences import say, translated
+
+    not_a_model = tmp_path / "notes.gguf"
+    not_a_model.write_bytes(b"this is not a model, only some text that is long enough to be read as a header" * 4)
+    with pytest.raises(NotAGGUFError) as raised:
+        read_header(not_a_model)
+    assert str(raised.value).startswith("'notes.gguf' is not a GGUF model file.")  # the CLI's English, unchanged
+    nested = say("The setting '{setting}' is locked by your organisation's policy.", setting=say("No token given."))
+    try:
+        assert i18n.install(qapp, "de") == "de"
+        assert i18n.error_text(raised.value) == (
+            "„notes.gguf“ ist keine GGUF-Modelldatei. "
+            "Hearth führt quantisierte Modelle im GGUF-Format aus (Dateien mit der Endung .gguf)."
+        )
+        assert (
+            i18n.sentence(nested)
+            == "Die Einstellung „Kein Token angegeben.“ ist durch die Richtlinie Ihrer Organisation gesperrt."
+        )
+        assert i18n.sentence("plain text from elsewhere") == "plain text from elsewhere"
+        assert i18n.error_text(ValueError("a bug")) == "Etwas ist schiefgelaufen: a bug"
+    finally:
+        i18n.remove(qapp)
+    assert i18n.error_text(raised.value) == str(raised.value)  # English again, as core wrote it
+    broken = say("{count} files", count=3)
+    assert translated(broken, lambda _template: "{anzahl} Dateien") == "3 files"  # a bad translation: the English
+
+
+def test_an_error_the_window_shows_comes_in_its_language(
+    qtbot: Any, window: MainWindow, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text, *a, **k: shown.append(text))
+    not_a_model = tmp_path / "notes.gguf"
+    not_a_model.write_bytes(b"plain text, not a model " * 20)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    assert i18n.install(app, "de") == "de"
+    try:
+        manager = window.open_models()
+        manager.import_file(not_a_model)
+        qtbot.waitUntil(lambda: bool(shown), timeout=30000)
+    finally:
+        i18n.remove(app)
+        window.manager.hide()  # type: ignore[union-attr]
+    assert shown and "ist keine GGUF-Modelldatei" in shown[0] and "notes.gguf" in shown[0], shown
 
 
 def test_the_language_setting_chooses_the_catalogue(qapp: Any, monkeypatch: pytest.MonkeyPatch) -> None:

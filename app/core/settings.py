@@ -17,6 +17,7 @@ from typing import Any
 
 from app.core import paths
 from app.core.errors import HearthError
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def load() -> dict[str, Any]:
 def save(changes: dict[str, Any]) -> dict[str, Any]:
     for key, value in changes.items():
         if (problem := check_value(key, value)) is not None:
-            raise HearthError(f"Cannot save the settings: {problem}.")
+            raise HearthError(say("Cannot save the settings: {problem}.", problem=problem))
     data = {**load(), **changes}
     write_json(settings_path(), data)
     return data
@@ -135,4 +136,4 @@ def write_json(path: Path, data: Any) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise HearthError(f"Cannot save {path}: {exc.strerror or exc}.") from None
+        raise HearthError(say("Cannot save {path}: {exc}.", path=path, exc=exc.strerror or exc)) from None

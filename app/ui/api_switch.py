@@ -18,7 +18,7 @@ from app.core.privacy.locks import effective
 from app.core.privacy.secrets import api_key
 from app.ui import tasks
 from app.ui.chat_controller import ChatController
-from app.ui.i18n import tr
+from app.ui.i18n import error_text, tr
 
 if TYPE_CHECKING:
     from app.server.runner import ApiServer
@@ -39,7 +39,7 @@ class ApiSwitch:
             config = api_config() if wanted else None
         except HearthError as exc:
             self.stop()
-            return str(exc)
+            return error_text(exc)
         if config is not None and self.server is not None and config.port == self.port:
             return None
         self.stop()
@@ -57,7 +57,7 @@ class ApiSwitch:
         except HearthError as exc:
             self.server = None
             self.show("")
-            return str(exc)
+            return error_text(exc)
         self.port = config.port
         self._activity(False)
         return None

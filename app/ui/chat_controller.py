@@ -31,7 +31,7 @@ from app.core.models.registry import Installed
 from app.core.store.database import Store, StoredMessage
 from app.ui import tasks
 from app.ui.bridge import EventBridge
-from app.ui.i18n import tr
+from app.ui.i18n import error_text
 
 HOLD_SECONDS = 0.1  # the longest a new turn's decoding waits for the window to show it
 
@@ -241,7 +241,7 @@ class ChatController(QObject):
         try:
             turn: Turn = begin()
         except HearthError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(error_text(exc))
             return None
         return turn
 
@@ -310,4 +310,4 @@ class ChatController(QObject):
 
 
 def _text(error: BaseException) -> str:
-    return str(error) if isinstance(error, HearthError) else tr("Something went wrong: {error}").format(error=error)
+    return error_text(error)

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.core.chat.session import ChatSession
 from app.core.errors import HearthError
-from app.ui.i18n import tr
+from app.ui.i18n import error_text, tr
 from app.ui.settings_dialog import LOCKED_TIP
 
 
@@ -78,6 +78,6 @@ class ConversationSettingsDialog(QDialog):
         try:
             self.session.set_conversation_settings(**self.values())
         except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
+            QMessageBox.warning(self, "Hearth", error_text(exc))
             return
         self.accept()

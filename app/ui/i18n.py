@@ -6,9 +6,11 @@ catalogues and compiles them).  The language is a setting ("system" follows the 
 takes effect at the next start: widgets are built in the language they are shown in.  Qt's own
 strings (dialog buttons, context menus) come from the translations PySide6 ships.
 
-Text that core writes (errors, plans, fit labels) stays as core wrote it, except the fixed words
-a client shows beside the user's data (answer states, date headings, fit kinds), which
-:func:`core` translates from the same catalogue.
+Core's words come from the same catalogue, in the context "core": the fixed words a client shows
+beside the user's data (answer states, date headings, fit kinds) through :func:`core`, and the
+sentences core writes (errors and their hints, the policy's reasons: ``app.core.sentences``)
+through :func:`sentence` and :func:`error_text`, which translate the English template and then
+fill in its values.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app.core import paths
+from app.core.errors import HearthError
+from app.core.sentences import translated
 
 
 def QT_TRANSLATE_NOOP(_context: str, text: str) -> str:
@@ -37,6 +41,21 @@ def tr(text: str) -> str:
 def core(text: str) -> str:
     """A fixed word or phrase from core (an answer state, a date heading) in the window's language."""
     return QCoreApplication.translate("core", text)
+
+
+def sentence(text: str) -> str:
+    """A sentence core wrote (``app.core.sentences.say``) in the window's language; other text as it is."""
+    return translated(text, core)
+
+
+def error_text(error: BaseException | str) -> str:
+    """What to show for an error: a :class:`HearthError`'s sentence and hint in the window's
+    language; anything else (a bug) as "Something went wrong", with what Python said."""
+    if isinstance(error, str):
+        return sentence(error)
+    if isinstance(error, HearthError):
+        return f"{sentence(error.message)} {sentence(error.hint)}".strip()
+    return tr("Something went wrong: {error}").format(error=error)
 
 
 def language_code(language: str) -> str:

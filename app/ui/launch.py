@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from app.core.errors import HearthError
-from app.ui.i18n import tr
+from app.ui.i18n import error_text, sentence, tr
 
 if TYPE_CHECKING:
     from app.core.chat.session import ChatSession
@@ -115,7 +115,7 @@ def show_startup_error(error: BaseException) -> None:
 
     from app.core.errors import HearthError
 
-    text = str(error) if isinstance(error, HearthError) else tr("Hearth could not start: {error}").format(error=error)
+    text = error_text(error) if isinstance(error, HearthError) else tr("Hearth could not start: {error}").format(error=error)
     QMessageBox.critical(None, "Hearth", text + "\n\n" + tr("Details are in the log: {path}").format(path=_log_path()))
 
 
@@ -237,7 +237,7 @@ def _build_window(smoke_test: bool) -> tuple[MainWindow, ChatSession]:
     QTimer.singleShot(1400, warm_scripts)  # each writing system's fonts, one per idle turn
     QTimer.singleShot(PREPARE_MODELS_MS, window.prepare_models)  # the Models window, built ahead
     if start_notices:
-        window.show_notice(" ".join(start_notices))
+        window.show_notice(" ".join(map(sentence, start_notices)))
     window.apply_api()  # the local API, if Settings turned it on
     window.sidebar.refresh()
 

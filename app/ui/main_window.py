@@ -44,7 +44,7 @@ from app.ui.chat_controller import ChatController
 from app.ui.composer import Composer
 from app.ui.conversation_settings_dialog import ConversationSettingsDialog
 from app.ui.find_bar import FindBar
-from app.ui.i18n import tr
+from app.ui.i18n import error_text, sentence, tr
 from app.ui.menus import build_menus
 from app.ui.message_view import ChatView
 from app.ui.model_control import ModelControl
@@ -151,7 +151,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         controller.answer_finished.connect(self._finished)
         controller.model_changed.connect(self._model_loaded)
         controller.model_failed.connect(self._model_failed)
-        controller.notices.connect(lambda notices: self.show_notice(" ".join(notices)))
+        controller.notices.connect(lambda notices: self.show_notice(" ".join(map(sentence, notices))))
         controller.failed.connect(lambda text: QMessageBox.warning(self, "Hearth", text))
         controller.conversations_changed.connect(self.sidebar.refresh_soon)
         self.statusBar().showMessage(tr("No model loaded.") + " " + backend_notice())
@@ -221,7 +221,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
     def apply_settings(self) -> None:
         values = settings.load()
         for notice in self.controller.apply_settings():
-            self.statusBar().showMessage(notice)
+            self.statusBar().showMessage(sentence(notice))
         self.apply_api()
         app = QApplication.instance()
         if isinstance(app, QApplication) and values["appearance"] != self.appearance:
@@ -293,7 +293,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         try:
             ids = import_file(self.controller.store, path)
         except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
+            QMessageBox.warning(self, "Hearth", error_text(exc))
             return []
         self.sidebar.refresh()
         self.statusBar().showMessage(tr("Imported {count} conversation(s).").format(count=len(ids)))
@@ -368,7 +368,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         try:
             self.controller.delete_message(message_id)
         except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
+            QMessageBox.warning(self, "Hearth", error_text(exc))
 
     def render_thread(self) -> None:
         self.view.show_thread(self.controller.active_thread(), self._siblings_of)
@@ -388,11 +388,12 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
 
     def _finished(self, ended: TurnEnded, shown: bool) -> None:
         summary = ended.summary
+        error = error_text(ended.failure) if ended.failure else sentence(summary.error) if summary.error else None
         if shown:
-            self.view.finish(ended.status, summary.error)  # the status is the core's, stored with the answer
+            self.view.finish(ended.status, error)  # the status is the core's, stored with the answer
         self._busy(False)
-        if ended.status == "error" and summary.error:
-            QMessageBox.warning(self, "Hearth", summary.error)
+        if ended.status == "error" and error:
+            QMessageBox.warning(self, "Hearth", error)
         self.show_answer_stats(summary)
 
     def closeEvent(self, event: object) -> None:

@@ -29,7 +29,7 @@ from app.core.models.catalog import Catalog
 from app.core.models.ops import describe_removal, import_model, remove_model, verify_model
 from app.core.models.pacing import ProgressPacer
 from app.core.models.registry import Registry
-from app.ui.i18n import tr
+from app.ui.i18n import error_text, sentence, tr
 from app.ui.tasks import in_background
 
 PROGRESS_SECONDS = 0.1  # how often the window shows a copy's or a download's progress
@@ -84,7 +84,7 @@ class InstalledActions:
                     return
                 hub.sign_in(token)
         except HearthError as exc:
-            QMessageBox.warning(self._window(), "Hearth", str(exc))  # its text ends with the hint
+            QMessageBox.warning(self._window(), "Hearth", error_text(exc))  # its text ends with the hint
         self._show_sign_in()
 
     def choose_import(self) -> None:
@@ -141,10 +141,10 @@ class InstalledActions:
         self.status.setText("")
         for result in results:
             if isinstance(result, BaseException):
-                QMessageBox.warning(self._window(), "Hearth", str(result))
+                QMessageBox.warning(self._window(), "Hearth", error_text(result))
             else:
                 for notice in getattr(result, "notices", ()):
-                    QMessageBox.information(self._window(), "Hearth", notice)
+                    QMessageBox.information(self._window(), "Hearth", sentence(notice))
         self.refresh()
         self.installed_changed.emit()
 
@@ -162,12 +162,12 @@ class InstalledActions:
         """An intact model is reported in the window; a damaged one in a warning that says what is wrong."""
         if isinstance(result, Exception):
             self.status.setText(tr("{model}: not verified.").format(model=key))
-            QMessageBox.warning(self._window(), "Hearth", str(result))
+            QMessageBox.warning(self._window(), "Hearth", error_text(result))
         elif getattr(result, "ok", False):
             self.status.setText(tr("{model}: intact (every file matches its sha256).").format(model=key))
         else:
             self.status.setText(tr("{model}: damaged.").format(model=key))
-            problems = "\n".join(getattr(result, "problems", ()))
+            problems = "\n".join(map(sentence, getattr(result, "problems", ())))
             QMessageBox.warning(
                 self._window(),
                 "Hearth",
@@ -193,7 +193,7 @@ class InstalledActions:
         try:
             unloading = self.session.release(key) if self.session is not None else None
         except HearthError as exc:
-            QMessageBox.warning(self._window(), "Hearth", str(exc))
+            QMessageBox.warning(self._window(), "Hearth", error_text(exc))
             return
         removal = lambda: remove_model(item, self.registry)  # noqa: E731
         if unloading is not None:
@@ -208,6 +208,6 @@ class InstalledActions:
         if unloaded is not None and self.session is not None and not self.session.in_use(unloaded):
             self.unloaded.emit(unloaded)
         if isinstance(result, BaseException):
-            QMessageBox.warning(self._window(), "Hearth", str(result))
+            QMessageBox.warning(self._window(), "Hearth", error_text(result))
         self.refresh()
         self.installed_changed.emit()

@@ -41,7 +41,7 @@ from app.core.models.pacing import ProgressPacer
 from app.core.models.registry import Registry
 from app.core.models.transfer import DownloadControl
 from app.core.privacy.policy import load as load_policy
-from app.ui.i18n import core, tr
+from app.ui.i18n import core, error_text, tr
 from app.ui.model_actions import PROGRESS_SECONDS, InstalledActions
 from app.ui.tasks import in_background
 
@@ -204,7 +204,7 @@ class ModelManager(InstalledActions, QDialog):
         except HearthError as error:
             denied = error
         self.policy_note.setVisible(denied is not None)
-        self.policy_note.setText(str(denied) if denied else "")  # its message and hint
+        self.policy_note.setText(error_text(denied) if denied else "")  # its message and hint
         self.download_button.setEnabled(denied is None)
         self.sign_in_button.setEnabled(denied is None)
 
@@ -263,7 +263,7 @@ class ModelManager(InstalledActions, QDialog):
         try:
             freed = discard_download(self.registry.models_dir, model_id, quant)
         except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
+            QMessageBox.warning(self, "Hearth", error_text(exc))
             return
         self._show_interrupted()
         if not self.interrupted_rows:
@@ -320,7 +320,7 @@ class ModelManager(InstalledActions, QDialog):
         if row is not None:
             row.setParent(None)
         if isinstance(result, Exception) and not isinstance(result, DownloadCancelledError):
-            QMessageBox.warning(self, "Hearth", str(result))
+            QMessageBox.warning(self, "Hearth", error_text(result))
         self.refresh()
         self.installed_changed.emit()
 

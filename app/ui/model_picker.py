@@ -20,7 +20,7 @@ from app.core.models.fit import fit_file
 from app.core.models.info import inspect_model
 from app.core.models.registry import Installed, Registry
 from app.ui.chat_controller import ChatController
-from app.ui.i18n import core, tr
+from app.ui.i18n import core, sentence, tr
 from app.ui.model_control import Entry, ModelControl
 from app.ui.remote_models import RemoteEntries, entry_label, is_remote
 
@@ -118,7 +118,7 @@ class ModelPicker:
         remote, item = self.controller.remote, self.controller.model
         if remote is not None:
             text = entry_label(remote.model_id, remote.engine)
-            tip = remote.notices[0] if remote.notices else tr("answers are computed on that server")
+            tip = sentence(remote.notices[0]) if remote.notices else tr("answers are computed on that server")
             self.model_control.show_loaded(remote.spec, text, tip)
         elif item is not None and self.controller.loaded is not None:
             fit = self.fit_labels.get(item.key, "")

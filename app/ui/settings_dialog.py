@@ -28,7 +28,7 @@ from app.core.models.offload import parse_gpu_layers
 from app.core.privacy.locks import effective, locked_by_policy, save_user_settings
 from app.core.privacy.policy import Policy
 from app.ui import i18n, theme
-from app.ui.i18n import QT_TRANSLATE_NOOP, tr
+from app.ui.i18n import QT_TRANSLATE_NOOP, error_text, tr
 
 LOCKED_TIP = QT_TRANSLATE_NOOP("", "Locked by your organisation's policy.")
 DRAFT_CHOICES = {
@@ -155,7 +155,7 @@ class SettingsDialog(QDialog):
         try:
             gpu = parse_gpu_layers(self.gpu_layers.text())
         except HearthError as exc:
-            raise HearthError(str(exc)) from None
+            raise HearthError(exc.message, exc.hint) from None
         return {
             "temperature": round(self.temperature.value(), 3),
             "top_p": round(self.top_p.value(), 3),
@@ -187,11 +187,11 @@ class SettingsDialog(QDialog):
         try:
             changes = {k: v for k, v in self.values().items() if self.fields[k].isEnabled()}
         except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
+            QMessageBox.warning(self, "Hearth", error_text(exc))
             return
         try:
             save_user_settings(changes, self.rules)
         except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
+            QMessageBox.warning(self, "Hearth", error_text(exc))
             return
         self.accept()

@@ -36,7 +36,7 @@ from app.core.store.database import SearchHit, Store
 from app.core.store.date_groups import grouped
 from app.core.store.export import export_text, write_export
 from app.ui import icons, style, theme
-from app.ui.i18n import core, tr
+from app.ui.i18n import core, error_text, tr
 
 ROLE_ID = Qt.ItemDataRole.UserRole
 UNDO_SECONDS = 10
@@ -235,7 +235,7 @@ class Sidebar(QWidget):
             load_policy().require_export()
             write_export(path, export_text(self.store, conversation_id, fmt))
         except HearthError as exc:
-            QMessageBox.warning(self, "Hearth", str(exc))
+            QMessageBox.warning(self, "Hearth", error_text(exc))
             return False
         return True
 

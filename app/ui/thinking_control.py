@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox
 from app.core.chat.thinking import DESCRIPTIONS
 from app.core.errors import HearthError
 from app.ui.chat_controller import ChatController
-from app.ui.i18n import QT_TRANSLATE_NOOP, core, tr
+from app.ui.i18n import QT_TRANSLATE_NOOP, core, error_text, tr
 
 LABELS = {"off": QT_TRANSLATE_NOOP("", "Thinking off"), "on": QT_TRANSLATE_NOOP("", "Thinking on"),
           "high": QT_TRANSLATE_NOOP("", "Thinking: high"), "max": QT_TRANSLATE_NOOP("", "Thinking: max")}  # fmt: skip
@@ -60,5 +60,5 @@ class ThinkingControl(QComboBox):
         try:
             self.controller.session.set_thinking(level)
         except HearthError as exc:  # a policy refusal: shown where the user looks
-            self.controller.failed.emit(str(exc))
+            self.controller.failed.emit(error_text(exc))
         self.refresh()

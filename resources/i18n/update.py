@@ -3,8 +3,10 @@
     .venv/bin/python resources/i18n/update.py
 
 1. writes ``app/ui/core_words.py``: the fixed phrases core hands the window (answer states, date
-   headings, fit kinds, thinking levels, speakers), as ``QT_TRANSLATE_NOOP("core", …)`` so
-   ``pyside6-lupdate`` puts them in the catalogue (core itself is Qt-free);
+   headings, fit kinds, thinking levels, speakers) and the template of every sentence core makes
+   with ``say("…")`` (errors, hints, notices, the policy's reasons: found in core's source), as
+   ``QT_TRANSLATE_NOOP("core", …)`` so ``pyside6-lupdate`` puts them in the catalogue (core
+   itself is Qt-free);
 2. runs ``pyside6-lupdate`` over ``app/ui`` into ``hearth_<lang>.ts`` (new strings arrive
    untranslated; translations of strings that are gone are dropped);
 3. runs ``pyside6-lrelease`` to build the ``.qm`` files the app loads.
@@ -15,6 +17,7 @@ then run this again.  ``tests/test_translation.py`` fails when a catalogue is ou
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
@@ -42,7 +45,19 @@ def core_phrases() -> list[str]:
         *DESCRIPTIONS.values(),
         *SPEAKERS.values(),
     ]
-    return [p for p in dict.fromkeys(phrases) if p]
+    return [p for p in dict.fromkeys([*phrases, *sentence_templates()]) if p]
+
+
+def sentence_templates() -> list[str]:
+    """The English template of every ``say("…", …)`` in core, in source order."""
+    found = []
+    for path in sorted((ROOT / "app" / "core").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "say" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    found.append((path, node.lineno, first.value))
+    return [text for _path, _line, text in sorted(found, key=lambda item: (str(item[0]), item[1]))]
 
 
 def core_words_source() -> str:
@@ -52,6 +67,7 @@ def core_words_source() -> str:
         "Core is Qt-free, so the window's catalogue learns its fixed phrases from this list",
         '(``app.ui.i18n.core`` translates them where they are shown)."""',
         "",
+        "# ruff: noqa: E501",
         "from app.ui.i18n import QT_TRANSLATE_NOOP",
         "",
         "PHRASES = (",

@@ -19,6 +19,7 @@ from app.core.errors import HearthError
 from app.core.privacy.locks import effective
 from app.core.privacy.policy import Policy
 from app.core.privacy.policy import load as load_policy
+from app.core.sentences import say
 
 MAX_WAITING = 8  # requests queued behind the one being answered; more get 429
 MAX_BODY_BYTES = 2 * 2**20  # a request body larger than this is refused (413)
@@ -77,7 +78,10 @@ class TurnQueue:
     def turn(self) -> Iterator[None]:
         with self._lock:
             if self.waiting >= self.max_waiting:
-                raise QueueFullError(f"Hearth is busy: {self.waiting} request(s) are waiting already.", "Try again in a moment.")
+                raise QueueFullError(
+                    say("Hearth is busy: {waiting} request(s) are waiting already.", waiting=self.waiting),
+                    say("Try again in a moment."),
+                )
             self.waiting += 1
         with self._turn:
             with self._lock:

@@ -5,6 +5,7 @@ with the replies built on it.  (Regenerate and edit, which make branches, are tu
 from __future__ import annotations
 
 from app.core.errors import HearthError
+from app.core.sentences import say
 from app.core.store.database import Store, StoredMessage
 
 
@@ -29,7 +30,7 @@ class Branches:
         """Delete a message of this conversation and the replies built on it (never while an answer
         is being written: it may be one of them)."""
         if self.busy:
-            raise HearthError("An answer is being written; stop it before deleting messages.")
+            raise HearthError(say("An answer is being written; stop it before deleting messages."))
         store = self._need_store()
         conversation = store.message(message_id).conversation_id
         leaf = store.delete_message(message_id)

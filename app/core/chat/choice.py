@@ -32,6 +32,7 @@ from app.core.models.catalog import Catalog
 from app.core.models.ops import plan_switch
 from app.core.models.registry import Installed, Registry
 from app.core.privacy.locks import EffectiveSettings
+from app.core.sentences import say
 from app.core.store.database import Store
 
 ChosenModel = ApprovedModel | RemoteModel
@@ -118,7 +119,7 @@ class ModelChoice:
         if not self.in_use(key):
             return None
         if self.busy:
-            raise HearthError(f"{key} is answering now; stop the answer before removing it.")
+            raise HearthError(say("{key} is answering now; stop the answer before removing it.", key=key))
 
         def run(engine: Engine) -> None:
             engine.close()

@@ -15,6 +15,7 @@ from typing import Any
 from app.core.engine.base import SamplingParams
 from app.core.errors import HearthError
 from app.core.privacy.locks import EffectiveSettings, locked_by_policy
+from app.core.sentences import say
 from app.core.settings import check_value
 from app.core.store.database import Store
 
@@ -59,11 +60,15 @@ class ConversationSettingsChoice:
         those it will start with.  A setting the policy decides is refused, with the reason."""
         for name, value in changes.items():
             if name not in EDITABLE:
-                raise HearthError(f"'{name}' is not a setting of a conversation.")
+                raise HearthError(say("'{name}' is not a setting of a conversation.", name=name))
             if name in self._locked():
-                raise HearthError(f"Your organisation's policy decides the {name.replace('_', ' ')}; it cannot be changed here.")
+                raise HearthError(
+                    say(
+                        "Your organisation's policy decides the {value}; it cannot be changed here.", value=name.replace("_", " ")
+                    )
+                )
             if (problem := check_value(name, value)) is not None:
-                raise HearthError(f"Cannot change the conversation's settings: {problem}.")
+                raise HearthError(say("Cannot change the conversation's settings: {problem}.", problem=problem))
         if "system_prompt" in changes:
             self.system_prompt = str(changes["system_prompt"]).strip()
         sampling: dict[str, Any] = {k: float(v) for k, v in changes.items() if k in ("temperature", "top_p")}

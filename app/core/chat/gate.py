@@ -23,6 +23,7 @@ from app.core.models.info import find_shards
 from app.core.models.ops import ensure_verified, resolve_model
 from app.core.models.registry import Installed, Registry
 from app.core.privacy.policy import Policy
+from app.core.sentences import say
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,19 @@ def approve(path: Path, installed: Installed | None, registry: Registry, catalog
         ensure_verified(installed, registry, catalog)
     if installed is not None and installed.failed_verify:
         raise CorruptModelError(
-            f"{installed.key} failed its last verification ({installed.failed_verify}), so it is not loaded.",
-            f"Restore the file and run 'hearth models verify {installed.model_id} --quant {installed.quant}' "
-            "(or remove it and download it again).",
+            say(
+                "{key} failed its last verification ({failed_verify}), so it is not loaded.",
+                key=installed.key,
+                failed_verify=installed.failed_verify,
+            ),
+            say(
+                (
+                    "Restore the file and run 'hearth models verify {model_id} --quant {quant}' (or remove it "
+                    "and download it again)."
+                ),
+                model_id=installed.model_id,
+                quant=installed.quant,
+            ),
         )
     identity = identify(path, installed, registry, catalog)
     rules.require_model(identity.model_id, identity.quant)
@@ -78,7 +89,7 @@ def resolve(spec: str | None, registry: Registry, catalog: Catalog, rules: Polic
     """What ``--model`` (or, without it, the policy's ``default_model``) names."""
     spec = spec or rules["default_model"]
     if not spec:
-        raise HearthError("Which model? Give --model PATH or an installed ID[:QUANT] (see 'hearth models list').")
+        raise HearthError(say("Which model? Give --model PATH or an installed ID[:QUANT] (see 'hearth models list')."))
     return resolve_model(spec, registry, catalog)
 
 

@@ -21,6 +21,7 @@ from app.core.errors import HearthError, RemoteModelNotFoundError
 from app.core.models.identity import Identity
 from app.core.privacy import secrets
 from app.core.privacy.policy import Policy
+from app.core.sentences import say
 
 
 @dataclass(frozen=True)
@@ -62,12 +63,17 @@ def connect(name: str, model: str | None, rules: Policy, timeouts: Timeouts = Ti
     if model is None:
         if len(allowed) != 1:
             offered = ", ".join(m.id for m in allowed) or "none the policy allows"
-            raise HearthError(f"Which model on {endpoint.name}? Give --model; it serves: {offered}.")
+            raise HearthError(
+                say("Which model on {name}? Give --model; it serves: {offered}.", name=endpoint.name, offered=offered)
+            )
         model = allowed[0].id
     match = next((m for m in served if m.id == model), None)
     if match is None:
         offered = ", ".join(m.id for m in allowed) or "none"
-        raise RemoteModelNotFoundError(f"{endpoint.name} does not serve the model '{model}'.", f"It serves: {offered}.")
+        raise RemoteModelNotFoundError(
+            say("{name} does not serve the model '{model}'.", name=endpoint.name, model=model),
+            say("It serves: {offered}.", offered=offered),
+        )
     where = f"Answers are computed on the server {endpoint.name} ({endpoint.host}), not on this computer."
     return RemoteEngine(endpoint, model, token, timeouts), RemoteModel(endpoint, model, match.context, notices=(where,))
 

@@ -46,6 +46,7 @@ from app.core.errors import HearthError, NoModelLoadedError
 from app.core.models.catalog import Catalog
 from app.core.models.registry import Registry
 from app.core.privacy.locks import EffectiveSettings, effective
+from app.core.sentences import say
 from app.core.store.database import Store
 
 log = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelCho
         reload = None
         if self.options != before and isinstance(self.model, ApprovedModel) and not self.busy:
             reload = self.load(self.model.installed or self.model.path)
-            notices.append("The model is reloaded with the new context and hardware settings.")
+            notices.append(say("The model is reloaded with the new context and hardware settings."))
         return notices, reload
 
     # -- conversations -----------------------------------------------------------------
@@ -171,7 +172,7 @@ class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelCho
         """A new question after the current branch, and its answer."""
         self._ready()
         if not text.strip():
-            raise HearthError("The message is empty.")
+            raise HearthError(say("The message is empty."))
         if self.store is None:
             self._memory.append(Message("user", text))
             return self._start(None, None, None, on_event)
@@ -193,7 +194,7 @@ class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelCho
         the history).  Stored as a new conversation when this session has a store."""
         self._ready()
         if not messages or messages[-1].role != "user":
-            raise HearthError("The last message must be the user's.")
+            raise HearthError(say("The last message must be the user's."))
         if self.store is None:
             self._memory = list(messages)
             return self._start(None, None, None, on_event, params)
@@ -230,7 +231,10 @@ class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelCho
         answer = store.message(answer_id)
         if answer.role != "assistant" or not can_continue(answer.status):
             raise HearthError(
-                f"That answer is {answer.status}; only a truncated, interrupted or stopped answer can be continued."
+                say(
+                    "That answer is {status}; only a truncated, interrupted or stopped answer can be continued.",
+                    status=answer.status,
+                )
             )
         self.conversation_id = answer.conversation_id
         recorder = StreamRecorder.resume(store, answer)
@@ -264,14 +268,14 @@ class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelCho
     # -- internals ---------------------------------------------------------------------
     def _need_store(self) -> Store:
         if self.store is None:
-            raise HearthError("This chat is not stored (--no-save), so it has no earlier answers to work on.")
+            raise HearthError(say("This chat is not stored (--no-save), so it has no earlier answers to work on."))
         return self.store
 
     def _ready(self) -> None:
         if self.busy:
-            raise SessionBusyError("An answer is being written; stop it or wait for it to end.")
+            raise SessionBusyError(say("An answer is being written; stop it or wait for it to end."))
         if not self.ready:
-            raise NoModelLoadedError("No model is loaded.", "Choose a model first.")
+            raise NoModelLoadedError(say("No model is loaded."), say("Choose a model first."))
 
     def _identity(self) -> tuple[str | None, str | None]:
         if self.model is None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from app.core.engine.base import THINKING_LEVELS
 from app.core.engine.events import GenerationSummary, StopReason
 from app.core.engine.templates import ChatTemplate
+from app.core.sentences import say
 
 ON_OFF = ("off", "on")
 FAMILY_LEVELS: dict[str, tuple[str, ...]] = {
@@ -30,7 +31,7 @@ FAMILY_LEVELS: dict[str, tuple[str, ...]] = {
     "deepseek-v3": (),
     "deepseek-v2": (),
 }
-NEVER_CLOSED = "The model ended its turn without closing its reasoning; that text is shown as the answer."
+NEVER_CLOSED = say("The model ended its turn without closing its reasoning; that text is shown as the answer.")
 DESCRIPTIONS = {
     "off": "answers at once, without reasoning",
     "on": "reasons before answering",

@@ -14,6 +14,7 @@ from app.core.engine.base import THINKING_LEVELS, SamplingParams
 from app.core.errors import HearthError, UnknownModelError
 from app.core.models.catalog import Catalog, CatalogModel
 from app.core.privacy.locks import EffectiveSettings
+from app.core.sentences import say
 from app.core.store.database import Store
 
 
@@ -58,9 +59,14 @@ class ThinkingChoice:
         """The user chose a thinking mode: it applies from the next answer and is stored with the
         conversation (a new one takes it when it is created)."""
         if level not in THINKING_LEVELS:
-            raise HearthError(f"There is no thinking mode '{level}'.", f"Choose one of: {', '.join(THINKING_LEVELS)}.")
+            raise HearthError(
+                say("There is no thinking mode '{level}'.", level=level),
+                say("Choose one of: {value}.", value=", ".join(THINKING_LEVELS)),
+            )
         if self.thinking_locked and level != self.settings["thinking"]:
-            raise HearthError(f"Your organisation's policy sets thinking to '{self.settings['thinking']}'.")
+            raise HearthError(
+                say("Your organisation's policy sets thinking to '{thinking}'.", thinking=self.settings["thinking"])
+            )
         self.params = replace(self.params, thinking=level)
         if self.store is not None and self.conversation_id is not None:
             stored = self.store.get_conversation(self.conversation_id).settings

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.core.errors import ContextTooSmallError
+from app.core.sentences import say
 
 if TYPE_CHECKING:
     from app.core.engine.base import Message
@@ -108,8 +109,12 @@ def fit_conversation(
     room = n_ctx - len(tokens)
     if room < min(MIN_ANSWER_TOKENS, max_tokens):
         raise ContextTooSmallError(
-            f"The message is too long for the context window: it needs {len(tokens)} tokens and the context holds {n_ctx}.",
-            "Shorten the message or load the model with a larger context (--ctx).",
+            say(
+                "The message is too long for the context window: it needs {tokens} tokens and the context holds {n_ctx}.",
+                tokens=len(tokens),
+                n_ctx=n_ctx,
+            ),
+            say("Shorten the message or load the model with a larger context (--ctx)."),
         )
     kept_count = len(system) + len(rest) - starts[low]
     kept = (starts[low], _digest(rest[starts[low]])) if low > 0 else None

@@ -31,6 +31,7 @@ from app.core.errors import HearthError, UnknownEngineError
 from app.core.privacy.policy import Policy, PolicyDenied
 from app.core.privacy.policy import load as load_policy
 from app.core.privacy.transport import require_secure
+from app.core.sentences import say
 from app.core.settings import write_json
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,12 @@ class Endpoint:
     def require_model(self, model: str) -> None:
         if not self.model_allowed(model):
             raise PolicyDenied(
-                f"Your organisation's policy does not allow the model '{model}' on the engine {self.name}.",
-                f"Allowed there: {', '.join(self.models)}.",
+                say(
+                    "Your organisation's policy does not allow the model '{model}' on the engine {name}.",
+                    model=model,
+                    name=self.name,
+                ),
+                say("Allowed there: {models}.", models=", ".join(self.models)),
             )
 
     def to_json(self) -> dict[str, Any]:
@@ -79,11 +84,16 @@ def check_url(url: str, rules: Policy) -> str:
     parts = urlsplit(url.strip())
     host = parts.hostname or ""
     if parts.scheme not in ("https", "http") or not host:
-        raise HearthError(f"'{url}' is not an http(s) URL.", "Give the server's address, e.g. https://llm.example.internal/v1.")
+        raise HearthError(
+            say("'{url}' is not an http(s) URL.", url=url),
+            say("Give the server's address, e.g. https://llm.example.internal/v1."),
+        )
     if parts.username or parts.password:
-        raise HearthError("The URL must not hold a user name or password.", "Store the API key with 'hearth engines login NAME'.")
+        raise HearthError(
+            say("The URL must not hold a user name or password."), say("Store the API key with 'hearth engines login NAME'.")
+        )
     if parts.query or parts.fragment:
-        raise HearthError(f"The URL '{url}' must not have a query or fragment.")
+        raise HearthError(say("The URL '{url}' must not have a query or fragment.", url=url))
     require_secure(
         url,
         rules,
@@ -134,9 +144,10 @@ def find(name: str, rules: Policy | None = None) -> Endpoint:
             return Endpoint(endpoint.name, check_url(endpoint.url, rules), endpoint.models, endpoint.ca_bundle, endpoint.source)
     user_only = any(e["name"].lower() == name.lower() for e in _user_entries())
     if user_only and not rules["allow_user_engines"]:
-        raise PolicyDenied(f"Your organisation's policy does not allow engines added by users ('{name}' is one).")
+        raise PolicyDenied(say("Your organisation's policy does not allow engines added by users ('{name}' is one).", name=name))
     raise UnknownEngineError(
-        f"There is no engine called '{name}'.", "See 'hearth engines list'; add one with 'hearth engines add NAME URL'."
+        say("There is no engine called '{name}'.", name=name),
+        say("See 'hearth engines list'; add one with 'hearth engines add NAME URL'."),
     )
 
 
@@ -145,17 +156,19 @@ def add(name: str, url: str, ca_bundle: str | None = None, rules: Policy | None 
     rules = rules or load_policy()
     if not rules["allow_user_engines"]:
         raise PolicyDenied(
-            "Your organisation's policy does not allow adding engines.", "Ask IT to declare the server in the policy."
+            say("Your organisation's policy does not allow adding engines."), say("Ask IT to declare the server in the policy.")
         )
     if not NAME_RE.match(name):
-        raise HearthError(f"'{name}' is not a usable engine name.", "Use letters, digits, '.', '_' or '-' (at most 40).")
+        raise HearthError(
+            say("'{name}' is not a usable engine name.", name=name), say("Use letters, digits, '.', '_' or '-' (at most 40).")
+        )
     if any(e.name.lower() == name.lower() for e in configured(rules) if e.source == "policy"):
-        raise HearthError(f"'{name}' is an engine of your organisation's policy; choose another name.")
+        raise HearthError(say("'{name}' is an engine of your organisation's policy; choose another name.", name=name))
     base = check_url(url, rules)
     if ca_bundle is not None:
         bundle = Path(ca_bundle).expanduser()
         if not bundle.is_file():
-            raise HearthError(f"The CA bundle {bundle} does not exist.")
+            raise HearthError(say("The CA bundle {bundle} does not exist.", bundle=bundle))
         ca_bundle = str(bundle.resolve())
     entries = [e for e in _user_entries() if e["name"].lower() != name.lower()]
     entries.append({"name": name, "url": base, **({"ca_bundle": ca_bundle} if ca_bundle else {})})
@@ -169,7 +182,7 @@ def remove(name: str) -> bool:
     kept = [e for e in entries if e["name"].lower() != name.lower()]
     if len(kept) == len(entries):
         if any(e.name.lower() == name.lower() for e in configured() if e.source == "policy"):
-            raise PolicyDenied(f"'{name}' is declared by your organisation's policy and cannot be removed.")
+            raise PolicyDenied(say("'{name}' is declared by your organisation's policy and cannot be removed.", name=name))
         return False
     write_json(user_file(), {"engines": kept})
     return True
@@ -181,5 +194,5 @@ def parse_spec(spec: str) -> tuple[str, str] | None:
         return None
     engine, _, model = spec[len(REMOTE_PREFIX) :].partition("/")
     if not engine or not model:
-        raise HearthError(f"'{spec}' names no model: write remote:ENGINE/MODEL.")
+        raise HearthError(say("'{spec}' names no model: write remote:ENGINE/MODEL.", spec=spec))
     return engine, model

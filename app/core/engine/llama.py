@@ -50,6 +50,7 @@ from app.core.errors import ModelLoadError, NoModelLoadedError
 from app.core.models import architectures, hardware
 from app.core.models.info import ModelInfo, inspect_model
 from app.core.models.offload import OffloadPlan, plan_offload
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,13 @@ class Engine(ConversationCaches, Speculation):
         notices: list[str] = []
         n_ctx = options.n_ctx
         if n_ctx > info.context_length:
-            notices.append(f"Context {n_ctx} is more than this model was trained for; using {info.context_length}.")
+            notices.append(
+                say(
+                    ("Context {n_ctx} is more than this model was trained for; using {context_length}."),
+                    n_ctx=n_ctx,
+                    context_length=info.context_length,
+                )
+            )
             n_ctx = info.context_length
         hw = hw or hardware.detect()  # one probe (NVML, psutil) serves the plan and the thread count
         plan = plan_offload(info, hw, n_ctx, options.gpu_layers)
@@ -136,13 +143,14 @@ class Engine(ConversationCaches, Speculation):
                 )
         except jinja2.TemplateError as exc:  # llama-cpp-python compiles every template in the file, its own way
             raise TemplateError(
-                f"A chat template in '{info.path.name}' is not valid Jinja ({exc}).", "Use a different file for this model."
+                say("A chat template in '{name}' is not valid Jinja ({exc}).", name=info.path.name, exc=exc),
+                say("Use a different file for this model."),
             ) from exc
         except (ValueError, RuntimeError, OSError) as exc:
             log.exception("llama.cpp failed to load %s", info.path)
             raise ModelLoadError(
-                f"llama.cpp could not load '{info.path.name}'.",
-                "The file may use a format or quantization this build does not support; see the log for details.",
+                say("llama.cpp could not load '{name}'.", name=info.path.name),
+                say("The file may use a format or quantization this build does not support; see the log for details."),
             ) from exc
         foreign = architectures.non_deepseek_notice(info.architecture, info.name, info.chat_template)
         if foreign:
@@ -160,7 +168,7 @@ class Engine(ConversationCaches, Speculation):
         if info.chat_template:
             return ChatTemplate(info.chat_template, bos, eos)
         family = guess_family(info.architecture, info.n_layers, info.name)
-        notices.append(f"This file has no chat template; using Hearth's {family} template.")
+        notices.append(say("This file has no chat template; using Hearth's {family} template.", family=family))
         return ChatTemplate(load_family_template(family), bos, eos, family=family)
 
     def close(self) -> None:
@@ -178,7 +186,7 @@ class Engine(ConversationCaches, Speculation):
     @property
     def loaded(self) -> LoadedModel:
         if self._llama is None or self.model is None:
-            raise NoModelLoadedError("No model is loaded.", "Choose a model first.")
+            raise NoModelLoadedError(say("No model is loaded."), say("Choose a model first."))
         return self.model
 
     # -- cancellation --------------------------------------------------------
@@ -379,7 +387,10 @@ class Engine(ConversationCaches, Speculation):
                 if count >= budget:
                     break
                 phase_prompt = prompt + generated
-                notice = f"The reasoning reached its budget of {reasoning_cap} tokens and was closed so the model answers."
+                notice = say(
+                    ("The reasoning reached its budget of {reasoning_cap} tokens and was closed so the model answers."),
+                    reasoning_cap=reasoning_cap,
+                )
         except RuntimeError as exc:  # llama_decode failed or was aborted mid-prompt
             if self._cancel.is_set():
                 stop = StopReason.CANCELLED

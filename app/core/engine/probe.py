@@ -33,6 +33,7 @@ from typing import Any
 
 from app.core import paths
 from app.core.errors import ModelLoadError
+from app.core.sentences import say
 from app.core.settings import write_json
 
 log = logging.getLogger(__name__)
@@ -102,8 +103,12 @@ def ensure_loads(shards: tuple[Path, ...]) -> None:
     except subprocess.TimeoutExpired:
         _remember(key, "crashed: the trial load did not finish")
         raise ModelLoadError(
-            f"Loading '{shards[0].name}' did not finish within {PROBE_TIMEOUT_S:.0f} s in a trial run; Hearth did not load it.",
-            "The file may be damaged; try another copy.",
+            say(
+                "Loading '{name}' did not finish within {PROBE_TIMEOUT_S:.0f} s in a trial run; Hearth did not load it.",
+                name=shards[0].name,
+                PROBE_TIMEOUT_S=PROBE_TIMEOUT_S,
+            ),
+            say("The file may be damaged; try another copy."),
         ) from None
     log.info("trial load of %s: exit %s in %.2f s", shards[0], child.returncode, time.monotonic() - started)
     if child.returncode < 0:
@@ -111,8 +116,14 @@ def ensure_loads(shards: tuple[Path, ...]) -> None:
         _remember(key, f"crashed: {name}")
         log.error("llama.cpp died (%s) loading %s in the trial run:\n%s", name, shards[0], child.stderr[-4000:])
         raise ModelLoadError(
-            f"llama.cpp crashed ({name}) while loading '{shards[0].name}' in a trial run, so Hearth did not load it.",
-            "The file is damaged or was made by a converter this llama.cpp does not support; the log has llama.cpp's message.",
+            say(
+                "llama.cpp crashed ({name}) while loading '{name2}' in a trial run, so Hearth did not load it.",
+                name=name,
+                name2=shards[0].name,
+            ),
+            say(
+                "The file is damaged or was made by a converter this llama.cpp does not support; the log has llama.cpp's message."
+            ),
         )
     if child.returncode == 0:
         _remember(key, "ok")
@@ -173,7 +184,10 @@ def start_notice() -> str | None:
     path = crash_at_last_start()
     if path is None:
         return None
-    return (
-        f"Hearth stopped while loading {Path(path).name} last time. It is not loaded by itself any more; "
-        "choosing it again tries it in a trial run first."
+    return say(
+        (
+            "Hearth stopped while loading {name} last time. It is not loaded by itself any more; "
+            "choosing it again tries it in a trial run first."
+        ),
+        name=Path(path).name,
     )

@@ -43,6 +43,7 @@ from app.core.engine.reasoning import OPEN_TAG, ReasoningSplitter
 from app.core.engine.remote_http import ERROR_BODY_LIMIT, Timeouts, guarded, make_client, retryable, status_error, transport_error
 from app.core.engine.stops import StopMatcher
 from app.core.errors import HearthError, RemoteEngineError, RemoteServerError
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ class RemoteEngine:
         cache_key: str | None = None,
     ) -> Iterator[GenerationEvent]:
         if logits_processor is not None:
-            raise HearthError("A logits processor runs only with a model loaded in Hearth, not on a server.")
+            raise HearthError(say("A logits processor runs only with a model loaded in Hearth, not on a server."))
         self._cancel.clear()
         started = time.perf_counter()
         body = request_body(self.model, messages, params, continuation)
@@ -261,13 +262,19 @@ class _Stream:
         try:
             chunk = json.loads(data)
         except ValueError:
-            raise RemoteServerError(f"{endpoint.name} sent something that is not an OpenAI stream: {data[:80]!r}.") from None
+            raise RemoteServerError(
+                say("{name} sent something that is not an OpenAI stream: {data!r}.", name=endpoint.name, data=data[:80])
+            ) from None
         if not isinstance(chunk, dict):
-            raise RemoteServerError(f"{endpoint.name} sent something that is not an OpenAI stream: {data[:80]!r}.")
+            raise RemoteServerError(
+                say("{name} sent something that is not an OpenAI stream: {data!r}.", name=endpoint.name, data=data[:80])
+            )
         if "error" in chunk:
             error = chunk["error"]
             text = error.get("message") if isinstance(error, dict) else str(error)
-            raise RemoteServerError(f"{endpoint.name} reported an error in the middle of the answer: {text}.")
+            raise RemoteServerError(
+                say("{name} reported an error in the middle of the answer: {text}.", name=endpoint.name, text=text)
+            )
         if isinstance(chunk.get("usage"), dict):
             self.usage = chunk["usage"]
         for choice in (chunk.get("choices") or [])[:1]:

@@ -38,6 +38,7 @@ from app.core.errors import (
 )
 from app.core.privacy import netguard
 from app.core.privacy.transport import causes, tls_failure
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,10 @@ def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
         try:
             context.load_verify_locations(cafile=ca_bundle)
         except (OSError, ssl.SSLError) as exc:
-            raise RemoteTLSError(f"The CA bundle {ca_bundle} cannot be used: {exc}.", "Ask IT for the right PEM file.") from None
+            raise RemoteTLSError(
+                say("The CA bundle {ca_bundle} cannot be used: {exc}.", ca_bundle=ca_bundle, exc=exc),
+                say("Ask IT for the right PEM file."),
+            ) from None
     return context
 
 
@@ -91,32 +95,40 @@ def transport_error(exc: BaseException, endpoint: Endpoint, timeouts: Timeouts) 
     tls = tls_failure(exc)
     if tls is not None:
         return RemoteTLSError(
-            f"{where} was not used: {tls}; nothing was sent.",
-            "If your organisation uses its own certificate authority, IT sets ca_bundle for this engine "
-            "(or add it with 'hearth engines add NAME URL --ca-bundle FILE').",
+            say("{where} was not used: {tls}; nothing was sent.", where=where, tls=tls),
+            say(
+                "If your organisation uses its own certificate authority, IT sets ca_bundle for this "
+                "engine (or add it with 'hearth engines add NAME URL --ca-bundle FILE')."
+            ),
         )
     for link in causes(exc):
         if isinstance(link, netguard.EgressBlockedError):
-            return RemoteUnreachableError(f"Hearth's network guard blocked the connection to {where}.")
+            return RemoteUnreachableError(say("Hearth's network guard blocked the connection to {where}.", where=where))
     if isinstance(exc, httpx_sse.SSEError):
         return RemoteServerError(
-            f"{where} answered, but not with an event stream ({exc}).",
-            "The URL may point at something other than an OpenAI-compatible API; check it with 'hearth engines list'.",
+            say("{where} answered, but not with an event stream ({exc}).", where=where, exc=exc),
+            say("The URL may point at something other than an OpenAI-compatible API; check it with 'hearth engines list'."),
         )
     if isinstance(exc, httpx.ConnectTimeout):
         return RemoteUnreachableError(
-            f"{where} did not accept a connection within {timeouts.connect_s:g} s.", "Check the address and the network."
+            say("{where} did not accept a connection within {connect_s:g} s.", where=where, connect_s=timeouts.connect_s),
+            say("Check the address and the network."),
         )
     if isinstance(exc, httpx.TimeoutException):
         return RemoteTimeoutError(
-            f"{where} sent nothing for {timeouts.stall_s:g} s, so the answer was stopped; what arrived is kept.",
-            "The server may be overloaded; try again, or tell IT if it keeps happening.",
+            say(
+                "{where} sent nothing for {stall_s:g} s, so the answer was stopped; what arrived is kept.",
+                where=where,
+                stall_s=timeouts.stall_s,
+            ),
+            say("The server may be overloaded; try again, or tell IT if it keeps happening."),
         )
     if isinstance(exc, httpx.ConnectError):
         return RemoteUnreachableError(
-            f"Cannot reach {where}: {_reason(exc)}.", "Check the engine's address and that the server is running."
+            say("Cannot reach {where}: {exc}.", where=where, exc=_reason(exc)),
+            say("Check the engine's address and that the server is running."),
         )
-    return RemoteUnreachableError(f"The connection to {where} failed: {_reason(exc)}.")
+    return RemoteUnreachableError(say("The connection to {where} failed: {exc}.", where=where, exc=_reason(exc)))
 
 
 def _reason(exc: BaseException) -> str:
@@ -160,32 +172,42 @@ def status_error(status: int, body: bytes, headers: httpx.Headers, endpoint: End
     name = endpoint.name
     if status in (401, 403):
         return RemoteAuthError(
-            f"{name} refused the request (HTTP {status}{said}): the API key is missing or wrong.",
-            f"Store the key with 'hearth engines login {name}' (or set HEARTH_ENGINE_TOKEN for this session).",
+            say(
+                "{name} refused the request (HTTP {status}{said}): the API key is missing or wrong.",
+                name=name,
+                status=status,
+                said=said,
+            ),
+            say("Store the key with 'hearth engines login {name}' (or set HEARTH_ENGINE_TOKEN for this session).", name=name),
         )
     if status == 404:
         if "model" in message.lower():
             return RemoteModelNotFoundError(
-                f"{name} does not serve the model '{model}'{said}.", f"'hearth engines list' shows the models {name} serves."
+                say("{name} does not serve the model '{model}'{said}.", name=name, model=model, said=said),
+                say("'hearth engines list' shows the models {name} serves.", name=name),
             )
         return RemoteModelNotFoundError(
-            f"{name} has no OpenAI-compatible API at {endpoint.url} (HTTP 404).",
-            "Check the engine's URL: it usually ends in /v1.",
+            say("{name} has no OpenAI-compatible API at {url} (HTTP 404).", name=name, url=endpoint.url),
+            say("Check the engine's URL: it usually ends in /v1."),
         )
     if status == 429:
         retry_after = _seconds(headers.get("retry-after"))
         wait = f" in {retry_after:g} s" if retry_after else " in a moment"
-        return RemoteBusyError(f"{name} is busy (too many requests){said}.", f"Try again{wait}.", retry_after_s=retry_after)
+        return RemoteBusyError(
+            say("{name} is busy (too many requests){said}.", name=name, said=said),
+            say("Try again{wait}.", wait=wait),
+            retry_after_s=retry_after,
+        )
     if status in (400, 413, 422) and any(marker in message.lower() for marker in CONTEXT_MARKERS):
         return RemoteContextError(
-            f"The conversation is longer than {name} can take for '{model}'{said}.",
-            "Start a new conversation, or shorten the question.",
+            say("The conversation is longer than {name} can take for '{model}'{said}.", name=name, model=model, said=said),
+            say("Start a new conversation, or shorten the question."),
         )
     if 400 <= status < 500:
-        return RemoteRequestError(f"{name} rejected the request (HTTP {status}{said}).")
+        return RemoteRequestError(say("{name} rejected the request (HTTP {status}{said}).", name=name, status=status, said=said))
     return RemoteServerError(
-        f"{name} failed to answer (HTTP {status}{said}).",
-        "Try again; if it keeps failing, tell IT that the server reports errors.",
+        say("{name} failed to answer (HTTP {status}{said}).", name=name, status=status, said=said),
+        say("Try again; if it keeps failing, tell IT that the server reports errors."),
     )
 
 
@@ -225,7 +247,9 @@ def list_models(endpoint: Endpoint, token: str | None, timeouts: Timeouts = Time
         try:
             entries = [e for e in reply.json().get("data", []) if isinstance(e, dict) and isinstance(e.get("id"), str)]
         except (ValueError, AttributeError):
-            raise RemoteServerError(f"{endpoint.name} answered /models with something that is not the OpenAI format.") from None
+            raise RemoteServerError(
+                say("{name} answered /models with something that is not the OpenAI format.", name=endpoint.name)
+            ) from None
         running = _props_context(client, endpoint)
     return [ServedModel(e["id"], running or _context_of(e)) for e in entries]
 

@@ -32,6 +32,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from app.core.errors import HearthError
+from app.core.sentences import say
 
 DEADLINE_S = 2.0
 MAX_OUTPUT_CHARS = 8_000_000  # ~2M tokens: more than any context Hearth runs
@@ -148,10 +149,13 @@ def render(template: jinja2.Template, context: dict[str, Any], deadline_s: float
             _interrupt(worker)
             worker.join(1.0)
             if stop() and not late:
-                raise RenderStopped("Stopped while the chat template was being rendered.")
+                raise RenderStopped(say("Stopped while the chat template was being rendered."))
             raise TemplateLimitError(
-                f"The model's chat template ran for more than {deadline_s:g} s without finishing; Hearth stopped it.",
-                "The file's template is broken or hostile: use a different file for this model.",
+                say(
+                    "The model's chat template ran for more than {deadline_s:g} s without finishing; Hearth stopped it.",
+                    deadline_s=deadline_s,
+                ),
+                say("The file's template is broken or hostile: use a different file for this model."),
             )
     if "error" in box:
         raise box["error"]

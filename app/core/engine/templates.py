@@ -29,13 +29,14 @@ from app.core.engine import template_limits
 from app.core.engine.template_limits import BoundedSandbox, TemplateError
 from app.core.errors import HearthError
 from app.core.paths import bundled_models_dir
+from app.core.sentences import say
 
 FAMILIES = ("deepseek-r1", "deepseek-v3", "deepseek-v2", "deepseek-v3.1", "deepseek-v3.2", "deepseek-v4")
 THINK_PREFILL = "<think>"
 
 
 def _raise_exception(message: str) -> None:
-    raise TemplateError(f"The model's chat template refused the conversation: {message}")
+    raise TemplateError(say("The model's chat template refused the conversation: {message}", message=message))
 
 
 def _strftime_now(fmt: str) -> str:
@@ -49,7 +50,7 @@ def _from_json(text: str) -> Any:
         return json.loads(text)
     except (TypeError, ValueError) as exc:
         hint = "Send the arguments as a JSON object."
-        raise TemplateError(f"A tool call's arguments are not valid JSON ({exc}).", hint) from None
+        raise TemplateError(say("A tool call's arguments are not valid JSON ({exc}).", exc=exc), hint) from None
 
 
 def _tojson(value: Any, indent: int | None = None, separators: tuple[str, str] | None = None, sort_keys: bool = False) -> str:
@@ -74,8 +75,10 @@ def _compile(source: str) -> jinja2.Template:
         return template_limits.bound(_environment().from_string(source))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
-            f"The model's chat template is not valid Jinja (line {exc.lineno}: {exc.message}).",
-            "Use a different file for this model.",
+            say(
+                "The model's chat template is not valid Jinja (line {lineno}: {message}).", lineno=exc.lineno, message=exc.message
+            ),
+            say("Use a different file for this model."),
         ) from exc
 
 
@@ -164,10 +167,14 @@ class ChatTemplate:
         except HearthError:
             raise
         except jinja2.TemplateError as exc:
-            raise TemplateError(f"The model's chat template failed: {exc}", "Use a different file for this model.") from exc
+            raise TemplateError(
+                say("The model's chat template failed: {exc}", exc=exc), say("Use a different file for this model.")
+            ) from exc
         except (OverflowError, MemoryError, RecursionError, ValueError, TypeError, ArithmeticError) as exc:
             # range(10**8) (the sandbox's range limit), runaway recursion, arithmetic on bad values
-            raise TemplateError(f"The model's chat template failed: {exc}.", "Use a different file for this model.") from exc
+            raise TemplateError(
+                say("The model's chat template failed: {exc}.", exc=exc), say("Use a different file for this model.")
+            ) from exc
 
     @functools.cached_property
     def wants_object_arguments(self) -> bool:

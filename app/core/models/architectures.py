@@ -27,6 +27,7 @@ from pathlib import Path
 
 from app.core import paths, settings
 from app.core.errors import HearthError
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,12 @@ def non_deepseek_notice(architecture: str, name: str, template: str | None) -> s
     named = "deepseek" in name.lower()
     if architecture in DEEPSEEK_ARCHITECTURES and (named or speaks_deepseek):
         return None
-    return (
-        f"'{name}' is not a DeepSeek model ({architecture} architecture). It runs with its own chat "
-        "template; Hearth's catalog, sampling defaults and reasoning features are tuned for DeepSeek."
+    return say(
+        (
+            "'{name}' is not a DeepSeek model ({architecture} architecture). It runs with its own chat "
+            "template; Hearth's catalog, sampling defaults and reasoning features are tuned for "
+            "DeepSeek."
+        ),
+        name=name,
+        architecture=architecture,
     )

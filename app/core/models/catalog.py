@@ -25,6 +25,7 @@ from app.core import paths
 from app.core.errors import CatalogError, UnknownModelError
 from app.core.models import architectures
 from app.core.models.gguf_header import SPLIT_RE
+from app.core.sentences import say
 
 CATALOG_NAME = "catalog.json"
 PART_RE = re.compile(r"\.gguf\.part(\d+)of(\d+)$")
@@ -93,7 +94,9 @@ class CatalogModel:
             if q.quant.lower() == name.lower():
                 return q
         offered = ", ".join(q.quant for q in self.quants)
-        raise UnknownModelError(f"{self.name} has no quantization '{name}'.", f"Offered: {offered}.")
+        raise UnknownModelError(
+            say("{name} has no quantization '{name2}'.", name=self.name, name2=name), say("Offered: {offered}.", offered=offered)
+        )
 
     def kv_bytes_per_token(self, bytes_per_value: int = 2) -> int:
         """F16 KV cache per token: K and V per KV head, or MLA's one latent vector."""
@@ -110,7 +113,9 @@ class Catalog:
         for model in self.models:
             if model.id == model_id.lower():
                 return model
-        raise UnknownModelError(f"No model '{model_id}' in the catalog.", "Run 'hearth models list' to see the ids.")
+        raise UnknownModelError(
+            say("No model '{model_id}' in the catalog.", model_id=model_id), say("Run 'hearth models list' to see the ids.")
+        )
 
     def find_file(self, name: str) -> tuple[CatalogModel, CatalogQuant] | None:
         """The catalog entry a file name belongs to (installed names included)."""
@@ -142,30 +147,47 @@ def validate(data: Any, source: str) -> list[CatalogModel]:
     if errors:
         first = errors[0]
         where = "/".join(str(p) for p in first.absolute_path) or "(top level)"
-        raise CatalogError(f"The catalog {source} is invalid at {where}: {first.message}.")
+        raise CatalogError(
+            say("The catalog {source} is invalid at {where}: {message}.", source=source, where=where, message=first.message)
+        )
     models = [_model(entry, source) for entry in data["models"]]
     by_id = {model.id: model for model in models}
     seen: set[str] = set()
     for model in models:
         for repo in {model.repo, *(q.repo for q in model.quants)}:
             if repo.split("/")[0].lower() in FORK_ONLY_PUBLISHERS:
-                raise CatalogError(f"The catalog {source}: {model.id} points at {repo}, whose quants need the ik_llama.cpp fork.")
+                raise CatalogError(
+                    say(
+                        "The catalog {source}: {id} points at {repo}, whose quants need the ik_llama.cpp fork.",
+                        source=source,
+                        id=model.id,
+                        repo=repo,
+                    )
+                )
         if not architectures.is_runnable(model.architecture):
             raise CatalogError(
-                f"The catalog {source}: {model.id} is a '{model.architecture}' model, an architecture the llama.cpp "
-                f"in this Hearth (llama-cpp-python {architectures.llama_cpp_version()}) cannot run."
+                say(
+                    (
+                        "The catalog {source}: {id} is a '{architecture}' model, an architecture the llama.cpp in "
+                        "this Hearth (llama-cpp-python {llama_cpp_version}) cannot run."
+                    ),
+                    source=source,
+                    id=model.id,
+                    architecture=model.architecture,
+                    llama_cpp_version=architectures.llama_cpp_version(),
+                )
             )
         # A draft may be an entry of another catalog file (an admin's file names a bundled draft).
         if model.draft == model.id:
-            raise CatalogError(f"The catalog {source}: {model.id} names itself as its draft.")
+            raise CatalogError(say("The catalog {source}: {id} names itself as its draft.", source=source, id=model.id))
         if model.draft in by_id and by_id[model.draft].parameters_b >= model.parameters_b:
-            raise CatalogError(f"The catalog {source}: the draft of {model.id} is not smaller than it.")
+            raise CatalogError(say("The catalog {source}: the draft of {id} is not smaller than it.", source=source, id=model.id))
         if model.id in seen:
-            raise CatalogError(f"The catalog {source} lists the model id '{model.id}' twice.")
+            raise CatalogError(say("The catalog {source} lists the model id '{id}' twice.", source=source, id=model.id))
         seen.add(model.id)
         names = [q.quant.lower() for q in model.quants]
         if len(set(names)) != len(names):
-            raise CatalogError(f"The catalog {source} lists a quantization of '{model.id}' twice.")
+            raise CatalogError(say("The catalog {source} lists a quantization of '{id}' twice.", source=source, id=model.id))
         for quant in model.quants:
             _check_layout(model, quant, source)
     return models
@@ -175,19 +197,37 @@ def _check_layout(model: CatalogModel, quant: CatalogQuant, source: str) -> None
     where = f"{source}: {model.id} {quant.quant}"
     names = [f.name for f in quant.files]
     if quant.layout == "single" and len(names) != 1:
-        raise CatalogError(f"{where} is a single file but lists {len(names)} files.")
+        raise CatalogError(say("{where} is a single file but lists {names} files.", where=where, names=len(names)))
     if quant.layout == "gguf-split":
         for index, name in enumerate(names, 1):
             match = SPLIT_RE.search(name)
             if not match or int(match["no"]) != index or int(match["count"]) != len(names):
-                raise CatalogError(f"{where}: shard {name} must be named -{index:05d}-of-{len(names):05d}.gguf, in order.")
+                raise CatalogError(
+                    say(
+                        "{where}: shard {name} must be named -{index:05d}-of-{names:05d}.gguf, in order.",
+                        where=where,
+                        name=name,
+                        index=index,
+                        names=len(names),
+                    )
+                )
         if len({f.path.rsplit("/", 1)[0] if "/" in f.path else "" for f in quant.files}) != 1:
-            raise CatalogError(f"{where}: all shards must sit in one folder (llama.cpp finds them beside the first).")
+            raise CatalogError(
+                say("{where}: all shards must sit in one folder (llama.cpp finds them beside the first).", where=where)
+            )
     if quant.layout == "concat":
         for index, name in enumerate(names, 1):
             match = PART_RE.search(name)
             if not match or int(match[1]) != index or int(match[2]) != len(names):
-                raise CatalogError(f"{where}: part {name} must be named .gguf.part{index}of{len(names)}, in order.")
+                raise CatalogError(
+                    say(
+                        "{where}: part {name} must be named .gguf.part{index}of{names}, in order.",
+                        where=where,
+                        name=name,
+                        index=index,
+                        names=len(names),
+                    )
+                )
 
 
 def _model(entry: dict[str, Any], source: str) -> CatalogModel:
@@ -235,9 +275,9 @@ def load_file(path: Path, source: str) -> list[CatalogModel]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CatalogError(f"Cannot read the catalog {path}: {exc.strerror}.") from None
+        raise CatalogError(say("Cannot read the catalog {path}: {strerror}.", path=path, strerror=exc.strerror)) from None
     except ValueError as exc:
-        raise CatalogError(f"The catalog {path} is not valid JSON: {exc}.") from None
+        raise CatalogError(say("The catalog {path} is not valid JSON: {exc}.", path=path, exc=exc)) from None
     return validate(data, source)
 
 

@@ -35,6 +35,7 @@ from app.core.models.transfer import DownloadControl, FileRequest, Progress, Ret
 from app.core.privacy import netguard
 from app.core.privacy.policy import load as load_policy
 from app.core.privacy.secrets import load_token
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,13 @@ def check_disk(directory: Path, needed: int) -> None:
     free = shutil.disk_usage(directory).free
     if free < needed + DISK_MARGIN:
         raise InsufficientDiskError(
-            f"The download needs {needed / 2**30:.1f} GiB more, but only {free / 2**30:.1f} GiB is free on {directory}.",
-            "Free some space, or choose a smaller quantization.",
+            say(
+                "The download needs {needed:.1f} GiB more, but only {free:.1f} GiB is free on {directory}.",
+                needed=needed / 2**30,
+                free=free / 2**30,
+                directory=directory,
+            ),
+            say("Free some space, or choose a smaller quantization."),
         )
 
 

@@ -32,6 +32,7 @@ from gguf.constants import (
 )
 
 from app.core.errors import CorruptModelError, ModelFileMissingError, NotAGGUFError
+from app.core.sentences import say
 
 # Sanity caps.  Real files are far below these; the caps only stop a corrupt
 # count from sending us into a billion-iteration loop.
@@ -127,8 +128,8 @@ class _Cursor:
 
     def corrupt(self, what: str) -> CorruptModelError:
         return CorruptModelError(
-            f"'{self.path.name}' is damaged: {what}.",
-            "The file is probably incomplete or corrupted; download it again.",
+            say("'{name}' is damaged: {what}.", name=self.path.name, what=what),
+            say("The file is probably incomplete or corrupted; download it again."),
         )
 
     def need(self, n: int, what: str) -> None:
@@ -229,17 +230,22 @@ def read_header(path: Path) -> GGUFHeader:
     """Parse and validate one GGUF file's header; raise a typed error if it is bad."""
     path = Path(path)
     if not path.exists():
-        raise ModelFileMissingError(f"Model file not found: {path}", "Check the path, or import the model again.")
+        raise ModelFileMissingError(
+            say("Model file not found: {path}", path=path), say("Check the path, or import the model again.")
+        )
     if not path.is_file():
-        raise NotAGGUFError(f"'{path}' is not a file.", "Choose a .gguf model file.")
+        raise NotAGGUFError(say("'{path}' is not a file.", path=path), say("Choose a .gguf model file."))
     if BYTE_SPLIT_RE.search(path.name):
         raise NotAGGUFError(
-            f"'{path.name}' is one piece of a byte-split model, not a GGUF file on its own.",
-            "Join all parts in order into one .gguf file first (for example: cat X.gguf.part1of2 X.gguf.part2of2 > X.gguf).",
+            say("'{name}' is one piece of a byte-split model, not a GGUF file on its own.", name=path.name),
+            say("Join all parts in order into one .gguf file first (for example: cat X.gguf.part1of2 X.gguf.part2of2 > X.gguf)."),
         )
     file_size = path.stat().st_size
     if file_size < 24:
-        raise NotAGGUFError(f"'{path.name}' is not a GGUF model file (only {file_size} bytes).", "Choose a .gguf model file.")
+        raise NotAGGUFError(
+            say("'{name}' is not a GGUF model file (only {file_size} bytes).", name=path.name, file_size=file_size),
+            say("Choose a .gguf model file."),
+        )
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         cur = _Cursor(memoryview(mm), path)
         try:
@@ -252,14 +258,16 @@ def _parse(cur: _Cursor, path: Path, file_size: int) -> GGUFHeader:
     magic = cur.u32("the magic number")
     if magic != GGUF_MAGIC:
         raise NotAGGUFError(
-            f"'{path.name}' is not a GGUF model file.",
-            "Hearth runs quantized models in the GGUF format (files ending in .gguf).",
+            say("'{name}' is not a GGUF model file.", name=path.name),
+            say("Hearth runs quantized models in the GGUF format (files ending in .gguf)."),
         )
     version = cur.u32("the format version")
     if version not in (2, 3):
         raise CorruptModelError(
-            f"'{path.name}' uses GGUF version {version}, which this version of Hearth cannot read.",
-            "Use a file converted with a current llama.cpp.",
+            say(
+                "'{name}' uses GGUF version {version}, which this version of Hearth cannot read.", name=path.name, version=version
+            ),
+            say("Use a file converted with a current llama.cpp."),
         )
     n_tensors = cur.u64("the tensor count")
     n_kv = cur.u64("the metadata count")

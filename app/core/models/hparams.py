@@ -22,6 +22,7 @@ from typing import Any
 
 from app.core.errors import CorruptModelError
 from app.core.models.gguf_header import ArrayRef, GGUFHeader
+from app.core.sentences import say
 
 MAX_LAYERS = 512  # LLAMA_MAX_LAYERS
 MAX_EXPERTS = 1024  # LLAMA_MAX_EXPERTS
@@ -35,8 +36,8 @@ _LAYER_RE = re.compile(r"^blk\.(\d+)\.")
 
 def _bad(header: GGUFHeader, what: str) -> CorruptModelError:
     return CorruptModelError(
-        f"'{header.path.name}' has an impossible setting: {what}.",
-        "The file is damaged or was made by a broken converter; use another file.",
+        say("'{name}' has an impossible setting: {what}.", name=header.path.name, what=what),
+        say("The file is damaged or was made by a broken converter; use another file."),
     )
 
 

@@ -26,6 +26,7 @@ from urllib3.exceptions import HTTPError, MaxRetryError, ProtocolError, ReadTime
 
 from app.core.errors import DownloadError
 from app.core.privacy import netguard
+from app.core.sentences import say
 
 READ_SIZE = 1 << 20
 MAX_REDIRECTS = 10
@@ -112,9 +113,16 @@ def follow(url: str, target: str, headers: dict[str, str]) -> dict[str, str]:
     host or port: the Hub's CDN gets no token)."""
     if urlsplit(url).scheme == "https" and urlsplit(target).scheme != "https":
         raise DownloadError(
-            f"{urlsplit(url).hostname} redirected the download to plain {urlsplit(target).scheme}://{urlsplit(target).hostname}; "
-            "Hearth does not follow a redirect from https to an unencrypted address.",
-            "Tell IT: the mirror is misconfigured.",
+            say(
+                (
+                    "{hostname} redirected the download to plain {scheme}://{hostname2}; Hearth does not "
+                    "follow a redirect from https to an unencrypted address."
+                ),
+                hostname=urlsplit(url).hostname,
+                scheme=urlsplit(target).scheme,
+                hostname2=urlsplit(target).hostname,
+            ),
+            say("Tell IT: the mirror is misconfigured."),
         )
     if _origin(target) != _origin(url):
         _require_allowed_redirect(url, target)
@@ -139,17 +147,23 @@ def _require_allowed_redirect(url: str, target: str) -> None:
     if host in {h.lower() for h in load_policy()["download_hosts"]}:
         return
     raise DownloadError(
-        f"{urlsplit(url).hostname} redirected the download to {host}, which is neither the Hub's CDN nor a host "
-        "your organisation's policy allows, so Hearth did not follow it.",
-        "IT can list the host in the policy's download_hosts.",
+        say(
+            (
+                "{hostname} redirected the download to {host}, which is neither the Hub's CDN nor a host "
+                "your organisation's policy allows, so Hearth did not follow it."
+            ),
+            hostname=urlsplit(url).hostname,
+            host=host,
+        ),
+        say("IT can list the host in the policy's download_hosts."),
     )
 
 
 def _classify(exc: BaseException) -> Exception:
     if isinstance(exc, SSLError):
         return DownloadError(
-            f"The server's TLS certificate could not be verified ({exc}).",
-            "If your organisation inspects TLS, its root certificate must be in the system's trust store.",
+            say("The server's TLS certificate could not be verified ({exc}).", exc=exc),
+            say("If your organisation inspects TLS, its root certificate must be in the system's trust store."),
         )
     if isinstance(exc, ReadTimeoutError):
         return TransientHTTPError("no data within the stall timeout")

@@ -34,6 +34,7 @@ from app.core.errors import (
 )
 from app.core.models.hashing import is_sha256
 from app.core.privacy.transport import require_secure, tls_failure
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -104,34 +105,44 @@ def resolve(repo: str, revision: str, wanted: list[Wanted], endpoint: str, token
         return files
     except hf.errors.GatedRepoError:
         raise AuthRequiredError(
-            f"{repo} is gated: the Hub wants you to accept its terms and use a token.",
-            "Accept the terms on the model page, then run 'hearth models login'.",
+            say("{repo} is gated: the Hub wants you to accept its terms and use a token.", repo=repo),
+            say("Accept the terms on the model page, then run 'hearth models login'."),
         ) from None
     except hf.errors.RepositoryNotFoundError as exc:
         if getattr(exc.response, "status_code", None) == 401:
             raise AuthRequiredError(
-                f"{endpoint} refused access to {repo} (HTTP 401).",
-                "Run 'hearth models login' with a token that can read it.",
+                say("{endpoint} refused access to {repo} (HTTP 401).", endpoint=endpoint, repo=repo),
+                say("Run 'hearth models login' with a token that can read it."),
             ) from None
-        raise RemoteFileNotFoundError(f"{repo} was not found on {endpoint}.", "Check the mirror or the catalog entry.") from None
+        raise RemoteFileNotFoundError(
+            say("{repo} was not found on {endpoint}.", repo=repo, endpoint=endpoint),
+            say("Check the mirror or the catalog entry."),
+        ) from None
     except hf.errors.RevisionNotFoundError:
-        raise RemoteFileNotFoundError(f"Revision {revision} of {repo} was not found on {endpoint}.") from None
+        raise RemoteFileNotFoundError(
+            say("Revision {revision} of {repo} was not found on {endpoint}.", revision=revision, repo=repo, endpoint=endpoint)
+        ) from None
     except hf.errors.HfHubHTTPError as exc:
         if getattr(exc.response, "status_code", None) == 404:  # EntryNotFoundError, or a mirror's bare 404
             raise RemoteFileNotFoundError(
-                f"{endpoint} has no such file in {repo}: {exc.response.url}.", "The catalog entry may be out of date."
+                say("{endpoint} has no such file in {repo}: {url}.", endpoint=endpoint, repo=repo, url=exc.response.url),
+                say("The catalog entry may be out of date."),
             ) from None
-        raise NetworkError(f"{endpoint} answered with an error: {exc}.", "Try again later.") from None
+        raise NetworkError(
+            say("{endpoint} answered with an error: {exc}.", endpoint=endpoint, exc=exc), say("Try again later.")
+        ) from None
     except (httpx2.TransportError, OSError) as exc:
         if tls := tls_failure(exc):
             raise NetworkError(
-                f"{endpoint} was not used: {tls}.",
-                "If your organisation runs its own certificate authority, its root certificate must be in the "
-                "system's trust store (or in SSL_CERT_FILE).",
+                say("{endpoint} was not used: {tls}.", endpoint=endpoint, tls=tls),
+                say(
+                    "If your organisation runs its own certificate authority, its root certificate must be in "
+                    "the system's trust store (or in SSL_CERT_FILE)."
+                ),
             ) from None
         raise NetworkError(
-            f"Cannot reach {endpoint} ({type(exc).__name__}).",
-            "Check the network connection, the proxy, or HF_ENDPOINT for an internal mirror.",
+            say("Cannot reach {endpoint} ({name__}).", endpoint=endpoint, name__=type(exc).__name__),
+            say("Check the network connection, the proxy, or HF_ENDPOINT for an internal mirror."),
         ) from None
 
 
@@ -176,24 +187,38 @@ def _remote(repo: str, commit: str, want: Wanted, meta: Any, info: Any, endpoint
         hub_sha = meta.etag  # X-Linked-Etag of an LFS file is its sha256
     if want.sha256 and hub_sha and want.sha256 != hub_sha:
         raise ChecksumMismatchError(
-            f"{want.path}: the server publishes sha256 {hub_sha[:12]}…, but the catalog pins {want.sha256[:12]}….",
-            "The file at this revision is not the one the catalog vouches for; nothing was downloaded.",
+            say(
+                "{path}: the server publishes sha256 {hub_sha}…, but the catalog pins {sha256}….",
+                path=want.path,
+                hub_sha=hub_sha[:12],
+                sha256=want.sha256[:12],
+            ),
+            say("The file at this revision is not the one the catalog vouches for; nothing was downloaded."),
         )
     sha = want.sha256 or hub_sha
     if not sha:
         raise UnverifiableFileError(
-            f"No sha256 is known for {want.path}: neither the catalog nor {endpoint} publishes one.",
-            "Hearth does not install files it cannot verify. Ask your administrator to pin the hash in the catalog.",
+            say(
+                "No sha256 is known for {path}: neither the catalog nor {endpoint} publishes one.",
+                path=want.path,
+                endpoint=endpoint,
+            ),
+            say("Hearth does not install files it cannot verify. Ask your administrator to pin the hash in the catalog."),
         )
     published = (info.size if info is not None else None) or meta.size
     if want.size and published and int(published) != want.size:
         raise ChecksumMismatchError(
-            f"{want.path}: the server publishes {int(published):,} bytes, but the catalog pins {want.size:,}.",
-            "The file at this revision is not the one the catalog vouches for; nothing was downloaded.",
+            say(
+                "{path}: the server publishes {published:,} bytes, but the catalog pins {size:,}.",
+                path=want.path,
+                published=int(published),
+                size=want.size,
+            ),
+            say("The file at this revision is not the one the catalog vouches for; nothing was downloaded."),
         )
     size = want.size or published
     if not size:
-        raise DownloadError(f"{endpoint} does not say how large {want.path} is.")
+        raise DownloadError(say("{endpoint} does not say how large {path} is.", endpoint=endpoint, path=want.path))
     url = _hub(endpoint).hf_hub_url(repo, want.path, revision=commit, endpoint=endpoint)
     return RemoteFile(repo, want.path, commit, url, int(size), sha)
 
@@ -205,7 +230,7 @@ def sign_in(token: str) -> str:
 
     token = token.strip()
     if not token:
-        raise HearthError("No token given.")
+        raise HearthError(say("No token given."))
     endpoint = hub_endpoint()
     credentials.save_token(endpoint, token)
     return endpoint

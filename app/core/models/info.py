@@ -17,6 +17,7 @@ from pathlib import Path
 from app.core.errors import CorruptModelError, ModelFileMissingError, UnsupportedArchitectureError
 from app.core.models import architectures, ggml_rates, hparams
 from app.core.models.gguf_header import SPLIT_RE, GGUFHeader, read_header
+from app.core.sentences import say
 
 _LAYER_RE = re.compile(r"^blk\.(\d+)\.")
 KV_BYTES_PER_ELEMENT = 2  # llama.cpp's default f16 K and V cache
@@ -72,8 +73,13 @@ def find_shards(path: Path) -> tuple[Path, ...]:
     missing = [s.name for s in shards if not s.exists()]
     if missing:
         raise ModelFileMissingError(
-            f"This model is split into {count} files and {len(missing)} of them are missing: {', '.join(missing)}.",
-            "Put all parts in the same folder (or finish the download).",
+            say(
+                "This model is split into {count} files and {missing} of them are missing: {missing2}.",
+                count=count,
+                missing=len(missing),
+                missing2=", ".join(missing),
+            ),
+            say("Put all parts in the same folder (or finish the download)."),
         )
     return shards
 
@@ -84,8 +90,13 @@ def _int(header: GGUFHeader, suffix: str, default: int | None = None) -> int:
         value = max(value) if value else default
     if not isinstance(value, int) or isinstance(value, bool):
         raise CorruptModelError(
-            f"'{header.path.name}' lacks the required setting '{header.architecture}.{suffix}'.",
-            "The file was not produced by a compatible converter.",
+            say(
+                "'{name}' lacks the required setting '{architecture}.{suffix}'.",
+                name=header.path.name,
+                architecture=header.architecture,
+                suffix=suffix,
+            ),
+            say("The file was not produced by a compatible converter."),
         )
     return value
 
@@ -163,18 +174,34 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
     first = headers[0]
     arch = first.architecture
     if not arch:
-        raise CorruptModelError(f"'{path.name}' does not say which model architecture it is.", "The file is incomplete.")
+        raise CorruptModelError(
+            say("'{name}' does not say which model architecture it is.", name=path.name), say("The file is incomplete.")
+        )
     if not architectures.is_runnable(arch):
         raise UnsupportedArchitectureError(
-            f"'{path.name}' is a '{arch}' model, an architecture the llama.cpp in this Hearth "
-            f"(llama-cpp-python {architectures.llama_cpp_version()}) cannot run.",
-            "Use a GGUF made for mainline llama.cpp (files for forks such as ik_llama.cpp need that fork), or a newer Hearth.",
+            say(
+                (
+                    "'{name}' is a '{arch}' model, an architecture the llama.cpp in this Hearth "
+                    "(llama-cpp-python {llama_cpp_version}) cannot run."
+                ),
+                name=path.name,
+                arch=arch,
+                llama_cpp_version=architectures.llama_cpp_version(),
+            ),
+            say(
+                "Use a GGUF made for mainline llama.cpp (files for forks such as ik_llama.cpp need that fork), or a newer Hearth."
+            ),
         )
     split_count = first.metadata.get("split.count", 1)
     if isinstance(split_count, int) and split_count != len(shards):
         raise CorruptModelError(
-            f"'{path.name}' says the model has {split_count} parts, but {len(shards)} were found.",
-            "Download all parts of the model into the same folder.",
+            say(
+                "'{name}' says the model has {split_count} parts, but {shards} were found.",
+                name=path.name,
+                split_count=split_count,
+                shards=len(shards),
+            ),
+            say("Download all parts of the model into the same folder."),
         )
 
     n_layers = _int(first, "block_count")
@@ -204,7 +231,7 @@ def _inspect(path: Path, shards: tuple[Path, ...]) -> ModelInfo:
             else:
                 other_bytes += tensor.nbytes
     if "token_embd.weight" not in names:
-        raise CorruptModelError(f"'{path.name}' has no token embeddings.", "The file is incomplete.")
+        raise CorruptModelError(say("'{name}' has no token embeddings.", name=path.name), say("The file is incomplete."))
 
     template = first.metadata.get("tokenizer.chat_template")
     file_type = first.metadata.get("general.file_type")

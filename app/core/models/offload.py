@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from app.core.errors import HearthError, InsufficientMemoryError
 from app.core.models.hardware import Hardware
 from app.core.models.info import ModelInfo
+from app.core.sentences import say
 
 MiB = 2**20
 GiB = 2**30
@@ -76,14 +77,14 @@ def parse_gpu_layers(value: str | int) -> str | int:
     """CLI/setting value -> "auto", "all" or a non-negative int."""
     if isinstance(value, int):
         if value < 0:
-            raise HearthError(f"GPU layers must be auto, all or a number of layers >= 0, not {value}.")
+            raise HearthError(say("GPU layers must be auto, all or a number of layers >= 0, not {value}.", value=value))
         return value
     text = str(value).strip().lower()
     if text in ("auto", "all"):
         return text
     if text.isdigit():
         return int(text)
-    raise HearthError(f"GPU layers must be auto, all or a number of layers, not '{value}'.")
+    raise HearthError(say("GPU layers must be auto, all or a number of layers, not '{value}'.", value=value))
 
 
 def _layer_cost(info: ModelInfo, index: int, n_ctx: int) -> int:
@@ -118,7 +119,7 @@ def plan_layers(info: ModelInfo, hw: Hardware, n_ctx: int, requested: str | int 
     if gpu is None:
         if requested not in ("auto", 0):
             notice = (
-                "This build of Hearth has no GPU support, so the model runs on the CPU."
+                say("This build of Hearth has no GPU support, so the model runs on the CPU.")
                 if not hw.gpu_offload_supported
                 else "No GPU found, so the model runs on the CPU."
             )
@@ -154,9 +155,18 @@ def _check_vram(hw: Hardware, plan: OffloadPlan, requested: str | int) -> None:
         return
     free = max(gpu.free_bytes - gpu_margin(gpu.total_bytes), 0)
     raise InsufficientMemoryError(
-        f"{plan.gpu_layers} GPU layers ({requested}) need about {plan.vram_bytes / GiB:.1f} GiB of VRAM on {gpu.name}, "
-        f"but only {free / GiB:.1f} GiB is free.",
-        "Use --gpu-layers auto (Hearth places as many layers as fit), fewer layers, or a smaller context.",
+        say(
+            (
+                "{gpu_layers} GPU layers ({requested}) need about {vram_bytes:.1f} GiB of VRAM on {name}, "
+                "but only {free:.1f} GiB is free."
+            ),
+            gpu_layers=plan.gpu_layers,
+            requested=requested,
+            vram_bytes=plan.vram_bytes / GiB,
+            name=gpu.name,
+            free=free / GiB,
+        ),
+        say("Use --gpu-layers auto (Hearth places as many layers as fit), fewer layers, or a smaller context."),
     )
 
 
@@ -171,11 +181,20 @@ def _check_ram(info: ModelInfo, hw: Hardware, plan: OffloadPlan) -> None:
     have = f"{available / GiB:.1f} GiB"
     if fitting >= MIN_CONTEXT:
         raise InsufficientMemoryError(
-            f"'{info.name}' needs about {need} of memory at context {plan.n_ctx}, but only {have} is available.",
-            f"Use a smaller context (at most {fitting}), close other programs, or choose a smaller quantization.",
+            say(
+                "'{name}' needs about {need} of memory at context {n_ctx}, but only {have} is available.",
+                name=info.name,
+                need=need,
+                n_ctx=plan.n_ctx,
+                have=have,
+            ),
+            say(
+                "Use a smaller context (at most {fitting}), close other programs, or choose a smaller quantization.",
+                fitting=fitting,
+            ),
             max_context=int(fitting),
         )
     raise InsufficientMemoryError(
-        f"'{info.name}' needs about {need} of memory, but only {have} is available.",
-        "Choose a smaller model or quantization, or close other programs.",
+        say("'{name}' needs about {need} of memory, but only {have} is available.", name=info.name, need=need, have=have),
+        say("Choose a smaller model or quantization, or close other programs."),
     )

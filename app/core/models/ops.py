@@ -26,6 +26,7 @@ from app.core.models.hashing import CHUNK, sha256_file, sha256_range
 from app.core.models.identity import identify_files
 from app.core.models.info import inspect_model
 from app.core.models.registry import Installed, InstalledFile, Registry
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,9 @@ def _copy_hashing(src: Path, dst: Path, on_bytes: Callable[[int], None] | None) 
             os.fsync(out.fileno())
     except OSError as exc:
         part.unlink(missing_ok=True)
-        raise HearthError(f"Copying {src.name} failed: {exc.strerror}.", "Nothing was imported.") from None
+        raise HearthError(
+            say("Copying {name} failed: {strerror}.", name=src.name, strerror=exc.strerror), say("Nothing was imported.")
+        ) from None
     os.replace(part, dst)
     return hasher.hexdigest()
 
@@ -62,7 +65,7 @@ def import_model(
     path: Path, registry: Registry, catalog: Catalog, mode: str = "copy", on_bytes: Callable[[int], None] | None = None
 ) -> ImportResult:
     if mode not in IMPORT_MODES:
-        raise HearthError(f"Import mode must be one of {', '.join(IMPORT_MODES)}, not '{mode}'.")
+        raise HearthError(say("Import mode must be one of {value}, not '{mode}'.", value=", ".join(IMPORT_MODES), mode=mode))
     info = inspect_model(path)  # raises a typed error for a bad, truncated or foreign file
     shards = [Path(s) for s in info.shards]
     notices: list[str] = []
@@ -89,8 +92,8 @@ def import_model(
                 os.link(shard, dest)
             except OSError as exc:
                 raise HearthError(
-                    f"Cannot hard-link {shard.name} into the models folder: {exc.strerror}.",
-                    "Hard links only work on the same volume; import with --mode copy or --mode reference.",
+                    say("Cannot hard-link {name} into the models folder: {strerror}.", name=shard.name, strerror=exc.strerror),
+                    say("Hard links only work on the same volume; import with --mode copy or --mode reference."),
                 ) from None
             sha = sha256_file(dest, on_bytes)
         else:
@@ -104,7 +107,7 @@ def import_model(
         model_id = identity.model_id
         _move(files, registry.models_dir / model_id / quant, mode)
     elif identity.basis == "name and size":  # the catalog claims it but pins no hash
-        notices.append("The catalog pins no hash for this file, so it was identified by its name and size.")
+        notices.append(say("The catalog pins no hash for this file, so it was identified by its name and size."))
     in_catalog = identity.in_catalog
     for directory in (target, target.parent):  # a reference import leaves no files there
         if directory.is_dir() and not any(directory.iterdir()):
@@ -142,7 +145,10 @@ def remove_model(item: Installed, registry: Registry) -> list[str]:
     """Unregister; delete the files Hearth owns.  Returns what was deleted."""
     if item.source == "shared":
         raise HearthError(
-            f"{item.name or item.key} is provided by your administrator in a shared folder and cannot be removed here."
+            say(
+                "{key} is provided by your administrator in a shared folder and cannot be removed here.",
+                key=item.name or item.key,
+            )
         )
     deleted = []
     if item.owned:
@@ -188,10 +194,12 @@ def verify_model(
     for file, expected in zip(item.files, expected_hashes(item, catalog)):
         path = Path(file.path)
         if not path.exists():
-            problems.append(f"{path.name} is missing")
+            problems.append(say("{name} is missing", name=path.name))
             continue
         if path.stat().st_size != file.size:
-            problems.append(f"{path.name} has {path.stat().st_size} bytes, expected {file.size}")
+            problems.append(
+                say("{name} has {size} bytes, expected {expected}", name=path.name, size=path.stat().st_size, expected=file.size)
+            )
             continue
         if file.segments:
             problems += _verify_segments(path, file.segments, on_bytes)
@@ -199,10 +207,19 @@ def verify_model(
         actual = sha256_file(path, on_bytes)
         if expected is None:
             if item.source == "shared":  # first verify of a pre-seeded file the catalog knows no hash for
-                problems.append(f"{path.name}: no published sha256 to compare with (hash {actual[:12]}…)")
+                problems.append(
+                    say("{name}: no published sha256 to compare with (hash {actual}…)", name=path.name, actual=actual[:12])
+                )
             file.sha256 = actual
         elif actual != expected:
-            problems.append(f"{path.name} does not match its sha256 (expected {expected[:12]}…, got {actual[:12]}…)")
+            problems.append(
+                say(
+                    "{name} does not match its sha256 (expected {expected}…, got {actual}…)",
+                    name=path.name,
+                    expected=expected[:12],
+                    actual=actual[:12],
+                )
+            )
         elif item.source == "shared":
             file.sha256 = actual
             registry.record_shared_hash(file)
@@ -278,6 +295,10 @@ def ensure_verified(item: Installed, registry: Registry, catalog: Catalog) -> No
     result = verify_model(item, registry, catalog)
     if not result.ok:
         raise HearthError(
-            f"The pre-installed model {item.key} does not match its published hash: {'; '.join(result.problems)}.",
-            "It was not loaded. Tell your IT department.",
+            say(
+                "The pre-installed model {key} does not match its published hash: {problems}.",
+                key=item.key,
+                problems="; ".join(result.problems),
+            ),
+            say("It was not loaded. Tell your IT department."),
         )

@@ -30,6 +30,7 @@ from app.core.models import hub
 from app.core.models.catalog import CATALOG_NAME, PART_RE, admin_catalog_path, validate
 from app.core.models.gguf_header import SPLIT_RE
 from app.core.models.hashing import is_sha256
+from app.core.sentences import say
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,17 @@ def hub_lister(endpoint: str, token: str | None) -> Lister:
             commit = str(info.sha or revision)
             infos = api.get_paths_info(repo, names, revision=commit) if names else []
         except hf.errors.RepositoryNotFoundError:
-            raise CatalogError(f"{repo} was not found on {endpoint} (or needs a token: 'hearth models login').") from None
+            raise CatalogError(
+                say("{repo} was not found on {endpoint} (or needs a token: 'hearth models login').", repo=repo, endpoint=endpoint)
+            ) from None
         except hf.errors.RevisionNotFoundError:
-            raise CatalogError(f"Revision {revision} of {repo} was not found on {endpoint}.") from None
+            raise CatalogError(
+                say("Revision {revision} of {repo} was not found on {endpoint}.", revision=revision, repo=repo, endpoint=endpoint)
+            ) from None
         except hf.errors.HfHubHTTPError as exc:
-            raise CatalogError(f"{endpoint} answered with an error for {repo}: {exc}.") from None
+            raise CatalogError(
+                say("{endpoint} answered with an error for {repo}: {exc}.", endpoint=endpoint, repo=repo, exc=exc)
+            ) from None
         files = {}
         for item in infos:
             lfs = getattr(item, "lfs", None)
@@ -164,7 +171,9 @@ def pin_catalog(
     entries = raw_entries()
     unknown = [m for m in model_ids if m.lower() not in entries]
     if unknown:
-        raise UnknownModelError(f"No model {', '.join(unknown)} in the catalog.", "Run 'hearth models list' to see the ids.")
+        raise UnknownModelError(
+            say("No model {unknown} in the catalog.", unknown=", ".join(unknown)), say("Run 'hearth models list' to see the ids.")
+        )
     chosen = [entries[m.lower()] for m in model_ids] if model_ids else list(entries.values())
     load_policy().require_download()
     endpoint = hub.hub_endpoint()

@@ -31,6 +31,7 @@ from app.core.models.catalog import Catalog
 from app.core.models.gguf_header import SPLIT_RE
 from app.core.models.hashing import sha256_file
 from app.core.models.identity import identify_files
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -124,8 +125,8 @@ class Registry:
             return {"installed": [], "shared_hashes": {}}
         except (OSError, ValueError) as exc:
             raise HearthError(
-                f"The list of installed models ({self.file}) cannot be read: {exc}.",
-                "Move the file away; 'hearth models import' can register the GGUF files again.",
+                say("The list of installed models ({file}) cannot be read: {exc}.", file=self.file, exc=exc),
+                say("Move the file away; 'hearth models import' can register the GGUF files again."),
             ) from None
         data.setdefault("shared_hashes", {})
         return data
@@ -179,10 +180,14 @@ class Registry:
         if len(matches) == 1 or (matches and quant):
             return matches[0]
         if not matches:
-            raise UnknownModelError(f"'{model_id}{':' + quant if quant else ''}' is not installed.", "See 'hearth models list'.")
+            raise UnknownModelError(
+                say("'{model_id}{quant}' is not installed.", model_id=model_id, quant=":" + quant if quant else ""),
+                say("See 'hearth models list'."),
+            )
         quants = ", ".join(i.quant for i in matches)
         raise UnknownModelError(
-            f"Several quantizations of {model_id} are installed ({quants}).", f"Name one: {model_id}:QUANT (or --quant QUANT)."
+            say("Several quantizations of {model_id} are installed ({quants}).", model_id=model_id, quants=quants),
+            say("Name one: {model_id}:QUANT (or --quant QUANT).", model_id=model_id),
         )
 
     def family(self, model_id: str, catalog: Catalog | None = None) -> list[Installed]:

@@ -47,6 +47,7 @@ from app.core.errors import (
 )
 from app.core.models.hashing import sha256_prefix
 from app.core.models.http_client import HttpClient, TransientHTTPError
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class DownloadControl:
 
     def check(self) -> None:
         if self._cancelled.is_set():
-            raise DownloadCancelledError("The download was cancelled.")
+            raise DownloadCancelledError(say("The download was cancelled."))
 
     def wait_while_paused(self) -> None:
         self._running.wait()
@@ -223,8 +224,8 @@ def fetch_file(
             failures = 0 if done > before else failures + 1
             if failures >= policy.attempts:
                 raise NetworkError(
-                    f"Downloading {name} failed {failures} times in a row ({exc}).",
-                    "Check the network or the mirror and run the download again; it resumes where it stopped.",
+                    say("Downloading {name} failed {failures} times in a row ({exc}).", name=name, failures=failures, exc=exc),
+                    say("Check the network or the mirror and run the download again; it resumes where it stopped."),
                 ) from None
             wait = policy.delay(max(failures, 1))
             log.warning("download of %s interrupted at %d bytes (%s); retry in %.1fs", name, done, exc, wait)
@@ -240,9 +241,13 @@ def fetch_file(
     if digest != request.sha256:
         discard_partial(request)
         raise ChecksumMismatchError(
-            f"{name} does not match its published sha256 (expected {request.sha256[:12]}…, got {digest[:12]}…); "
-            "the damaged file was deleted.",
-            "Run the download again. If it fails the same way, the mirror serves a bad copy: tell your administrator.",
+            say(
+                "{name} does not match its published sha256 (expected {sha256}…, got {digest}…); the damaged file was deleted.",
+                name=name,
+                sha256=request.sha256[:12],
+                digest=digest[:12],
+            ),
+            say("Run the download again. If it fails the same way, the mirror serves a bad copy: tell your administrator."),
         )
     os.replace(request.part, request.dest)
     request.sidecar.unlink(missing_ok=True)
@@ -372,10 +377,10 @@ def _write(out: Any, chunk: bytes, request: FileRequest) -> None:
     except OSError as exc:
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             raise InsufficientDiskError(
-                f"The disk holding {request.part.parent} is full.",
-                "Free some space and run the download again; it resumes where it stopped.",
+                say("The disk holding {parent} is full.", parent=request.part.parent),
+                say("Free some space and run the download again; it resumes where it stopped."),
             ) from None
-        raise DownloadError(f"Cannot write {request.part}: {exc.strerror}.") from None
+        raise DownloadError(say("Cannot write {part}: {strerror}.", part=request.part, strerror=exc.strerror)) from None
 
 
 def _raise_for_status(status: int, name: str) -> None:
@@ -383,16 +388,18 @@ def _raise_for_status(status: int, name: str) -> None:
         return
     if status in (401, 403):
         raise AuthRequiredError(
-            f"The server refused {name} (HTTP {status}): the repository is gated or private.",
-            "Accept the model's terms on the Hub, then run 'hearth models login' with a token that has access.",
+            say("The server refused {name} (HTTP {status}): the repository is gated or private.", name=name, status=status),
+            say("Accept the model's terms on the Hub, then run 'hearth models login' with a token that has access."),
         )
     if status == 404:
-        raise RemoteFileNotFoundError(f"{name} was not found on the server (HTTP 404).", "The catalog entry may be out of date.")
+        raise RemoteFileNotFoundError(
+            say("{name} was not found on the server (HTTP 404).", name=name), say("The catalog entry may be out of date.")
+        )
     if status == 416:
         raise _Transient("range not satisfiable")
     if status == 429 or status >= 500:
         raise _Transient(f"HTTP {status}")
-    raise DownloadError(f"The server answered HTTP {status} for {name}.")
+    raise DownloadError(say("The server answered HTTP {status} for {name}.", status=status, name=name))
 
 
 def make_client(policy: RetryPolicy = RetryPolicy()) -> HttpClient:

@@ -18,6 +18,7 @@ from typing import Any
 from app.core import settings
 from app.core.privacy.policy import SETTING_NAMES, Policy, PolicyDenied
 from app.core.privacy.policy import load as load_policy
+from app.core.sentences import say
 
 
 @dataclass(frozen=True)
@@ -77,9 +78,13 @@ def effective(
     for name, value in (overrides or {}).items():
         if name in locked and value != values[name]:
             raise PolicyDenied(
-                f"The setting '{name}' is locked to {_describe(values[name])} by your organisation's policy; "
-                f"{_describe(value)} was asked for.",
-                "Leave it out to use the organisation's value.",
+                say(
+                    "The setting '{name}' is locked to {name2} by your organisation's policy; {value} was asked for.",
+                    name=name,
+                    name2=_describe(values[name]),
+                    value=_describe(value),
+                ),
+                say("Leave it out to use the organisation's value."),
             )
         values[name] = value
     values.update(decided_by_policy(rules))
@@ -108,5 +113,7 @@ def save_user_settings(changes: Mapping[str, Any], rules: Policy | None = None) 
     rules = rules or load_policy()
     for name in changes:
         if locked_by_policy(name, rules):
-            raise PolicyDenied(f"The setting '{name}' is locked by your organisation's policy and cannot be changed here.")
+            raise PolicyDenied(
+                say("The setting '{name}' is locked by your organisation's policy and cannot be changed here.", name=name)
+            )
     return settings.save(dict(changes))

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 
 from app.core import paths
 from app.core.errors import HearthError
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,7 @@ def allow(url: str, why: str) -> Iterator[None]:
 
     parts = urlsplit(url)
     if load_policy()["offline"] and not is_loopback(parts.hostname or ""):
-        raise HearthError("Hearth is in offline mode by your organisation's policy: no network access.")
+        raise HearthError(say("Hearth is in offline mode by your organisation's policy: no network access."))
     hosts = {parts.hostname or ""}
     proxy = urllib.request.getproxies().get(parts.scheme)
     if proxy and not urllib.request.proxy_bypass(parts.hostname or ""):

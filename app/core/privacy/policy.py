@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from app.core import paths
 from app.core.errors import HearthError
+from app.core.sentences import say
 from app.core.settings import POLICY_SETTINGS, check_value
 
 POLICY_ENV = "HEARTH_POLICY"
@@ -98,30 +99,36 @@ class Policy:
     def require_model(self, model_id: str, quant: str | None = None) -> None:
         if not self.model_allowed(model_id, quant):
             raise PolicyDenied(
-                f"Your organisation's policy does not allow the model {model_id}{':' + quant if quant else ''}.",
-                "Ask IT which models are approved.",
+                say(
+                    "Your organisation's policy does not allow the model {model_id}{quant}.",
+                    model_id=model_id,
+                    quant=":" + quant if quant else "",
+                ),
+                say("Ask IT which models are approved."),
             )
 
     def require_download(self) -> None:
         if self["offline"]:
-            raise PolicyDenied("Hearth is in offline mode by your organisation's policy: no downloads.")
+            raise PolicyDenied(say("Hearth is in offline mode by your organisation's policy: no downloads."))
         if not self["allow_downloads"]:
-            raise PolicyDenied("Your organisation's policy does not allow downloading models.", "Ask IT to pre-seed the model.")
+            raise PolicyDenied(
+                say("Your organisation's policy does not allow downloading models."), say("Ask IT to pre-seed the model.")
+            )
 
     def require_local_api(self) -> None:
         if not self["allow_local_api"]:
-            raise PolicyDenied("Your organisation's policy does not allow the local API.")
+            raise PolicyDenied(say("Your organisation's policy does not allow the local API."))
 
     def require_export(self) -> None:
         if not self["allow_export"]:
-            raise PolicyDenied("Your organisation's policy does not allow exporting conversations.")
+            raise PolicyDenied(say("Your organisation's policy does not allow exporting conversations."))
 
     def locked(self, setting: str) -> bool:
         return setting in self["locked_settings"]
 
     def require_unlocked(self, setting: str) -> None:
         if self.locked(setting):
-            raise PolicyDenied(f"The setting '{setting}' is locked by your organisation's policy.")
+            raise PolicyDenied(say("The setting '{setting}' is locked by your organisation's policy.", setting=setting))
 
     def cap(self, key: str, value: int) -> tuple[int, str | None]:
         """Apply a ``max_*`` limit; returns the value to use and a notice when it was lowered."""
@@ -135,7 +142,9 @@ class Policy:
         limit = self["max_gpu_layers"]
         if limit is None or (isinstance(requested, int) and requested <= limit):
             return requested, None
-        notice = f"GPU layers are limited to {limit} by your organisation's policy" if requested != "auto" else None
+        notice = (
+            say(("GPU layers are limited to {limit} by your organisation's policy"), limit=limit) if requested != "auto" else None
+        )
         return limit, notice
 
     def describe_errors(self) -> str:

@@ -19,6 +19,7 @@ import keyring.errors
 from keyring.backends import fail
 
 from app.core.errors import CredentialStoreError
+from app.core.sentences import say
 
 SERVICE = "Hearth"
 log = logging.getLogger(__name__)
@@ -40,9 +41,11 @@ def _account(endpoint: str) -> str:
 def _usable() -> None:
     if not keyring_usable():
         raise CredentialStoreError(
-            "No OS keyring is available to keep the token safely, and Hearth never stores it in a plain file.",
-            "Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), "
-            "or set HF_TOKEN in the environment for this session.",
+            say("No OS keyring is available to keep the token safely, and Hearth never stores it in a plain file."),
+            say(
+                "Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), or set "
+                "HF_TOKEN in the environment for this session."
+            ),
         )
 
 
@@ -64,7 +67,7 @@ def _store(account: str, secret: str, what: str) -> None:
     try:
         keyring.set_password(SERVICE, account, secret)
     except keyring.errors.KeyringError as exc:
-        raise CredentialStoreError(f"The OS keyring refused to store {what}: {exc}.") from None
+        raise CredentialStoreError(say("The OS keyring refused to store {what}: {exc}.", what=what, exc=exc)) from None
 
 
 def _forget(account: str, what: str) -> bool:
@@ -74,7 +77,7 @@ def _forget(account: str, what: str) -> bool:
     except keyring.errors.PasswordDeleteError:
         return False
     except keyring.errors.KeyringError as exc:
-        raise CredentialStoreError(f"The OS keyring refused to delete {what}: {exc}.") from None
+        raise CredentialStoreError(say("The OS keyring refused to delete {what}: {exc}.", what=what, exc=exc)) from None
     return True
 
 
@@ -117,8 +120,11 @@ def rotate_api_key() -> str:
 def _usable_for(what: str, alternative: str) -> None:
     if not keyring_usable():
         raise CredentialStoreError(
-            f"No OS keyring is available to keep {what} safely, and Hearth never stores it in a plain file.",
-            f"Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), {alternative}.",
+            say("No OS keyring is available to keep {what} safely, and Hearth never stores it in a plain file.", what=what),
+            say(
+                "Install and unlock a keyring (GNOME Keyring, KWallet, KeePassXC's Secret Service), {alternative}.",
+                alternative=alternative,
+            ),
         )
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from app.core.privacy.policy import Policy, PolicyDenied
+from app.core.sentences import say
 
 
 def is_loopback(host: str) -> bool:
@@ -36,8 +37,14 @@ def require_secure(url: str, rules: Policy, what: str, hint: str) -> None:
     host = parts.hostname or ""
     if parts.scheme == "http" and not plain_http_allowed(host, rules["http_hosts"]):
         raise PolicyDenied(
-            f"{what} http://{host} is plain http: it would carry your data and keys across the network in clear text, "
-            "so Hearth does not use it.",
+            say(
+                (
+                    "{what} http://{host} is plain http: it would carry your data and keys across the network "
+                    "in clear text, so Hearth does not use it."
+                ),
+                what=what,
+                host=host,
+            ),
             hint,
         )
 

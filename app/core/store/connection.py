@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import StoreError, StoreFullError, StoreReadOnlyError
+from app.core.sentences import say
 from app.core.store import cjk
 
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's write
@@ -42,9 +43,16 @@ def _require_private(db: Any, path: Path) -> None:
     if int(temp) != 2 or "TEMP_STORE=0" in options or str(wiped) != "1":
         db.close()
         raise StoreError(
-            f"This build of SQLCipher would keep temporary data of {path.name} unencrypted on disk "
-            f"(temp_store {temp}, memory security {wiped}), so Hearth does not use it.",
-            "Reinstall Hearth (make install) to get the SQLCipher build it is tested with.",
+            say(
+                (
+                    "This build of SQLCipher would keep temporary data of {name} unencrypted on disk "
+                    "(temp_store {temp}, memory security {wiped}), so Hearth does not use it."
+                ),
+                name=path.name,
+                temp=temp,
+                wiped=wiped,
+            ),
+            say("Reinstall Hearth (make install) to get the SQLCipher build it is tested with."),
         )
 
 
@@ -53,13 +61,13 @@ def translate(exc: Exception, path: Path) -> Exception:
     code = getattr(exc, "errno", None)
     if "full" in text or code in (errno.ENOSPC, errno.EDQUOT):
         return StoreFullError(
-            f"The conversation store could not save the last change: the disk holding {path.parent} is full.",
-            "Free some space; everything saved before is intact.",
+            say("The conversation store could not save the last change: the disk holding {parent} is full.", parent=path.parent),
+            say("Free some space; everything saved before is intact."),
         )
     read_only = code in (errno.EACCES, errno.EPERM, errno.EROFS)
     if read_only or "readonly" in text or "read-only" in text or "unable to open" in text or "permission" in text:
         return StoreReadOnlyError(
-            f"The conversation store at {path} cannot be written (read-only folder or file).",
-            "Check the permissions of the data folder, or set HEARTH_HOME to a writable place.",
+            say("The conversation store at {path} cannot be written (read-only folder or file).", path=path),
+            say("Check the permissions of the data folder, or set HEARTH_HOME to a writable place."),
         )
-    return StoreError(f"The conversation store failed: {exc}.")
+    return StoreError(say("The conversation store failed: {exc}.", exc=exc))

@@ -29,6 +29,7 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from app.core import paths
 from app.core.errors import StoreError, WrongKeyError
+from app.core.sentences import say
 from app.core.store import cjk
 from app.core.store.connection import BUSY_TIMEOUT_MS, configure, translate
 from app.core.store.key import KeyManager, StoreKey, derived_ahead, derived_raw_key
@@ -165,7 +166,7 @@ class Store:
             return self._configure(db)
         what = "passphrase" if self.keys.source() == "passphrase" else "key in the OS keyring"
         raise WrongKeyError(
-            f"The {what} does not open the conversation store ({self.path.name}).",
+            say("The {what} does not open the conversation store ({name}).", what=what, name=self.path.name),
             "Check the passphrase." if what == "passphrase" else "The keyring entry may belong to another installation.",
         ) from last
 
@@ -254,7 +255,10 @@ class Store:
     def get_conversation(self, conversation_id: int) -> Conversation:
         rows = self.query(f"SELECT {CONVERSATION_FIELDS} FROM conversations WHERE id = ?", (conversation_id,))
         if not rows:
-            raise StoreError(f"There is no conversation {conversation_id}.", "See 'hearth conversations list'.")
+            raise StoreError(
+                say("There is no conversation {conversation_id}.", conversation_id=conversation_id),
+                say("See 'hearth conversations list'."),
+            )
         return Conversation.from_row(rows[0])
 
     def list_conversations(self, limit: int = 50, offset: int = 0) -> list[Conversation]:
@@ -355,7 +359,7 @@ class Store:
             if parent_id == "active":
                 row = db.execute("SELECT active_leaf FROM conversations WHERE id = ?", (conversation_id,)).fetchone()
                 if row is None:
-                    raise StoreError(f"There is no conversation {conversation_id}.")
+                    raise StoreError(say("There is no conversation {conversation_id}.", conversation_id=conversation_id))
                 parent_id = row[0]
             names = ["conversation_id", "parent_id", "role", "content", "created_at", "updated_at", *fields]
             values = [conversation_id, parent_id, role, content, now, now, *fields.values()]
@@ -386,7 +390,7 @@ class Store:
     def message(self, message_id: int) -> StoredMessage:
         rows = self.query(f"SELECT {MESSAGE_FIELDS} FROM messages WHERE id = ?", (message_id,))
         if not rows:
-            raise StoreError(f"There is no message {message_id}.")
+            raise StoreError(say("There is no message {message_id}.", message_id=message_id))
         return StoredMessage.from_row(rows[0])
 
     def thread(self, conversation_id: int, leaf: int | None = None) -> list[StoredMessage]:

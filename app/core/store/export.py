@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import HearthError
+from app.core.sentences import say
 from app.core.store.database import Conversation, Store, StoredMessage
 from app.core.store.schema import STATUSES
 
@@ -85,14 +86,19 @@ def write_export(path: Path, text: str) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     except OSError as exc:
-        raise HearthError(f"Cannot write in {path.parent}: {exc.strerror}.", "Choose another folder.") from None
+        raise HearthError(
+            say("Cannot write in {parent}: {strerror}.", parent=path.parent, strerror=exc.strerror), say("Choose another folder.")
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
             out.write(text)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise HearthError(f"Cannot write {path}: {exc.strerror}.", "Free some disk space or choose another folder.") from None
+        raise HearthError(
+            say("Cannot write {path}: {strerror}.", path=path, strerror=exc.strerror),
+            say("Free some disk space or choose another folder."),
+        ) from None
 
 
 def conversation_markdown(store: Store, conversation_id: int) -> str:
@@ -124,9 +130,9 @@ def import_file(store: Store, path: Path) -> list[int]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise HearthError(f"Cannot read {path}: {exc.strerror}.") from None
+        raise HearthError(say("Cannot read {path}: {strerror}.", path=path, strerror=exc.strerror)) from None
     except ValueError as exc:
-        raise ImportFormatError(f"{path} is not valid JSON: {exc}.") from None
+        raise ImportFormatError(say("{path} is not valid JSON: {exc}.", path=path, exc=exc)) from None
     return import_data(store, data)
 
 
@@ -141,20 +147,22 @@ def import_data(store: Store, data: Any) -> list[int]:
     if isinstance(data, list):
         return [_import_plain(store, data, "")]
     raise ImportFormatError(
-        "This file is neither a Hearth export nor an OpenAI-style message list.",
-        'Expected {"format": "hearth-conversation", …} or {"messages": [{"role": "user", "content": "…"}]}.',
+        say("This file is neither a Hearth export nor an OpenAI-style message list."),
+        say('Expected {{"format": "hearth-conversation", …}} or {{"messages": [{{"role": "user", "content": "…"}}]}}.'),
     )
 
 
 def _list(value: Any, name: str) -> list[Any]:
     if not isinstance(value, list):
-        raise ImportFormatError(f"'{name}' must be a list.")
+        raise ImportFormatError(say("'{name}' must be a list.", name=name))
     return value
 
 
 def _check(message: Any, index: int) -> tuple[str, str]:
     if not isinstance(message, dict) or message.get("role") not in ROLES or not isinstance(message.get("content", ""), str):
-        raise ImportFormatError(f"Message {index + 1} needs a role (system, user or assistant) and text content.")
+        raise ImportFormatError(
+            say("Message {index} needs a role (system, user or assistant) and text content.", index=index + 1)
+        )
     return message["role"], message.get("content", "")
 
 
@@ -169,7 +177,7 @@ def _import_plain(store: Store, messages: list[Any], title: str) -> int:
 
 def _import_hearth(store: Store, data: Any) -> int:
     if not isinstance(data, dict):
-        raise ImportFormatError("A conversation in the export is not an object.")
+        raise ImportFormatError(say("A conversation in the export is not an object."))
     messages = _list(data.get("messages", []), "messages")
     for index, message in enumerate(messages):
         _check(message, index)
@@ -180,7 +188,7 @@ def _import_hearth(store: Store, data: Any) -> int:
     while pending:  # parents first, whatever order the file lists them in
         ready = [m for m in pending if m.get("parent_id") is None or m.get("parent_id") in new_ids]
         if not ready:
-            raise ImportFormatError("Some messages point at parents that are not in the file.")
+            raise ImportFormatError(say("Some messages point at parents that are not in the file."))
         for message in ready:
             fields = {k: message[k] for k in STAT_FIELDS if message.get(k) is not None}
             if fields.get("status") not in (None, *STATUSES):

@@ -37,6 +37,7 @@ import keyring.errors
 
 from app.core.errors import StoreKeyError
 from app.core.privacy.secrets import keyring_usable
+from app.core.sentences import say
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def _set(account: str, value: str) -> None:
     try:
         keyring.set_password(SERVICE, account, value)
     except keyring.errors.KeyringError as exc:
-        raise StoreKeyError(f"The OS keyring refused to store the conversation key: {exc}.") from None
+        raise StoreKeyError(say("The OS keyring refused to store the conversation key: {exc}.", exc=exc)) from None
 
 
 def _delete(account: str) -> None:
@@ -214,16 +215,16 @@ class KeyManager:
             text = self.passphrase()
             if not text:
                 raise StoreKeyError(
-                    "The conversation store is protected by a passphrase.",
-                    f"Enter it when asked, or set {PASSPHRASE_ENV} for unattended use.",
+                    say("The conversation store is protected by a passphrase."),
+                    say("Enter it when asked, or set {PASSPHRASE_ENV} for unattended use.", PASSPHRASE_ENV=PASSPHRASE_ENV),
                 )
             return [StoreKey.passphrase(text)]
         accounts = (*self._accounts(), self._path_account())
         keys = [StoreKey.raw(k) for k in dict.fromkeys(filter(None, map(_get, accounts)))]
         if not keys:
             raise StoreKeyError(
-                "The key of the conversation store is missing from the OS keyring, so the conversations cannot be read.",
-                "If the keyring was reset, the conversations are lost; 'hearth conversations purge --all' starts over.",
+                say("The key of the conversation store is missing from the OS keyring, so the conversations cannot be read."),
+                say("If the keyring was reset, the conversations are lost; 'hearth conversations purge --all' starts over."),
             )
         return keys
 
@@ -242,8 +243,11 @@ class KeyManager:
         text = self.passphrase()
         if not text:
             raise StoreKeyError(
-                "No OS keyring is available to keep the conversation key, and Hearth never stores it in a plain file.",
-                f"Choose a passphrase (Hearth asks for it), or set {PASSPHRASE_ENV} for unattended use.",
+                say("No OS keyring is available to keep the conversation key, and Hearth never stores it in a plain file."),
+                say(
+                    "Choose a passphrase (Hearth asks for it), or set {PASSPHRASE_ENV} for unattended use.",
+                    PASSPHRASE_ENV=PASSPHRASE_ENV,
+                ),
             )
         self._record("passphrase")
         return StoreKey.passphrase(text)
@@ -251,7 +255,7 @@ class KeyManager:
     def begin_rotation(self, new_passphrase: str | None = None) -> StoreKey:
         if self.source() == "passphrase":
             if not new_passphrase:
-                raise StoreKeyError("A new passphrase is needed to rotate the key of a passphrase-protected store.")
+                raise StoreKeyError(say("A new passphrase is needed to rotate the key of a passphrase-protected store."))
             return StoreKey.passphrase(new_passphrase)
         hex_key = secrets.token_hex(32)
         _set(self._accounts()[1], hex_key)

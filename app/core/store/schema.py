@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from app.core.errors import StoreTooNewError
+from app.core.sentences import say
 from app.core.store import cjk
 
 
@@ -191,8 +192,12 @@ def migrate(db: Any, target: int = CURRENT_VERSION) -> int:
     found = int(db.execute("PRAGMA user_version").fetchone()[0])
     if found > CURRENT_VERSION:
         raise StoreTooNewError(
-            f"The conversation store was written by a newer Hearth (schema {found}; this one knows {CURRENT_VERSION}).",
-            "Update Hearth; the database was left untouched.",
+            say(
+                "The conversation store was written by a newer Hearth (schema {found}; this one knows {CURRENT_VERSION}).",
+                found=found,
+                CURRENT_VERSION=CURRENT_VERSION,
+            ),
+            say("Update Hearth; the database was left untouched."),
         )
     if found >= target:
         return found

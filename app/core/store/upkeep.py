@@ -15,6 +15,7 @@ from contextlib import suppress
 
 from app.core.errors import HearthError
 from app.core.privacy.locks import EffectiveSettings, effective
+from app.core.sentences import say
 from app.core.store.database import Store
 
 log = logging.getLogger(__name__)
@@ -38,14 +39,26 @@ def apply_retention(store: Store, values: EffectiveSettings | None = None) -> in
 def after_open(store: Store, values: EffectiveSettings | None = None) -> list[str]:
     """Retention and crash clean-up; returns what to tell the user."""
     values = values or effective()
-    notices = []
+    notices: list[str] = []
     removed = apply_retention(store, values)
     if removed:
-        notices.append(f"Deleted {removed} conversation(s) older than {values.retention_days} days (retention setting).")
+        notices.append(
+            say(
+                ("Deleted {removed} conversation(s) older than {retention_days} days (retention setting)."),
+                removed=removed,
+                retention_days=values.retention_days,
+            )
+        )
     interrupted = store.mark_interrupted(STALE_AFTER_S)
     if interrupted:
         notices.append(
-            f"{interrupted} answer(s) were cut off when Hearth last stopped; they are marked interrupted and can be continued."
+            say(
+                (
+                    "{interrupted} answer(s) were cut off when Hearth last stopped; they are marked "
+                    "interrupted and can be continued."
+                ),
+                interrupted=interrupted,
+            )
         )
     return notices
 
