@@ -101,9 +101,9 @@ def test_a_streamed_batch_holds_the_decoding_until_the_window_has_shown_it(qtbot
     worker.start()
     qtbot.waitUntil(lambda: bool(handled), timeout=5000)
     assert handled == [False] and not returned.wait(0.2)  # handled while the producer still waits
-    bridge.drawn()
+    bridge.drawn()  # shown: the producer goes on once the event loop next waits
+    qtbot.waitUntil(returned.is_set, timeout=5000)
     worker.join(5)
-    assert returned.is_set()
 
     monkeypatch.setattr(bridge_module, "HANDOFF_SECONDS", limit)
     returned.clear()  # a window that does not draw it (busy elsewhere): the wait is bounded

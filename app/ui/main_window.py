@@ -409,4 +409,4 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
 
 
 def backend_notice() -> str:
-    return tr("Backend: {backend}.").format(backend=hardware.describe_backend())
+    return tr("Backend: {backend}.").format(backend=sentence(hardware.describe_backend()))

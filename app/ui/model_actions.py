@@ -180,7 +180,7 @@ class InstalledActions:
         if key is None:
             return
         item = next(i for i in self.registry.all(self.catalog) if i.key == key)
-        what = describe_removal(item)
+        what = sentence(describe_removal(item))
         if item.source == "shared":
             QMessageBox.information(self._window(), "Hearth", what)
             return

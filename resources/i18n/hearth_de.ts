@@ -1671,6 +1671,10 @@ Entfernen Sie es und laden Sie es erneut herunter.</translation>
         <translation>Verwenden Sie eine mit einem aktuellen llama.cpp konvertierte Datei.</translation>
     </message>
     <message>
+        <source>CPU (this build has no GPU offload; models run on the CPU)</source>
+        <translation>CPU (dieser Build kann nicht auf die GPU auslagern; Modelle laufen auf der CPU)</translation>
+    </message>
+    <message>
         <source>&apos;{name}&apos; has an impossible setting: {what}.</source>
         <translation>„{name}“ hat eine unmögliche Einstellung: {what}.</translation>
     </message>
@@ -1897,6 +1901,26 @@ Entfernen Sie es und laden Sie es erneut herunter.</translation>
     <message>
         <source>{key} is provided by your administrator in a shared folder and cannot be removed here.</source>
         <translation>{key} wird von Ihrer Administration in einem gemeinsamen Ordner bereitgestellt und kann hier nicht entfernt werden.</translation>
+    </message>
+    <message>
+        <source>Hearth forgets {key}; its file stays where it is.</source>
+        <translation>Hearth vergisst {key}; seine Datei bleibt, wo sie ist.</translation>
+    </message>
+    <message>
+        <source>Hearth forgets {key}; its file stays where it is ({where}).</source>
+        <translation>Hearth vergisst {key}; seine Datei bleibt, wo sie ist ({where}).</translation>
+    </message>
+    <message>
+        <source>{names} and {more} more</source>
+        <translation>{names} und {more} weitere</translation>
+    </message>
+    <message>
+        <source>This deletes 1 file ({total:.1f} GB) from disk: {names}.</source>
+        <translation>Dies löscht 1 Datei ({total:.1f} GB) vom Laufwerk: {names}.</translation>
+    </message>
+    <message>
+        <source>This deletes {count} files ({total:.1f} GB) from disk: {names}.</source>
+        <translation>Dies löscht {count} Dateien ({total:.1f} GB) vom Laufwerk: {names}.</translation>
     </message>
     <message>
         <source>{name} is missing</source>

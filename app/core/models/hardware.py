@@ -18,6 +18,8 @@ from typing import Any
 
 import psutil
 
+from app.core.sentences import say
+
 log = logging.getLogger(__name__)
 
 
@@ -127,7 +129,7 @@ def detect() -> Hardware:
 def describe_backend() -> str:
     """One phrase for the user: the backend, and that the CPU is used when the build has no GPU support."""
     backend = llama_backend()
-    return backend if backend != "CPU" else "CPU (this build has no GPU offload; models run on the CPU)"
+    return backend if backend != "CPU" else say("CPU (this build has no GPU offload; models run on the CPU)")
 
 
 def llama_backend() -> str:

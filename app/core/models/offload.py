@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from app.core.errors import HearthError, InsufficientMemoryError
 from app.core.models.hardware import Hardware
 from app.core.models.info import ModelInfo
-from app.core.sentences import say
+from app.core.sentences import say, translated
 
 MiB = 2**20
 GiB = 2**30
@@ -58,7 +58,7 @@ class OffloadPlan:
 
     def describe(self, words: Callable[[str], str] = str) -> str:
         """Where the layers go and the memory it takes; ``words`` is a client's translation of each
-        phrase in :data:`PHRASES` (the notice stays as written)."""
+        phrase in :data:`PHRASES`, also used for the notice (a sentence, ``app.core.sentences``)."""
         if self.gpu_layers == 0:
             where = words("CPU only")
         elif self.full_offload:
@@ -70,7 +70,7 @@ class OffloadPlan:
         text = words("{where}; about {vram} GiB VRAM and {ram} GiB RAM at context {context}").format(
             where=where, vram=f"{self.vram_bytes / GiB:.2f}", ram=f"{self.ram_bytes / GiB:.2f}", context=self.n_ctx
         )
-        return f"{text}. {self.notice}".strip() if self.notice else text
+        return f"{text}. {translated(self.notice, words)}".strip() if self.notice else text
 
 
 def parse_gpu_layers(value: str | int) -> str | int:

@@ -131,14 +131,23 @@ def _move(files: list[InstalledFile], target: Path, mode: str) -> None:
 def describe_removal(item: Installed) -> str:
     """What removing ``item`` deletes, for the confirmation a user sees before it happens."""
     if item.source == "shared":
-        return f"{item.name or item.key} is provided by your administrator in a shared folder and cannot be removed here."
+        return say(
+            "{key} is provided by your administrator in a shared folder and cannot be removed here.", key=item.name or item.key
+        )
     files = [Path(f.path) for f in item.files if Path(f.path).exists()]
     if not item.owned or not files:
-        where = Path(item.files[0].path).parent if item.files else "its folder"
-        return f"Hearth forgets {item.key}; its file stays where it is ({where})."
-    total = sum(p.stat().st_size for p in files)
-    names = ", ".join(p.name for p in files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
-    return f"This deletes {len(files)} file{'s' if len(files) > 1 else ''} ({total / 1e9:.1f} GB) from disk: {names}."
+        if not item.files:
+            return say("Hearth forgets {key}; its file stays where it is.", key=item.key)
+        return say(
+            "Hearth forgets {key}; its file stays where it is ({where}).", key=item.key, where=Path(item.files[0].path).parent
+        )
+    total = sum(p.stat().st_size for p in files) / 1e9
+    names = ", ".join(p.name for p in files[:3])
+    if len(files) > 3:
+        names = say("{names} and {more} more", names=names, more=len(files) - 3)
+    if len(files) == 1:
+        return say("This deletes 1 file ({total:.1f} GB) from disk: {names}.", total=total, names=names)
+    return say("This deletes {count} files ({total:.1f} GB) from disk: {names}.", count=len(files), total=total, names=names)
 
 
 def remove_model(item: Installed, registry: Registry) -> list[str]:
