@@ -57,8 +57,9 @@ def share_the_cores(env: dict[str, str] | os._Environ[str] = os.environ) -> None
     its helper threads went on spinning for milliseconds after their last work, so on a 2-core
     machine the drawing had one core at most and took up to twice its CPU time (the stall
     bench's longest stalls, 18-22 ms).  Decode speed, measured in alternated processes
-    (``bench/spin_count.py``): the same on a few-hundred-tokens/s model; 21 % lower on a toy
-    model at 3,500 tokens/s, whose threads now sleep between tokens.
+    (``bench/spin_count.py``): with 50,000 turns 0.988x the default on a few-hundred-tokens/s
+    model (within the noise); with 10,000 a toy model at 3,500 tokens/s lost 21 %, its threads
+    sleeping between tokens, which is why the count is not lower.
     """
     if "GOMP_SPINCOUNT" not in env and "OMP_WAIT_POLICY" not in env:
         env["GOMP_SPINCOUNT"] = SPIN_COUNT
