@@ -192,6 +192,7 @@ def test_regenerate_makes_a_branch_and_edit_resends(qtbot: Any, window: MainWind
     assert len(thread) == 2 and thread[-1].id != first_answer.id
     assert [m.id for m in window.controller.store.siblings(thread[-1].id)] == [first_answer.id, thread[-1].id]
     window.render_thread()
+    qtbot.waitUntil(lambda: len(window.view.widgets) == 2, timeout=5000)  # built from the next turn on
     assert window.view.widgets[-1].branch_label.text() == "2/2"
     with qtbot.waitSignal(window.controller.answer_finished, timeout=60000):
         window.controller.edit_and_resend(thread[0].id, "question one, edited")
@@ -291,32 +292,66 @@ def test_welcome_recommends_a_model_and_works_offline(
     assert offline.import_button.isEnabled()
 
 
+def test_text_arriving_before_an_opened_answer_is_built_is_not_lost(qtbot: Any, window: MainWindow) -> None:
+    """A branch's widgets are built from the turn after the click: a streaming answer's pieces and
+    its end that arrive in between go into the message its widget is then built from."""
+    from app.core.store.database import StoredMessage
+
+    def stored(message_id: int, role: str, content: str, status: str) -> StoredMessage:
+        return StoredMessage(id=message_id, conversation_id=1, parent_id=None, role=role, content=content, status=status)
+
+    window.show()
+    window.view.show_thread([stored(1, "user", "question", "complete"), stored(2, "assistant", "so far", "partial")],
+                            lambda message_id: [message_id])  # fmt: skip
+    assert window.view.widgets == []
+    window.view.append("content", ", and more")
+    window.view.finish("truncated")
+    qtbot.waitUntil(lambda: len(window.view.widgets) == 2, timeout=5000)
+    answer = window.view.widgets[-1]
+    assert answer.content == "so far, and more" and answer.message.status == "truncated"
+    assert window.view.streaming_widget() is None
+
+
 def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, window: MainWindow) -> None:
+    from app.ui.message_view import FIRST_PAGE, PAGE
+
     store = window.controller.store
     conv = store.create_conversation("long one")
     parent = None
-    for i in range(100):
+    for i in range(200):
         parent = store.add_message(conv, "user" if i % 2 == 0 else "assistant", f"message {i}", parent_id=parent)
     window.show()
     window.controller.open_conversation(conv)
-    assert 0 < len(window.view.widgets) < 40 and window.view.building  # the newest first, the rest in slices
-    assert window.view.widgets[-1].content == "message 99"
+    assert window.view.widgets == [] and window.view.building  # the click only reads the branch's ids
+    qtbot.waitUntil(lambda: bool(window.view.widgets), timeout=5000)
+    assert len(window.view.widgets) < FIRST_PAGE and window.view.building  # the newest first, the rest in slices
+    assert window.view.widgets[-1].content == "message 199"
     qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
-    assert len(window.view.widgets) == 40 and [w.content for w in window.view.widgets[:2]] == ["message 60", "message 61"]
-    bar = window.view.verticalScrollBar()
-    assert bar.value() == bar.maximum() > 0  # the reader sits at the newest message
-    assert not window.view.earlier.isHidden() and "60 not shown" in window.view.earlier.text()
-    bar.setValue(bar.maximum() // 2)  # reading in the middle
+    qtbot.wait(50)  # the last layout pass (and any page built because the first did not fill the view)
+    view, bar = window.view, window.view.verticalScrollBar()
+
+    def oldest_built() -> int:
+        assert [w.content for w in view.widgets] == [f"message {i}" for i in range(200 - len(view.widgets), 200)]
+        return 200 - len(view.widgets)
+
+    first = oldest_built()
+    assert first <= 200 - FIRST_PAGE and bar.value() == bar.maximum() > 0  # the reader sits at the newest message
+    assert not view.earlier.isHidden() and f"{first} not shown" in view.earlier.text()
+    bar.setValue(bar.maximum() - view.viewport().height() // 2)  # reading, away from the top
     from_bottom = bar.maximum() - bar.value()
-    window.view.earlier.click()
-    qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
-    assert len(window.view.widgets) == 80 and window.view.widgets[0].content == "message 20"
-    qtbot.wait(50)  # the last layout pass
+    view.earlier.click()
+    qtbot.waitUntil(lambda: not view.building, timeout=5000)
+    qtbot.wait(50)
+    assert oldest_built() == first - PAGE
     assert bar.maximum() - bar.value() == from_bottom  # older messages came in above without moving the text
-    window.view.earlier.click()
-    qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
-    assert len(window.view.widgets) == 100 and window.view.widgets[0].content == "message 0"
-    assert window.view.earlier.isHidden()
+    bar.setValue(0)  # scrolled up to the oldest built: the ones above are built, the place kept
+    qtbot.waitUntil(lambda: oldest_built() < first - PAGE and not view.building, timeout=5000)
+    qtbot.wait(50)
+    assert oldest_built() == first - PAGE - FIRST_PAGE and bar.value() > 0
+    while view.earlier.isVisible():
+        view.earlier.click()
+        qtbot.waitUntil(lambda: not view.building, timeout=5000)
+    assert oldest_built() == 0
 
 
 def test_reasoning_streams_into_its_own_section_and_the_store(

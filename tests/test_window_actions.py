@@ -239,11 +239,13 @@ def test_appearance_setting_switches_light_and_dark(
         dialog.appearance.setCurrentIndex(dialog.appearance.findData("dark"))
         dialog.save()
         assert settings.load()["appearance"] == "dark" and theme.is_dark()
+        qtbot.waitUntil(lambda: len(window.view.widgets) == 2, timeout=5000)  # rebuilt from the next turn on
         assert window.view.widgets[-1].content_view.highlighter.dark  # the view was rebuilt in dark colours
         dialog = window.open_settings()
         assert dialog.appearance.currentData() == "dark"  # the dialog shows what is saved
         dialog.appearance.setCurrentIndex(dialog.appearance.findData("light"))
         dialog.save()
+        qtbot.waitUntil(lambda: len(window.view.widgets) == 2, timeout=5000)
         assert not theme.is_dark() and not window.view.widgets[-1].content_view.highlighter.dark
     finally:
         theme.apply(app, "system")

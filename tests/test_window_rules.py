@@ -188,6 +188,7 @@ def test_opening_another_conversation_mid_answer_routes_the_tokens_by_message(qt
     qtbot.wait(150)  # and their batches have reached the UI thread
     assert window.view.widgets == [] and window.controller.conversation_id is None  # none of them was drawn here
     window.controller.open_conversation(conversation)  # type: ignore[arg-type]  # back, mid-answer
+    qtbot.waitUntil(lambda: len(window.view.widgets) == 2, timeout=5000)
     assert window.view.widgets[-1].message.id == streaming and window.view.widgets[-1].content  # what came so far
     holds.release[60].set()
     qtbot.waitUntil(lambda: bool(ended), timeout=60000)

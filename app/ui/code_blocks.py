@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,11 +27,13 @@ from pygments.lexers import get_lexer_by_name
 from pygments.styles import get_style_by_name
 from pygments.token import Token, _TokenType
 from pygments.util import ClassNotFound
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
     QSyntaxHighlighter,
+    QTextBlock,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -46,6 +49,7 @@ COPY_LABEL = QT_TRANSLATE_NOOP("", "Copy code")
 HEADER_GAP = "\u2003"  # an em space between the language and the copy link of a card's header
 _MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~]")
 Span = tuple[int, int, QTextCharFormat]
+COLOUR_SECONDS = 0.003  # the longest one turn spends colouring streamed code lines
 _FENCE = re.compile(r"^([ \t]*)```[ \t]*([^\s`]*)[^\n]*$", re.MULTILINE)
 
 
@@ -176,14 +180,23 @@ class CodeHighlighter(QSyntaxHighlighter):
         self._background = QBrush(QColor(colours["code"]))
         self._header = QBrush(QColor(colours["code_header"]))
         super().__init__(document)
+        self._later: list[int] = []  # positions of streamed code lines still to colour
+        self._colourer = QTimer(self, singleShot=True, interval=0)
+        self._colourer.setObjectName("code-colourer")
+        self._colourer.timeout.connect(self._colour_later)
 
     def rehighlight(self) -> None:
         self.rehighlight_from(0)
 
-    def rehighlight_from(self, position: int) -> None:
+    def rehighlight_from(self, position: int, defer: bool = False) -> None:
         """Colour the code lines from ``position`` on and give code blocks their background:
         each line is coloured once here; the highlighter's own passes on every edit do nothing.
-        The background changes are one edit (one layout pass), not one per line."""
+        The background changes are one edit (one layout pass), not one per line.
+
+        ``defer`` (a streamed piece): lines lexed before are coloured now, new ones on the next
+        event-loop turns, ``COLOUR_SECONDS`` at a time.  Pygments' Python lexer takes ~0.4 ms a
+        line here, and a fast answer's 30 ms batch brings four or five lines: colouring them in
+        the batch's own turn made it the longest of the stream."""
         code, headers = [], []
         block = self.document().findBlock(position).previous()  # the header of a block starting here
         block = block if block.isValid() else self.document().findBlock(position)
@@ -209,27 +222,72 @@ class CodeHighlighter(QSyntaxHighlighter):
                     edit.setPosition(block.position())
                     edit.mergeBlockFormat(fmt)
         edit.endEditBlock()
+        if defer:
+            now = [b for b in code if _spans_known(self._language(b), b.text(), self._style)]
+            self._later.extend(b.position() for b in code if not _spans_known(self._language(b), b.text(), self._style))
+            code = now
+            if self._later:
+                self._colourer.start()
+        self._colour(code)
+
+    def _colour(self, blocks: list[QTextBlock]) -> None:
         self._explicit = True
         try:
-            for block in code:
+            for block in blocks:
                 self.rehighlightBlock(block)
         finally:
             self._explicit = False
 
+    def _colour_later(self) -> None:
+        """Colour streamed lines for up to ``COLOUR_SECONDS``; the rest on the next turn.  A line
+        is found again by its position (the unfinished tail's blocks are replaced by each piece)."""
+        began, document, done = time.perf_counter(), self.document(), set()
+        while self._later and time.perf_counter() - began < COLOUR_SECONDS:
+            position = self._later.pop(0)
+            block = document.findBlock(position)
+            if block.isValid() and block.position() not in done and self._language(block):
+                done.add(block.position())
+                self._colour([block])
+        if self._later:
+            self._colourer.start()
+
+    @staticmethod
+    def _language(block: QTextBlock) -> str:
+        language = block.blockFormat().property(QTextFormat.Property.BlockCodeLanguage)
+        return str(language).lower() if language else ""
+
     def highlightBlock(self, text: str) -> None:
         if not self._explicit:
             return  # an edit's automatic pass: the renderer calls rehighlight_from() right after
-        language = self.currentBlock().blockFormat().property(QTextFormat.Property.BlockCodeLanguage)
+        language = self._language(self.currentBlock())
         if not language or not text:
             return
-        for start, length, fmt in _spans(str(language).lower(), text, self._style):
+        for start, length, fmt in _spans(language, text, self._style):
             self.setFormat(start, length, fmt)
 
 
-@lru_cache(maxsize=8192)
+_SPANS: dict[tuple[str, str, str], tuple[Span, ...]] = {}
+SPANS_KEPT = 8192
+
+
+def _spans_known(language: str, line: str, style: str) -> bool:
+    return not language or not line or (language, line, style) in _SPANS
+
+
 def _spans(language: str, line: str, style: str) -> tuple[Span, ...]:
-    """Where the colours of one line of code go.  Remembered: when an answer ends it is rendered
-    again as a whole, and its lines were all coloured while it streamed."""
+    """Where the colours of one line of code go.  Remembered (a dict, not ``lru_cache``: the
+    streaming colouring asks whether a line is known): when an answer ends it is rendered again
+    as a whole, and its lines were all coloured while it streamed."""
+    key = (language, line, style)
+    known = _SPANS.get(key)
+    if known is None:
+        if len(_SPANS) >= SPANS_KEPT:
+            _SPANS.clear()
+        known = _SPANS[key] = _lex(language, line, style)
+    return known
+
+
+def _lex(language: str, line: str, style: str) -> tuple[Span, ...]:
     lexer, formats = _lexer(language), _formats(style)
     if lexer is None:
         return ()

@@ -141,6 +141,7 @@ class MainWindow(ModelPicker, StatusArea, QMainWindow):
         self.view.delete_requested.connect(self.delete_message)
         self.view.branch_requested.connect(controller.select_branch)
         controller.thread_changed.connect(self.render_thread)
+        controller.view_busy = lambda: self.view.building  # a new turn waits for them (see ChatController._begin)
         controller.thread_changed.connect(self.thinking_control.refresh)
         controller.model_changed.connect(lambda *_: self.thinking_control.refresh())
         controller.appended.connect(lambda messages: self.view.append_messages(messages, self._siblings_of))

@@ -154,7 +154,7 @@ class IncrementalMarkdown:
         insert_markdown(cursor, piece(text, fences, self.frozen, len(text), close=False))
         self._join_continued()
         if self.highlighter is not None:
-            self.highlighter.rehighlight_from(rendered_from)
+            self.highlighter.rehighlight_from(rendered_from, defer=True)  # new lines coloured on the next turns
 
     def _join_continued(self) -> None:
         """What was just rendered at the tail's start continues a paragraph kept in parts: no gap."""

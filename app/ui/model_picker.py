@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, cast
 
 from PySide6.QtWidgets import QLabel, QMessageBox, QProgressBar, QStatusBar, QWidget
 
-from app.core.engine.llama import LoadedModel
+from app.core.engine.load_types import LoadedModel
 from app.core.errors import HearthError
 from app.core.models import hardware
 from app.core.models.catalog import Catalog

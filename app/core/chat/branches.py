@@ -4,6 +4,8 @@ with the replies built on it.  (Regenerate and edit, which make branches, are tu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app.core.errors import HearthError
 from app.core.sentences import say
 from app.core.store.database import Store, StoredMessage
@@ -37,10 +39,11 @@ class Branches:
         if conversation == self.conversation_id:
             self.leaf = leaf
 
-    def thread(self) -> list[StoredMessage]:
+    def thread(self) -> Sequence[StoredMessage]:
+        """The open branch; its messages are read from the store as they are indexed."""
         if self.store is None or self.conversation_id is None:
             return []
-        return self.store.thread(self.conversation_id)
+        return self.store.lazy_thread(self.conversation_id)
 
     def select_branch(self, message_id: int) -> None:
         store = self._need_store()

@@ -17,14 +17,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.chat.draft_choice import attach_draft
 from app.core.chat.gate import ApprovedModel, approve, resolve
 from app.core.chat.remote_choice import RemoteModel, connect
 from app.core.engine import endpoints
-from app.core.engine.llama import Engine, LoadedModel, LoadOptions
-from app.core.engine.remote import RemoteEngine
+from app.core.engine.load_types import LoadedModel, LoadOptions
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError
 from app.core.models import hardware
@@ -34,6 +33,10 @@ from app.core.models.registry import Installed, Registry
 from app.core.privacy.locks import EffectiveSettings
 from app.core.sentences import say
 from app.core.store.database import Store
+
+if TYPE_CHECKING:
+    from app.core.engine.llama import Engine  # made on the engine's thread (see EngineWorker)
+    from app.core.engine.remote import RemoteEngine  # imports httpx: only when a remote engine is chosen
 
 ChosenModel = ApprovedModel | RemoteModel
 

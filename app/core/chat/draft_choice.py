@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.core.chat.gate import approve, resolve
-from app.core.engine.drafting import DraftPairError
-from app.core.engine.llama import Engine
 from app.core.errors import HearthError
 from app.core.models.catalog import Catalog
 from app.core.models.registry import Installed, Registry
 from app.core.privacy.policy import Policy
+
+if TYPE_CHECKING:
+    from app.core.engine.llama import Engine
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,8 @@ def attach_draft(
             return [f"Speculative decoding is off: {exc}"]
     if target is not None and installed is not None and installed.key == target.key:
         return ["Speculative decoding is off: the draft is the model itself."]
+    from app.core.engine.drafting import DraftPairError  # NumPy: imported on the engine's thread
+
     try:
         approve(path, installed, registry, catalog, rules)
         name = engine.load_draft(str(path), only_if_faster=choice == AUTO)  # one the user named is used as asked

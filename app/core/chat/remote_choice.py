@@ -11,17 +11,18 @@ answering.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.engine import endpoints
-from app.core.engine.endpoints import Endpoint
-from app.core.engine.remote import RemoteEngine
-from app.core.engine.remote_http import ServedModel, Timeouts, list_models
+from app.core.engine.endpoints import Endpoint, ServedModel, Timeouts
 from app.core.errors import HearthError, RemoteModelNotFoundError
 from app.core.models.identity import Identity
 from app.core.privacy import secrets
 from app.core.privacy.policy import Policy
 from app.core.sentences import say
+
+if TYPE_CHECKING:
+    from app.core.engine.remote import RemoteEngine
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,9 @@ def connect(name: str, model: str | None, rules: Policy, timeouts: Timeouts = Ti
     if model is not None:
         endpoint.require_model(model)
     token = secrets.engine_token(endpoint.name)
+    from app.core.engine.remote import RemoteEngine  # httpx (~110 ms) only once a remote engine is used
+    from app.core.engine.remote_http import list_models
+
     served = list_models(endpoint, token, timeouts)
     allowed = [m for m in served if endpoint.model_allowed(m.id)]
     if model is None:
@@ -104,8 +108,13 @@ class EngineStatus:
 def survey(rules: Policy, timeouts: Timeouts = Timeouts(connect_s=3.0, stall_s=10.0, attempts=1)) -> list[EngineStatus]:
     """Ask every configured engine for its models (one after the other, briefly: it is a listing).
     An engine whose URL today's policy refuses is listed with that reason."""
+    engines = endpoints.configured(rules)
+    if not engines:
+        return []  # nothing to ask, and no HTTP client to import (httpx: ~110 ms of a launch)
+    from app.core.engine.remote_http import list_models
+
     found: list[EngineStatus] = []
-    for configured in endpoints.configured(rules):
+    for configured in engines:
         token = secrets.engine_token(configured.name)
         try:
             endpoint = endpoints.find(configured.name, rules)

@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.chat import thinking as modes
 from app.core.chat.branches import Branches
@@ -28,7 +28,7 @@ from app.core.chat.choice import ModelChoice, ModelSlot
 from app.core.chat.conversation_settings import ConversationSettingsChoice
 from app.core.chat.gate import ApprovedModel
 from app.core.chat.recorder import StreamRecorder, can_continue, status_for
-from app.core.chat.snapshots import configure_snapshots
+from app.core.chat.snapshots import configure_snapshots, remove_snapshot_files
 from app.core.chat.thinking_choice import ThinkingChoice
 from app.core.chat.turn import Turn, TurnCallback, TurnEnded, TurnEvent, failed_summary
 from app.core.engine.base import THINKING_LEVELS, ChatEngine, Continuation, LogitsProcessor, Message, SamplingParams
@@ -40,7 +40,7 @@ from app.core.engine.events import (
     ReasoningDelta,
     cancelled_summary,
 )
-from app.core.engine.llama import Engine, LoadOptions
+from app.core.engine.load_types import LoadOptions
 from app.core.engine.worker import EngineWorker
 from app.core.errors import HearthError, NoModelLoadedError
 from app.core.models.catalog import Catalog
@@ -48,6 +48,9 @@ from app.core.models.registry import Registry
 from app.core.privacy.locks import EffectiveSettings, effective
 from app.core.sentences import say
 from app.core.store.database import Store
+
+if TYPE_CHECKING:
+    from app.core.engine.llama import Engine
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +113,9 @@ class ChatSession(Branches, ConversationSettingsChoice, ThinkingChoice, ModelCho
         self.options = LoadOptions(n_ctx=int(values["context"]), gpu_layers=values["gpu_layers"], n_threads=values["threads"])
         self.system_prompt = str(values["system_prompt"] or "")
         if self.store is not None:  # a session without a store (--no-save, some API sessions) leaves them as they are
-            self.worker.call(partial(configure_snapshots, store=self.store, values=values))
+            self.worker.configure(partial(configure_snapshots, store=self.store, values=values))
+            if not values["kv_snapshots_on_disk"]:
+                self.worker.call_without_engine(remove_snapshot_files)
 
     def apply_settings(self) -> tuple[list[str], Any]:
         """Read the settings again (the user saved new ones); returns notices and, when the context

@@ -7,10 +7,15 @@ session with a store can turn them on; turning them off (a user, or a policy tha
 
 from __future__ import annotations
 
-from app.core.engine import kv_snapshots
-from app.core.engine.llama import Engine
+import os
+from typing import TYPE_CHECKING
+
+from app.core import paths
 from app.core.privacy.locks import EffectiveSettings
 from app.core.store.database import Store
+
+if TYPE_CHECKING:
+    from app.core.engine.llama import Engine
 
 PURPOSE = "kv-snapshots"
 
@@ -19,5 +24,13 @@ def configure_snapshots(engine: Engine, *, store: Store, values: EffectiveSettin
     on_disk = bool(values["kv_snapshots_on_disk"])
     secret = store.secret_for(PURPOSE) if on_disk else None
     engine.snapshots.configure(int(values["kv_snapshot_ram_mib"]) << 20, secret, store.owns_snapshot)
-    if not on_disk:
-        kv_snapshots.remove_all()
+
+
+def remove_snapshot_files() -> None:
+    """Delete every snapshot file (disk snapshots were turned off).  Needs no engine: done at
+    once, also on a launch that loads no model (the engine is made only when one loads)."""
+    folder = paths.kv_snapshots_dir()
+    for path in folder.glob("*.kvs") if folder.exists() else ():
+        path.unlink(missing_ok=True)
+    for stray in folder.glob(".sealing-*") if folder.exists() else ():
+        os.unlink(stray)

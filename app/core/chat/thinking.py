@@ -17,10 +17,14 @@ Every client shows the same choice (the window's control beside the composer, ``
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from app.core.engine.base import THINKING_LEVELS
 from app.core.engine.events import GenerationSummary, StopReason
-from app.core.engine.templates import ChatTemplate
 from app.core.sentences import say
+
+if TYPE_CHECKING:
+    from app.core.engine.templates import ChatTemplate  # Jinja: imported where templates are rendered
 
 ON_OFF = ("off", "on")
 FAMILY_LEVELS: dict[str, tuple[str, ...]] = {

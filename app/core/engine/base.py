@@ -12,14 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta
 
-LogitsProcessor = Callable[[npt.NDArray[np.intc], npt.NDArray[np.single]], npt.NDArray[np.single]]
+if TYPE_CHECKING:  # NumPy is imported by the engine, on its thread, not by whoever names this type
+    import numpy as np
+    import numpy.typing as npt
+
+    LogitsProcessor = Callable[[npt.NDArray[np.intc], npt.NDArray[np.single]], npt.NDArray[np.single]]
+else:
+    LogitsProcessor = Callable[..., Any]
 
 
 @dataclass(frozen=True)

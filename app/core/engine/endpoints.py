@@ -196,3 +196,20 @@ def parse_spec(spec: str) -> tuple[str, str] | None:
     if not engine or not model:
         raise HearthError(say("'{spec}' names no model: write remote:ENGINE/MODEL.", spec=spec))
     return engine, model
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a remote engine's requests may take (here, not in :mod:`.remote_http`, so that
+    choosing a model does not import httpx at launch: ~110 ms)."""
+
+    connect_s: float = 10.0
+    stall_s: float = 120.0  # nothing at all from the server for this long: it is stuck
+    attempts: int = 3  # connections that fail before the answer starts are tried again
+    backoff_s: float = 0.5  # waits 0.5 s, 1 s, ... between attempts
+
+
+@dataclass(frozen=True)
+class ServedModel:
+    id: str
+    context: int | None  # tokens, when the server says

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import ctypes
 import logging
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -226,15 +225,6 @@ class SnapshotShelf:
     def close(self) -> None:
         self.flush()
         self._writer.shutdown(wait=True)
-
-
-def remove_all() -> None:
-    """Delete every snapshot file (the user turned disk snapshots off)."""
-    folder = paths.kv_snapshots_dir()
-    for path in folder.glob("*.kvs") if folder.exists() else ():
-        path.unlink(missing_ok=True)
-    for stray in folder.glob(".sealing-*") if folder.exists() else ():
-        os.unlink(stray)
 
 
 class ConversationCaches(EngineParts):

@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import jinja2
@@ -41,6 +41,7 @@ from app.core.engine.events import (
     cancelled_summary,
 )
 from app.core.engine.kv_snapshots import ConversationCaches
+from app.core.engine.load_types import LoadedModel, LoadOptions
 from app.core.engine.reasoning import CLOSE_TAG, OPEN_TAG, ReasoningSplitter
 from app.core.engine.speculative import Speculation
 from app.core.engine.stops import StopMatcher
@@ -49,31 +50,10 @@ from app.core.engine.templates import ChatTemplate, guess_family, load_family_te
 from app.core.errors import ModelLoadError, NoModelLoadedError
 from app.core.models import architectures, hardware
 from app.core.models.info import ModelInfo, inspect_model
-from app.core.models.offload import OffloadPlan, plan_offload
+from app.core.models.offload import plan_offload
 from app.core.sentences import say
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CONTEXT = 4096
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    n_ctx: int = DEFAULT_CONTEXT
-    gpu_layers: str | int = "auto"
-    n_threads: int | None = None
-    # llama.cpp's own default is "auto"; llama-cpp-python turns it off.  Flash
-    # attention keeps long-context turns cheap on CPU and GPU alike.
-    flash_attn: bool = True
-
-
-@dataclass
-class LoadedModel:
-    info: ModelInfo
-    plan: OffloadPlan
-    template: ChatTemplate
-    n_ctx: int
-    notices: list[str] = field(default_factory=list)
 
 
 class Engine(ConversationCaches, Speculation):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from app.core.engine.llama import LoadedModel
+    from app.core.engine.load_types import LoadedModel
 
 
 class EngineParts:

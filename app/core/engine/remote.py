@@ -37,10 +37,10 @@ import httpx
 import httpx_sse
 
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams, thinking_switches
-from app.core.engine.endpoints import Endpoint
+from app.core.engine.endpoints import Endpoint, Timeouts
 from app.core.engine.events import ContentDelta, GenerationEvent, GenerationSummary, ReasoningDelta, StopReason
 from app.core.engine.reasoning import OPEN_TAG, ReasoningSplitter
-from app.core.engine.remote_http import ERROR_BODY_LIMIT, Timeouts, guarded, make_client, retryable, status_error, transport_error
+from app.core.engine.remote_http import ERROR_BODY_LIMIT, guarded, make_client, retryable, status_error, transport_error
 from app.core.engine.stops import StopMatcher
 from app.core.errors import HearthError, RemoteEngineError, RemoteServerError
 from app.core.sentences import say

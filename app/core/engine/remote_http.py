@@ -16,14 +16,13 @@ import logging
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 import httpx_sse
 
-from app.core.engine.endpoints import Endpoint
+from app.core.engine.endpoints import Endpoint, ServedModel, Timeouts
 from app.core.errors import (
     RemoteAuthError,
     RemoteBusyError,
@@ -46,14 +45,6 @@ ERROR_BODY_LIMIT = 64 * 1024
 # How servers say that the prompt does not fit: vLLM ("maximum context length"), llama-server
 # ("exceeds the available context size", type exceed_context_size_error), SGLang ("longer than").
 CONTEXT_MARKERS = ("context length", "context size", "context_length", "exceed_context", "too long", "longer than the model")
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    connect_s: float = 10.0
-    stall_s: float = 120.0  # nothing at all from the server for this long: it is stuck
-    attempts: int = 3  # connections that fail before the answer starts are tried again
-    backoff_s: float = 0.5  # waits 0.5 s, 1 s, ... between attempts
 
 
 def tls_context(ca_bundle: str | None) -> ssl.SSLContext:
@@ -216,12 +207,6 @@ def _seconds(value: str | None) -> float | None:
         return max(float(value), 0.0) if value else None
     except ValueError:
         return None
-
-
-@dataclass(frozen=True)
-class ServedModel:
-    id: str
-    context: int | None  # tokens, when the server says
 
 
 def _context_of(entry: dict[str, Any]) -> int | None:

@@ -16,11 +16,14 @@ import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.core.engine.base import Continuation, LogitsProcessor, Message, SamplingParams
 from app.core.engine.events import GenerationEvent, GenerationSummary
-from app.core.engine.llama import Engine, LoadedModel, LoadOptions
+from app.core.engine.load_types import LoadedModel, LoadOptions
+
+if TYPE_CHECKING:
+    from app.core.engine.llama import Engine
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,11 @@ _STOP = object()
 
 class EngineWorker:
     def __init__(self, engine: Engine | None = None) -> None:
-        self._engine = engine or Engine()  # holds no model yet; loads happen on the worker
+        # The engine (llama-cpp-python, NumPy, Jinja: ~250 ms of imports) is made on the worker
+        # thread when the first request comes, not by whoever starts the worker (the window's launch).
+        self._engine: Engine | None = engine
+        self._made_lock = threading.Lock()
+        self._setup: Callable[[Engine], Any] | None = None  # the latest configure() before the engine was made
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="hearth-engine", daemon=True)
         self._thread.start()
@@ -72,12 +79,28 @@ class EngineWorker:
         """Run ``fn(engine)`` on the worker thread, in turn with loads and answers."""
         return self._submit(fn)
 
+    def configure(self, fn: Callable[[Engine], Any]) -> None:
+        """Apply a setting to the engine on the worker thread: in turn with the queue when the
+        engine exists, else right after it is made (the latest such setting only), so that
+        settings read at launch do not make the engine before a model is loaded."""
+        with self._made_lock:
+            if self._engine is None:
+                self._setup = fn
+                return
+        self._submit(fn)
+
+    def call_without_engine(self, fn: Callable[[], Any]) -> Future[Any]:
+        """Run ``fn()`` on the worker thread, in turn with the queue, without making the engine."""
+        return self._submit(fn, needs_engine=False)
+
     def unload(self) -> Future[None]:
         return self._submit(lambda engine: engine.close())
 
     def cancel(self) -> None:
         """Stop the running turn within a token (or mid-prompt); safe from any thread."""
-        self._engine.request_cancel()
+        engine = self._engine
+        if engine is not None:  # none yet: nothing runs
+            engine.request_cancel()
 
     def shutdown(self, timeout: float | None = 30.0) -> None:
         """Cancel what runs, close the model, end the thread."""
@@ -86,24 +109,35 @@ class EngineWorker:
         self._thread.join(timeout)
 
     # -- worker thread -------------------------------------------------------
-    def _submit(self, fn: Callable[[Engine], Any]) -> Future[Any]:
+    def _submit(self, fn: Callable[..., Any], needs_engine: bool = True) -> Future[Any]:
         if not self._thread.is_alive():
             raise RuntimeError("the engine worker has shut down")
         future: Future[Any] = Future()
-        self._queue.put((fn, future))
+        self._queue.put((fn, future, needs_engine))
         return future
 
     def _run(self) -> None:
-        engine = self._engine
         while True:
             item = self._queue.get()
             if item is _STOP:
                 break
-            fn, future = item
+            fn, future, needs_engine = item
             if not future.set_running_or_notify_cancel():
                 continue
             try:
-                future.set_result(fn(engine))
+                future.set_result(fn(self._made()) if needs_engine else fn())
             except BaseException as exc:  # handed to the caller, who decides how to show it
                 future.set_exception(exc)
-        engine.close()
+        if self._engine is not None:
+            self._engine.close()
+
+    def _made(self) -> Engine:
+        if self._engine is None:
+            from app.core.engine.llama import Engine
+
+            engine = Engine()  # holds no model yet
+            with self._made_lock:
+                self._engine, setup, self._setup = engine, self._setup, None
+            if setup is not None:
+                setup(engine)
+        return self._engine

@@ -15,24 +15,53 @@ Large arrays (the tokenizer's 150k strings) are skipped, recorded as
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import itertools
 import mmap
 import re
 import struct
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from gguf.constants import (
-    GGML_QUANT_SIZES,
-    GGUF_DEFAULT_ALIGNMENT,
-    GGUF_MAGIC,
-    GGMLQuantizationType,
-    GGUFValueType,
-)
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from app.core.errors import CorruptModelError, ModelFileMissingError, NotAGGUFError
 from app.core.sentences import say
+
+
+def _gguf_constants() -> ModuleType:
+    """gguf's constants without the rest of the package.  ``import gguf.constants`` runs the
+    package's ``__init__``, which imports its reader, writer, NumPy and PyYAML: ~180 ms of every
+    launch of the window, for five constants (the catalog and the registry import this module).
+    The constants file is loaded on its own, under a private name (~25 ms); where gguf is
+    imported already, or the file is not on disk (a frozen bundle), the package's own is used.
+    The enums are ``IntEnum``: members of the two copies compare and hash as their numbers."""
+    loaded = sys.modules.get("gguf.constants")
+    if loaded is not None:
+        return loaded
+    package = importlib.util.find_spec("gguf")  # located, not imported
+    where = package.submodule_search_locations if package is not None else None
+    source = Path(next(iter(where))) / "constants.py" if where else None
+    if source is None or not source.is_file():
+        return importlib.import_module("gguf.constants")
+    spec = importlib.util.spec_from_file_location("_hearth_gguf_constants", source)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+if TYPE_CHECKING:
+    from gguf.constants import GGML_QUANT_SIZES, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GGMLQuantizationType, GGUFValueType
+else:
+    _constants = _gguf_constants()
+    GGML_QUANT_SIZES = _constants.GGML_QUANT_SIZES
+    GGUF_DEFAULT_ALIGNMENT = _constants.GGUF_DEFAULT_ALIGNMENT
+    GGUF_MAGIC = _constants.GGUF_MAGIC
+    GGMLQuantizationType = _constants.GGMLQuantizationType
+    GGUFValueType = _constants.GGUFValueType
 
 # Sanity caps.  Real files are far below these; the caps only stop a corrupt
 # count from sending us into a billion-iteration loop.

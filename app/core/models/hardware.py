@@ -9,6 +9,7 @@ GPU must plan for the CPU.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import platform
@@ -18,6 +19,8 @@ from typing import Any
 
 import psutil
 
+from app.core import paths, settings
+from app.core.errors import HearthError
 from app.core.sentences import say
 
 log = logging.getLogger(__name__)
@@ -104,11 +107,54 @@ def _apple_gpu(ram_total: int, ram_available: int) -> list[GPU]:
 
 
 def gpu_offload_supported() -> bool:
+    return build_backend()[0]
+
+
+BACKEND_CACHE = "llama_backend.json"
+_backend: tuple[bool, str] | None = None
+
+
+def build_backend() -> tuple[bool, str]:
+    """Whether this build of llama.cpp can offload to a GPU, and its backend ("CUDA", "Metal",
+    another GPU backend, or "CPU").  Asked of llama.cpp once per installed llama-cpp-python and
+    remembered in the cache folder: asking imports llama-cpp-python and NumPy (~130 ms), which
+    every launch of the window paid for its status line."""
+    global _backend
+    if _backend is None:
+        from app.core.models.architectures import llama_cpp_version
+
+        version = llama_cpp_version()
+        path = paths.user_dirs().cache / BACKEND_CACHE
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if cached.get("llama_cpp_python") == version:
+                _backend = bool(cached["gpu_offload"]), str(cached["backend"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            pass
+        if _backend is None:
+            _backend = _ask_llama_cpp()
+            try:
+                settings.write_json(path, {"llama_cpp_python": version, "gpu_offload": _backend[0], "backend": _backend[1]})
+            except HearthError as exc:  # not remembered: asked again next time
+                log.warning("%s", exc)
+    return _backend
+
+
+def _ask_llama_cpp() -> tuple[bool, str]:
     try:
         import llama_cpp
     except ImportError:
-        return False
-    return bool(llama_cpp.llama_supports_gpu_offload())
+        return False, "CPU"
+    if not llama_cpp.llama_supports_gpu_offload():
+        return False, "CPU"
+    try:
+        info = llama_cpp.llama_print_system_info().decode(errors="replace").upper()
+    except (AttributeError, OSError):
+        return True, "GPU"
+    for name, label in (("CUDA", "CUDA"), ("METAL", "Metal"), ("VULKAN", "Vulkan"), ("HIP", "ROCm"), ("SYCL", "SYCL")):
+        if name in info:
+            return True, label
+    return True, "GPU"
 
 
 def detect() -> Hardware:
@@ -134,15 +180,4 @@ def describe_backend() -> str:
 
 def llama_backend() -> str:
     """Which accelerator this build of llama.cpp can use: "CUDA", "Metal", another GPU backend, or "CPU"."""
-    if not gpu_offload_supported():
-        return "CPU"
-    try:
-        import llama_cpp
-
-        info = llama_cpp.llama_print_system_info().decode(errors="replace").upper()
-    except (ImportError, AttributeError, OSError):
-        return "GPU"
-    for name, label in (("CUDA", "CUDA"), ("METAL", "Metal"), ("VULKAN", "Vulkan"), ("HIP", "ROCm"), ("SYCL", "SYCL")):
-        if name in info:
-            return label
-    return "GPU"
+    return build_backend()[1]

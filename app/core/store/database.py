@@ -34,6 +34,7 @@ from app.core.store import cjk
 from app.core.store.connection import BUSY_TIMEOUT_MS, configure, translate
 from app.core.store.key import KeyManager, StoreKey, derived_ahead, derived_raw_key
 from app.core.store.schema import migrate
+from app.core.store.threads import LazyThread, branch_chain, branch_ids
 
 log = logging.getLogger(__name__)
 
@@ -399,16 +400,14 @@ class Store:
             leaf = self.get_conversation(conversation_id).active_leaf
         if leaf is None:
             return []
-        # One index scan of the conversation's messages, the parent chain walked here: a recursive
-        # CTE took 25 ms for a 2,000-message branch (on the UI thread when the window opens one),
-        # this 6 ms.  Every message of the conversation is read, other branches' too: a few more rows.
         rows = self.query(f"SELECT {MESSAGE_FIELDS} FROM messages WHERE conversation_id = ?", (conversation_id,))
-        by_id = {row[0]: row for row in rows}
-        chain: list[Any] = []
-        while leaf is not None and leaf in by_id and len(chain) < len(by_id):  # the length bound: a cycle ends
-            chain.append(by_id[leaf])
-            leaf = by_id[leaf][2]  # parent_id
-        return [StoredMessage.from_row(r) for r in reversed(chain)]
+        chain = branch_chain([(row[0], row[2], row) for row in rows], leaf)  # (id, parent_id, the row)
+        return [StoredMessage.from_row(link[2]) for link in chain]
+
+    def lazy_thread(self, conversation_id: int) -> LazyThread:
+        """The active branch, its messages read when first indexed (what the window shows)."""
+        leaf = self.get_conversation(conversation_id).active_leaf
+        return LazyThread(self, branch_ids(self, conversation_id, leaf) if leaf is not None else [])
 
     def siblings(self, message_id: int) -> list[StoredMessage]:
         """The alternatives at one point of the tree (the ‹ 2/3 › of the chat view), oldest first."""
