@@ -11,6 +11,7 @@ store.  Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_stall.py``.
 from __future__ import annotations
 
 import compileall
+import gc
 import os
 import subprocess
 import sys
@@ -276,6 +277,10 @@ def download_and_verify(window: object, meter: StallMeter, tmp: Path) -> None:
     from app.core.models.catalog import Catalog, validate
     from tests.gguf_factory import TinySpec, write_model
     from tests.hub_fixtures import tiny_catalog_data
+
+    # The fixtures import pytest (~22,000 objects): the bench's, not the app's, and young until the
+    # window's next garbage-collection tick walks them (~30 ms), inside whichever scenario it falls.
+    gc.freeze()
 
     serve = tmp / "serve"
     serve.mkdir()

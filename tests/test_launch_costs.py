@@ -91,3 +91,41 @@ def test_the_header_reader_loads_gguf_constants_without_the_package() -> None:
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "True", "True"]  # its own copy, equal to gguf's
+
+
+@pytest.mark.parametrize("endpoint", ["https://mirror.example", "http://mirror.example"])
+def test_the_hub_client_is_imported_ahead_with_what_a_download_uses(tmp_path: Path, endpoint: str) -> None:
+    """The Models window's warm-up imports huggingface-hub's submodules a download needs (they
+    load lazily, on first use of a name); an endpoint the policy refuses imports nothing and
+    raises nothing (the download says why)."""
+    probe = (
+        "import json, sys\n"
+        "from app.core.models import hub\n"
+        "hub.import_ahead()\n"
+        "print(json.dumps(sorted(m for m in ('huggingface_hub', 'huggingface_hub.hf_api', 'huggingface_hub.file_download',"
+        " 'huggingface_hub.errors') if m in sys.modules)))\n"
+    )
+    env = {**os.environ, "HEARTH_HOME": str(tmp_path), "HF_ENDPOINT": endpoint}
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    if endpoint.startswith("https"):
+        assert loaded == ["huggingface_hub", "huggingface_hub.errors", "huggingface_hub.file_download", "huggingface_hub.hf_api"]
+    else:
+        assert loaded == []
+
+
+def test_what_a_warm_up_left_is_kept_out_of_young_collections() -> None:
+    import gc
+
+    from app.ui.tasks import keep_for_good
+
+    made = [[i] for i in range(5000)]  # long-lived containers, as an import leaves
+    frozen = gc.get_freeze_count()
+    try:
+        keep_for_good()
+        assert gc.get_freeze_count() >= frozen + len(made)
+        young = {id(thing) for thing in gc.get_objects(0)}
+        assert not any(id(thing) in young for thing in made)
+    finally:
+        gc.unfreeze()

@@ -155,3 +155,26 @@ def test_a_long_paragraph_without_spaces_is_laid_out_in_parts_while_it_streams(q
     full = QTextDocument()
     full.setMarkdown(text)
     assert document.toPlainText() == full.toPlainText() and document.blockCount() == 1
+
+
+def test_a_long_hard_wrapped_paragraph_is_kept_in_parts_but_math_and_lists_are_not(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Single line breaks inside a paragraph (hard-wrapped text, or a model that breaks lines)
+    no longer make every update lay out the whole paragraph; a display-math block or a list,
+    whose lines mean something, is never cut."""
+    from app.ui.markdown_stream import soft_cut
+
+    lines = [" ".join(f"word{(i * 7 + j) % 89}" for j in range(11)) for i in range(150)]
+    text = "\n".join(lines)  # ~10,000 characters, one paragraph in Markdown
+    document = QTextDocument()
+    stream = IncrementalMarkdown(document)
+    for end in range(100, len(text), 150):
+        stream.update(text[:end])
+    stream.update(text)
+    assert stream.frozen > len(text) // 2 and document.blockCount() >= 3
+    assert document.toPlainText().split() == text.split()  # no word lost, split or doubled
+    stream.finish(text)
+    full = QTextDocument()
+    full.setMarkdown(text)
+    assert document.toPlainText() == full.toPlainText() and document.blockCount() == 1
+    for structured in ("$$\n" + text + "\n", "\\[\n" + text, "- " + "\n- ".join(lines), "1. " + "\n2. ".join(lines)):
+        assert soft_cut(structured, 0, Fences(structured)) == 0

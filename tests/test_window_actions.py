@@ -578,6 +578,10 @@ def test_the_models_window_is_built_ahead_and_opens_as_built(qtbot: Any, window:
     manager = window.manager
     assert manager is not None and not manager.isVisible() and not manager.testAttribute(off_screen)
     assert manager.testAttribute(polished)  # what its first show would have done is done
+    tabs = manager.tabs
+    laid_out = Qt.WidgetAttribute.WA_Resized  # a tab page never shown keeps its default size, unlaid
+    assert all(tabs.widget(i).testAttribute(laid_out) for i in range(tabs.count()))  # each tab shown once
+    assert tabs.currentIndex() == 0  # and the catalog is what opens
     assert window.open_models() is manager and manager.isVisible()
     manager.hide()
 

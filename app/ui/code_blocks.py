@@ -43,6 +43,7 @@ from PySide6.QtGui import (
 
 from app.ui import style
 from app.ui.i18n import QT_TRANSLATE_NOOP, tr
+from app.ui.tasks import keep_for_good
 
 COPY_SCHEME = "copy-code"
 COPY_LABEL = QT_TRANSLATE_NOOP("", "Copy code")
@@ -153,7 +154,13 @@ COMMON_LANGUAGES = ("python", "bash", "javascript", "typescript", "json", "c", "
 def warm_lexers() -> threading.Thread:
     """Load the lexers of the languages answers use most, on a background thread: the first
     Python block would otherwise import Pygments' Python lexer (~35 ms) mid-answer."""
-    thread = threading.Thread(target=lambda: [_lexer(name) for name in COMMON_LANGUAGES], name="hearth-lexers", daemon=True)
+
+    def load() -> None:
+        for name in COMMON_LANGUAGES:
+            _lexer(name)
+        keep_for_good()  # the lexers live as long as the app
+
+    thread = threading.Thread(target=load, name="hearth-lexers", daemon=True)
     thread.start()
     return thread
 

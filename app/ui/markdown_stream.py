@@ -5,7 +5,7 @@ kept; only the unfinished tail is replaced on each update, so the cost of an upd
 small however long the answer grows.  Inside a long code block the complete lines are kept
 too: the piece rendered for good is closed with a fence and the tail reopens it with the same
 language, so a 400-line block costs each update its new lines, not all of them again.
-A plain paragraph longer than 2,000 characters is kept in parts too (separate text blocks with
+A plain paragraph longer than 2,000 characters (on one line or hard-wrapped) is kept in parts too (separate text blocks with
 no margin between them).  When the answer ends and it has a numbered list (the numbering
 restarts in each piece) or a paragraph kept in parts, it is rendered once more as one document.
 Each code block gets its copy link (:mod:`app.ui.code_blocks`) in every piece rendered.
@@ -42,16 +42,27 @@ SOFT_PARAGRAPH_CHARS = 2000
 CJK_BREAKS = "。，、！？；：）」』"  # a line may end after these in CJK text
 
 
+STRUCTURE_MARKS = ("-", "*", "+", "|", ">", "#", "=", "<", "$", "\\")  # lists, tables, quotes, headings, HTML, math
+
+
+def _plain_paragraph(tail: str) -> bool:
+    """Lines of one plain paragraph (soft line breaks are allowed, as in hard-wrapped text): none
+    starts a list item, table row, quote, heading, HTML or math block, or indented code."""
+    lines = tail.strip("\n").split("\n")
+    if lines[0].startswith(("    ", "\t")):
+        return False
+    return not any(line.lstrip()[:1] in STRUCTURE_MARKS or ORDERED_ITEM.match(line) for line in lines)
+
+
 def soft_cut(text: str, start: int, fences: Fences) -> int:
-    """In an unfinished plain paragraph longer than ``SOFT_PARAGRAPH_CHARS`` (one line: no list,
-    table, quote, heading or code), the last space a little before its end; else ``start``."""
+    """In an unfinished plain paragraph longer than ``SOFT_PARAGRAPH_CHARS`` (one paragraph:
+    no list, table, quote, heading, math or code), the last space or line break a little
+    before its end; else ``start``."""
     tail = text[start:]
-    if len(tail) < SOFT_PARAGRAPH_CHARS or "\n" in tail.strip() or fences.opener_at(len(text)) is not None:
-        return start
-    if tail.lstrip()[:1] in ("-", "*", "+", "|", ">", "#") or ORDERED_ITEM.match(tail):
+    if len(tail) < SOFT_PARAGRAPH_CHARS or fences.opener_at(len(text)) is not None or not _plain_paragraph(tail):
         return start
     end = len(text) - 200
-    space = text.rfind(" ", start, end)
+    space = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
     if space > start:
         return space
     # No space: Chinese or Japanese (no spaces between words), or a model writing one long word.

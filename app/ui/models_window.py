@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 OFF_SCREEN = Qt.WidgetAttribute.WA_DontShowOnScreen
 
 
+def _import_modules() -> None:
+    """The window's modules and the download client's library, which its first download
+    would import otherwise (huggingface-hub, ~20,000 objects), then kept out of the garbage
+    collector's young generations."""
+    importlib.import_module("app.ui.model_manager")
+    from app.core.models import hub
+
+    hub.import_ahead()
+    tasks.keep_for_good()
+
+
 class ModelsWindow:
     def __init__(self, build: Callable[[], ModelManager]) -> None:
         self._build = build
@@ -59,16 +70,29 @@ class ModelsWindow:
             log.error("the Models window could not be prepared: %s", error)
 
         if self.manager is None:
-            tasks.in_background("hearth-models", lambda: importlib.import_module("app.ui.model_manager"), built, failed)
+            tasks.in_background("hearth-models", _import_modules, built, failed)
 
     def rehearse(self) -> None:
-        """Show the built window once on no screen; it is hidden again on the next turn."""
+        """Show the built window once on no screen, then each of its tabs on the next turns (a
+        download's first click shows the Downloads tab: laid out and painted before, it cost
+        that click ~10 ms more); hidden again after the last."""
         manager = self.manager
         if manager is None or manager.isVisible():
             return  # opened meanwhile: nothing left to prepare
         manager.setAttribute(OFF_SCREEN, True)
         manager.show()
-        QTimer.singleShot(0, self.end_rehearsal)
+        QTimer.singleShot(0, manager, lambda: self._rehearse_tab(1))  # dropped if the window is deleted first
+
+    def _rehearse_tab(self, index: int) -> None:
+        manager = self.manager
+        if manager is None or not manager.testAttribute(OFF_SCREEN):
+            return  # opened in between: the reader's tab stays
+        if index >= manager.tabs.count():
+            manager.tabs.setCurrentIndex(0)
+            self.end_rehearsal()
+            return
+        manager.tabs.setCurrentIndex(index)
+        QTimer.singleShot(0, manager, lambda: self._rehearse_tab(index + 1))
 
     def end_rehearsal(self) -> None:
         manager = self.manager
@@ -77,3 +101,4 @@ class ModelsWindow:
         manager.hide()
         manager.setAttribute(OFF_SCREEN, False)
         self.rehearsed = True
+        tasks.keep_for_good()  # the window and what it built live as long as the app

@@ -10,6 +10,7 @@ token stream has its own batching bridge, :mod:`app.ui.bridge`.)
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -89,3 +90,13 @@ def in_background(
     thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     return thread
+
+
+def keep_for_good() -> None:
+    """What a warm-up left (imported modules, loaded lexers, a window built ahead) lives as long
+    as the app: moved out of the garbage collector's generations (``gc.freeze``, constant time)
+    so that the window's young collections stop walking it.  A collection walks each object
+    (~1 us), and a warm-up's imports leave 20,000-36,000: an 18-38 ms stall at the next
+    one-second tick, measured with ``bench/ui_stall.py``.  Cyclic garbage that exists at this
+    moment is kept too; it is a few objects after an import."""
+    gc.freeze()

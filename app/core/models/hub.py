@@ -15,6 +15,7 @@ no hash from any source is refused rather than accepted unverified.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import time
@@ -66,6 +67,23 @@ def _hub(endpoint: str) -> Any:
     import huggingface_hub
 
     return huggingface_hub
+
+
+def import_ahead() -> None:
+    """Import huggingface-hub and the submodules a download uses now, as the first download
+    would (a background warm-up): they leave ~24,000 long-lived objects, which the window's
+    next young garbage collection would walk mid-download (a 10-20 ms stall measured with
+    ``bench/ui_stall.py``).  An endpoint the policy refuses is left to the download, which
+    says so."""
+    try:
+        hf = _hub(hub_endpoint())
+    except HearthError:
+        log.info("huggingface-hub not imported ahead: the endpoint is refused")
+        return
+    # Its submodules load on first use of each name: these are the ones a download uses.
+    importlib.import_module("huggingface_hub.errors")
+    for name in ("hf_hub_url", "get_hf_file_metadata", "HfApi"):
+        getattr(hf, name)
 
 
 @dataclass(frozen=True)
