@@ -321,14 +321,27 @@ def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, wi
     for i in range(200):
         parent = store.add_message(conv, "user" if i % 2 == 0 else "assistant", f"message {i}", parent_id=parent)
     window.show()
-    window.controller.open_conversation(conv)
-    assert window.view.widgets == [] and window.view.building  # the click only reads the branch's ids
-    qtbot.waitUntil(lambda: bool(window.view.widgets), timeout=5000)
-    assert len(window.view.widgets) < FIRST_PAGE and window.view.building  # the newest first, the rest in slices
-    assert window.view.widgets[-1].content == "message 199"
-    qtbot.waitUntil(lambda: not window.view.building, timeout=5000)
-    qtbot.wait(50)  # the last layout pass (and any page built because the first did not fill the view)
+    qtbot.waitExposed(window)  # at its real size: a later resize would build another page
     view, bar = window.view, window.view.verticalScrollBar()
+    window.controller.open_conversation(conv)
+    assert view.widgets == [] and view.building  # the click only reads the branch's ids
+    assert view._builder.isActive()  # the widgets come on the next turns, in slices of bounded time
+    view._builder.stop()
+    view._build_older(budget=0.0)  # a slice whose time is up after one message
+    assert [w.content for w in view.widgets] == ["message 199"] and view.building and view._builder.isActive()
+
+    def settle() -> None:
+        """Wait until the building has ended and the view stays as it is: a layout pass after a
+        page can start another (the reader is still near the top), later on a loaded machine."""
+        seen: list[tuple[bool, int, int]] = []
+
+        def quiet_for_a_while() -> bool:
+            seen.append((view.building, len(view.widgets), bar.maximum()))
+            return len(seen) >= 10 and not seen[-1][0] and len(set(seen[-10:])) == 1
+
+        qtbot.waitUntil(quiet_for_a_while, timeout=10000)
+
+    settle()
 
     def oldest_built() -> int:
         assert [w.content for w in view.widgets] == [f"message {i}" for i in range(200 - len(view.widgets), 200)]
@@ -340,17 +353,16 @@ def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, wi
     bar.setValue(bar.maximum() - view.viewport().height() // 2)  # reading, away from the top
     from_bottom = bar.maximum() - bar.value()
     view.earlier.click()
-    qtbot.waitUntil(lambda: not view.building, timeout=5000)
-    qtbot.wait(50)
+    settle()
     assert oldest_built() == first - PAGE
     assert bar.maximum() - bar.value() == from_bottom  # older messages came in above without moving the text
     bar.setValue(0)  # scrolled up to the oldest built: the ones above are built, the place kept
-    qtbot.waitUntil(lambda: oldest_built() < first - PAGE and not view.building, timeout=5000)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: oldest_built() < first - PAGE, timeout=5000)
+    settle()
     assert oldest_built() == first - PAGE - FIRST_PAGE and bar.value() > 0
     while view.earlier.isVisible():
         view.earlier.click()
-        qtbot.waitUntil(lambda: not view.building, timeout=5000)
+        settle()
     assert oldest_built() == 0
 
 
