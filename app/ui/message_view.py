@@ -413,6 +413,9 @@ class ChatView(QScrollArea):
             self._builder.start(0)
         else:
             self._pin_newest()
+            # Pages that do not fill a tall view leave the scroll range at 0..0: no range or value
+            # change would say the reader is at the top, so that is checked once the layout is done.
+            QTimer.singleShot(0, self, self._near_top)
         self._update_earlier()
 
     def _update_earlier(self) -> None:
