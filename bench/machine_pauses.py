@@ -74,14 +74,13 @@ class PauseProbe:
         import threading
 
         pid, tid = os.getpid(), threading.get_native_id()
-        self.outs = [folder / f"machine-pauses-{cpu}.txt" for cpu in sorted(os.sched_getaffinity(0))]
+        cpus = sorted(os.sched_getaffinity(0))
+        self.outs = [folder / f"machine-pauses-{cpu}.txt" for cpu in cpus]
         self.processes = [
             subprocess.Popen(
-                [sys.executable, __file__, str(out), out.stem.rsplit("-", 1)[1], str(pid), str(tid)],
-                stdout=subprocess.PIPE,
-                text=True,
+                [sys.executable, __file__, str(out), str(cpu), str(pid), str(tid)], stdout=subprocess.PIPE, text=True
             )
-            for out in self.outs
+            for cpu, out in zip(cpus, self.outs, strict=True)
         ]
         said = [process.stdout.readline().strip() if process.stdout else "" for process in self.processes]
         self.real_time = all(line == "real-time" for line in said)
@@ -93,22 +92,27 @@ class PauseProbe:
             if process.stdout is not None:
                 process.stdout.close()
 
-    def overlap(self, start: float, end: float) -> float:
-        """Seconds inside ``start``-``end`` that the watched thread's CPU was paused (a pause is
-        written when it ends, so this waits a moment for the one that ended with the stall)."""
+    def pauses(self) -> list[tuple[float, float]]:
+        """The pauses so far of the CPU the watched thread was on (a pause is written when it
+        ends, so this waits a moment for the one that ended with the last stall)."""
         time.sleep(0.02)
-        return sum(paused_seconds(out.read_text().splitlines(), start, end) for out in self.outs)
+        return [pause for out in self.outs for pause in watched_pauses(out.read_text().splitlines())]
 
 
-def paused_seconds(lines: list[str], start: float, end: float) -> float:
-    """Of one probe's ``start end cpu watched-cpu`` lines, the seconds inside ``start``-``end``
-    paused on the CPU the watched thread was on (a line being written may be cut short)."""
-    paused = 0.0
+def watched_pauses(lines: list[str]) -> list[tuple[float, float]]:
+    """Of one probe's ``start end cpu watched-cpu`` lines, the pauses of the CPU the watched
+    thread was on (a line being written may be cut short)."""
+    pauses = []
     for line in lines:
         fields = line.split()
         if len(fields) == 4 and fields[2] == fields[3]:
-            paused += max(0.0, min(end, float(fields[1])) - max(start, float(fields[0])))
-    return paused
+            pauses.append((float(fields[0]), float(fields[1])))
+    return pauses
+
+
+def paused_seconds(pauses: list[tuple[float, float]], start: float, end: float) -> float:
+    """The seconds of ``pauses`` inside ``start``-``end``."""
+    return sum(max(0.0, min(end, b) - max(start, a)) for a, b in pauses)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ interactive window (no model loaded).
 A 1 ms QTimer ticks on the UI thread; the longest gap between ticks is the longest stall
 (target < 16 ms, one frame).  Offscreen Qt, real engine on a generated model, real encrypted
 store.  Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_stall.py``; with ``--pauses``,
-each scenario also says its longest stall less the machine's own pauses (``bench/machine_pauses.py``:
-on a virtual machine the hypervisor stops every CPU for tens of milliseconds at times, and no
-code of the window's runs then).  The headline figures stay the raw ones.
+each scenario also says its longest stall less the pauses of the CPU the UI thread was on
+(``bench/machine_pauses.py``: on this project's VMs a CPU stops for 20-60 ms at times under load,
+and no code of the window's runs then).  The headline figures stay the raw ones.
 """
 
 from __future__ import annotations
@@ -73,9 +73,12 @@ class StallMeter:
 
     def _print_own_stalls(self) -> None:
         """Each stall less the machine's pauses inside it (``bench/machine_pauses.py``)."""
+        from bench.machine_pauses import paused_seconds
+
         assert self.pauses is not None
+        pauses = self.pauses.pauses()  # read once for the whole scenario
         machine = [
-            self.pauses.overlap(self.when[i] - gap, self.when[i]) if gap > 0.010 else 0.0 for i, gap in enumerate(self.gaps)
+            paused_seconds(pauses, end - gap, end) if gap > 0.010 else 0.0 for gap, end in zip(self.gaps, self.when, strict=True)
         ]
         own = max(gap - paused for gap, paused in zip(self.gaps, machine, strict=True))
         held = [f"{gap * 1000:.1f} ms: {paused * 1000:.1f}" for gap, paused in zip(self.gaps, machine, strict=True)
@@ -142,10 +145,11 @@ def main() -> None:
         warm_store(store)  # and the first question's writes (rolled back)
         for _script in warm_steps():  # and, one per idle turn, each writing system's fonts
             pass
-        # --pauses: a probe process tells the machine's own pauses (a VM's steal time) from the window's.
-        from bench.machine_pauses import PauseProbe
+        pauses = None
+        if "--pauses" in sys.argv:  # probes tell the machine's own pauses from the window's stalls
+            from bench.machine_pauses import PauseProbe
 
-        pauses = PauseProbe(Path(tmp)) if "--pauses" in sys.argv else None
+            pauses = PauseProbe(Path(tmp))
         meter = StallMeter(pauses)
         finished = QEventLoop()
         controller.answer_finished.connect(finished.quit)

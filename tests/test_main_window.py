@@ -336,13 +336,15 @@ def long_conversation(window: MainWindow, count: int) -> int:
 def test_a_tall_view_is_filled_with_older_messages(qtbot: Any, window: MainWindow) -> None:
     """The newest page leaves a tall window's view short of full: there is no scroll bar to move
     near the top, and the older messages are still built until it is full (or all are built)."""
+    from app.ui.message_view import FIRST_PAGE
+
     window.resize(1100, 1400)
     window.show()
     qtbot.waitExposed(window)
     window.controller.open_conversation(long_conversation(window, 120))
     settle_view(qtbot, window.view)
     view = window.view
-    assert len(view.widgets) > 12 and view.verticalScrollBar().maximum() > 0
+    assert len(view.widgets) > FIRST_PAGE and view.verticalScrollBar().maximum() > 0
     assert view.widgets[-1].content == "message 119" and not view.earlier.isHidden()
 
 
@@ -360,10 +362,7 @@ def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, wi
     view._build_older(budget=0.0)  # a slice whose time is up after one message
     assert [w.content for w in view.widgets] == ["message 199"] and view.building and view._builder.isActive()
 
-    def settle() -> None:
-        settle_view(qtbot, view)
-
-    settle()
+    settle_view(qtbot, view)
 
     def oldest_built() -> int:
         assert [w.content for w in view.widgets] == [f"message {i}" for i in range(200 - len(view.widgets), 200)]
@@ -376,17 +375,17 @@ def test_a_long_conversation_opens_with_its_latest_messages_first(qtbot: Any, wi
     bar.setValue(max(bar.maximum() - half, half))  # reading, away from the top (with small fonts, just)
     from_bottom = bar.maximum() - bar.value()
     view.earlier.click()
-    settle()
+    settle_view(qtbot, view)
     assert oldest_built() == first - PAGE
     assert bar.maximum() - bar.value() == from_bottom  # older messages came in above without moving the text
     bar.setValue(0)  # scrolled up to the oldest built: the ones above are built, the place kept
     qtbot.waitUntil(lambda: oldest_built() < first - PAGE, timeout=5000)
-    settle()
+    settle_view(qtbot, view)
     # A page or more (as many as it takes to be half a screen from the top again), the place kept.
     assert oldest_built() <= first - PAGE - FIRST_PAGE and (bar.value() >= half or oldest_built() == 0)
     while view.earlier.isVisible():
         view.earlier.click()
-        settle()
+        settle_view(qtbot, view)
     assert oldest_built() == 0
 
 
