@@ -2,7 +2,10 @@
 
 On this project's virtual machines a CPU can stop for 20-60 ms while the benchmark loads the
 machine (seen with this probe: ~2.6 s of such pauses per CPU over a 40 s run, none in 20 s
-idle, while ``/proc/stat`` counted 30 ms of steal).  A window whose thread sleeps on that CPU
+idle, while ``/proc/stat`` counted 30 ms of steal).  Traced with ``perf``, both CPUs stop
+together, and the stops follow freed memory: the VM reports free pages to its host 2 s after
+they are freed (virtio-balloon free page reporting), and freeing 1 GiB, then keeping both CPUs
+busy, reproduced stops of 10-31 ms with no Hearth code running.  A window whose thread sleeps on that CPU
 (waiting in ``poll`` for its next timer) is woken only when the CPU runs again, and
 ``bench/ui_stall.py`` counts the pause as a stall of the window although no code of Hearth's
 ran long.  This probe tells the two apart: one process per CPU, pinned to it and real-time

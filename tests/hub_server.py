@@ -25,6 +25,7 @@ import os
 import re
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +44,12 @@ class Fault:
     after: int = 0  # bytes sent before the fault (drop, stall)
     status: int = 503
     seconds: float = 5.0
+
+
+def _pieces(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as data:
+        while piece := data.read(1 << 20):
+            yield piece
 
 
 @dataclass
@@ -106,8 +113,14 @@ class HubServer:
         """(git-style sha1, sha256, size) of a file, computed once."""
         key: object = source if isinstance(source, bytes) else str(source)  # bytes hash once, then cached
         if key not in self._digests:
-            data = source.read_bytes() if isinstance(source, Path) else source
-            self._digests[key] = (hashlib.sha1(data).hexdigest(), hashlib.sha256(data).hexdigest(), len(data))
+            sha1, sha256, size = hashlib.sha1(), hashlib.sha256(), 0
+            # A file in pieces: a 512 MiB benchmark file read whole was one read() of 512 MiB.
+            pieces = [source] if isinstance(source, bytes) else _pieces(source)
+            for piece in pieces:
+                sha1.update(piece)
+                sha256.update(piece)
+                size += len(piece)
+            self._digests[key] = (sha1.hexdigest(), sha256.hexdigest(), size)
         return self._digests[key]
 
     def fault(self, path: str, *faults: Fault) -> None:
@@ -316,7 +329,9 @@ def main() -> None:
     server = HubServer()
     if len(sys.argv) > 2:
         server.chunk_bytes = int(sys.argv[2])
-    server.add_repo("local/models", {p.name: p for p in root.glob("*.gguf")})
+    repo = server.add_repo("local/models", {p.name: p for p in root.glob("*.gguf")})
+    for source in repo.files.values():
+        server.digests(source)  # before serving, as a mirror knows its files' hashes ahead (the Hub stores them)
     server.start()
     print(server.endpoint, flush=True)
     threading.Event().wait()
