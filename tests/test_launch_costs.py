@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,5 +128,31 @@ def test_what_a_warm_up_left_is_kept_out_of_young_collections() -> None:
         assert gc.get_freeze_count() >= frozen + len(made)
         young = {id(thing) for thing in gc.get_objects(0)}
         assert not any(id(thing) in young for thing in made)
+    finally:
+        gc.unfreeze()
+
+
+def test_the_first_model_load_keeps_the_engine_libraries_out_of_young_collections(
+    window: Any, qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first load imports llama.cpp's bindings on the engine's thread; once it has loaded they
+    are frozen (``keep_for_good``), so the next one-second collection does not walk them."""
+    import gc
+
+    from app.ui import chat_controller
+
+    monkeypatch.setattr(chat_controller, "_engine_libraries_kept", False)  # as in a new process
+    q4 = next(i for i in window.installed if i.quant == "Q4_0")
+    try:
+        frozen = gc.get_freeze_count()
+        with qtbot.waitSignal(window.controller.model_changed, timeout=30000):
+            window.switch_to(q4)
+        assert chat_controller._engine_libraries_kept
+        assert gc.get_freeze_count() > frozen
+        frozen = gc.get_freeze_count()
+        q8 = next(i for i in window.installed if i.quant == "Q8_0")
+        with qtbot.waitSignal(window.controller.model_changed, timeout=30000):
+            window.switch_to(q8)  # later loads import nothing: nothing more is frozen
+        assert gc.get_freeze_count() <= frozen  # (frozen objects freed since count down)
     finally:
         gc.unfreeze()

@@ -35,6 +35,7 @@ from app.ui.bridge import EventBridge
 from app.ui.i18n import error_text
 
 HOLD_SECONDS = 0.3  # the longest a new turn's decoding waits for the window to show it
+_engine_libraries_kept = False  # per process, as the imports are
 
 
 class ChatController(QObject):
@@ -139,6 +140,14 @@ class ChatController(QObject):
 
     def _watch_load(self, future: Future[LoadResult], item: Installed | None) -> None:
         def loaded(result: LoadResult) -> None:
+            global _engine_libraries_kept
+            if not _engine_libraries_kept:
+                # The first load imported the engine's libraries (llama.cpp's bindings and what they
+                # use) on the engine's thread; they stay for the app's life.  Left young, their
+                # ~16,000 objects made the next one-second collection a 10-11 ms stall, inside the
+                # first answer's first frames (bench/ui_stall.py).
+                _engine_libraries_kept = True
+                tasks.keep_for_good()
             if result.notices:
                 self.notices.emit(list(result.notices))
             self.model_changed.emit(result.loaded, result.model.installed or item)
