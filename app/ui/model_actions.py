@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTabWidget,
     QWidget,
@@ -45,6 +46,7 @@ class InstalledActions:
     importing: threading.Thread | None
     signals: Any
     status: QLabel
+    import_bar: QProgressBar
     tabs: QTabWidget
     installed_list: QListWidget
     sign_in_button: QPushButton
@@ -126,19 +128,26 @@ class InstalledActions:
                     results.append(exc)
             return results
 
-        self.status.setText(tr("Importing {file}…").format(file=paths[0].name))
+        self.status.setText("")
+        self.import_bar.setRange(0, 0)  # busy until the first figures arrive
+        self.import_bar.setFormat(_literal(tr("Importing {file}…").format(file=paths[0].name)))
+        self.import_bar.show()
         self.importing = in_background("hearth-import", run, self._imported, lambda exc: self._imported([exc]))
 
     def _import_progress(self, name: str, done: int, total: int) -> None:
         share = f"{done * 100 // total} %, " if total else ""
-        self.status.setText(
-            tr("Importing {file}… {share}{done} of {total} GB copied and hashed").format(
-                file=name, share=share, done=f"{done / 1e9:.1f}", total=f"{total / 1e9:.1f}"
+        self.import_bar.setRange(0, max(1, total // 1024))
+        self.import_bar.setValue(min(done, total) // 1024)
+        self.import_bar.setFormat(
+            _literal(
+                tr("Importing {file}… {share}{done} of {total} GB copied and hashed").format(
+                    file=name, share=share, done=f"{done / 1e9:.1f}", total=f"{total / 1e9:.1f}"
+                )
             )
         )
 
     def _imported(self, results: list[object]) -> None:
-        self.status.setText("")
+        self.import_bar.hide()
         for result in results:
             if isinstance(result, BaseException):
                 QMessageBox.warning(self._window(), "Hearth", error_text(result))
@@ -211,3 +220,9 @@ class InstalledActions:
             QMessageBox.warning(self._window(), "Hearth", error_text(result))
         self.refresh()
         self.installed_changed.emit()
+
+
+def _literal(text: str) -> str:
+    """Text for a progress bar's format, shown as written: the bar replaces %p, %v and %m, so a
+    zero-width space goes after each % (a file may be named "50%p.gguf")."""
+    return text.replace("%", "%\u200b")

@@ -77,11 +77,14 @@ class DownloadRow(QWidget):
             self.pause.setText(tr("Resume"))
 
     def show_progress(self, p: OverallProgress) -> None:
+        """The figures go in the bar's own text: a label whose text changes width asks the whole
+        window to lay itself out again (2-7 ms on every update, seen in the stall benchmark's
+        download), while the bar's size does not depend on its text."""
         self.bar.setMaximum(max(1, p.total // 1024))
         self.bar.setValue(p.done // 1024)
         eta = ", " + tr("{seconds} s left").format(seconds=f"{p.file.eta_s:.0f}") if p.file.eta_s else ""
         speed = f"{p.file.speed_bps / 1e6:.1f} MB/s" if p.file.speed_bps else p.file.state
-        self.label.setText(f"{self.key}: {p.done / GB:.2f} / {p.total / GB:.2f} GB, {speed}{eta}")
+        self.bar.setFormat(f"{p.done / GB:.2f} / {p.total / GB:.2f} GB, {speed}{eta}")
 
 
 class InterruptedRow(QWidget):
@@ -173,6 +176,11 @@ class ModelManager(InstalledActions, QDialog):
         self.usage = QLabel()
         self.status = QLabel()
         self.status.setAccessibleName(tr("Verification result"))
+        # An import's progress goes in a bar's own text: a label's changing text lays the whole
+        # window out again each time (see DownloadRow.show_progress).
+        self.import_bar = QProgressBar()
+        self.import_bar.setAccessibleName(tr("Import progress"))
+        self.import_bar.hide()
         buttons = QHBoxLayout()
         for text, slot in (
             (tr("Import GGUF…"), self.choose_import),
@@ -187,6 +195,7 @@ class ModelManager(InstalledActions, QDialog):
         column.addWidget(self.installed_list)
         column.addWidget(self.usage)
         column.addWidget(self.status)
+        column.addWidget(self.import_bar)
         column.addLayout(buttons)
         column.addWidget(QLabel(tr("Drop .gguf files here to import them.")))
         return page

@@ -608,6 +608,10 @@ Entfernen Sie es und laden Sie es erneut herunter.</translation>
         <translation>Prüfergebnis</translation>
     </message>
     <message>
+        <source>Import progress</source>
+        <translation>Importfortschritt</translation>
+    </message>
+    <message>
         <source>Import GGUF…</source>
         <translation>GGUF importieren…</translation>
     </message>
