@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -564,10 +564,24 @@ def test_a_workers_progress_reaches_the_window_ten_times_a_second_and_at_every_c
     assert pacer.due("paused") and pacer.due("downloading") and not pacer.due("downloading")  # a new state, at once
 
 
+class LayoutRequests(QObject):
+    """Counts the layout passes Qt asks of the widgets it watches."""
+
+    def __init__(self, *widgets: QObject) -> None:
+        super().__init__()
+        self.seen = 0
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.seen += 1
+        return False
+
+
 def test_a_downloads_progress_redraws_its_bar_and_lays_nothing_out_again(qtbot: Any) -> None:
     """Ten updates a second, each with new figures: a label whose text changed width made the whole
     Models window lay itself out again every time (2-7 ms each in the stall benchmark)."""
-    from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QVBoxLayout, QWidget
 
     from app.core.models.downloads import OverallProgress
@@ -583,50 +597,29 @@ def test_a_downloads_progress_redraws_its_bar_and_lays_nothing_out_again(qtbot: 
     qtbot.waitExposed(page)
     qtbot.wait(50)  # the first layout, done
 
-    class LayoutRequests(QObject):
-        seen = 0
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.LayoutRequest:
-                LayoutRequests.seen += 1
-            return False
-
-    counter = LayoutRequests()
-    for widget in (page, row):
-        widget.installEventFilter(counter)
+    requests = LayoutRequests(page, row)
     for done, speed in ((1 << 20, 9.5e6), (300 << 20, 123.4e6), (512 << 20, 1.0e9)):
         file = Progress("tiny-Q8_0.gguf", done, 512 << 20, speed, "downloading")
         row.show_progress(OverallProgress(done, 512 << 20, file, 0, 1))
         qtbot.wait(20)
-    assert LayoutRequests.seen == 0
+    assert requests.seen == 0
     assert "0.54 / 0.54 GB, 1000.0 MB/s" in row.bar.text() and row.bar.value() == row.bar.maximum()
 
 
 def test_an_imports_progress_redraws_its_bar_and_lays_nothing_out_again(qtbot: Any, window: MainWindow) -> None:
     """The figures change ten times a second while a file is imported; shown in a label, each new
     text laid the whole Models window out again."""
-    from PySide6.QtCore import QEvent, QObject
-
     manager = window.open_models()
     manager.tabs.setCurrentIndex(2)
     manager.import_bar.show()  # as an import's start does
     qtbot.waitExposed(manager)
     qtbot.wait(50)  # the first layout, done
 
-    class LayoutRequests(QObject):
-        seen = 0
-
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.LayoutRequest:
-                LayoutRequests.seen += 1
-            return False
-
-    counter = LayoutRequests()
-    manager.installEventFilter(counter)
+    requests = LayoutRequests(manager)
     for done in (1 << 20, 300 << 20, 40_000 << 20):
         manager._import_progress("a-model-with-a-long-file-name-Q4_K_M.gguf", done, 40_000 << 20)
         qtbot.wait(20)
-    assert LayoutRequests.seen == 0
+    assert requests.seen == 0
     assert "100 %" in manager.import_bar.text() and "41.9 of 41.9 GB" in manager.import_bar.text()
     manager.close()
 
