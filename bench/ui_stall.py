@@ -312,10 +312,10 @@ def pad_to_size(model: Path) -> Path:
     the Hub server's hashing) zero-fill fresh page-cache memory in the kernel, 15-30 ms in one
     go on one CPU (seen with ``perf``: ``zero_user_segments`` under ``filemap_read``), which no
     model file that holds its data costs."""
-    zeros = bytes(8 << 20)
+    zeros = memoryview(bytes(8 << 20))
     with model.open("ab") as out:
         while out.tell() < DOWNLOAD_BYTES:
-            out.write(zeros[: DOWNLOAD_BYTES - out.tell()])
+            out.write(zeros[: DOWNLOAD_BYTES - out.tell()])  # a view: no copy per write
         out.flush()
         os.fsync(out.fileno())
         if hasattr(os, "posix_fadvise"):  # read from the disk again, as a model not opened lately

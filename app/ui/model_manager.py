@@ -42,7 +42,7 @@ from app.core.models.registry import Registry
 from app.core.models.transfer import DownloadControl
 from app.core.privacy.policy import load as load_policy
 from app.ui.i18n import core, error_text, tr
-from app.ui.model_actions import PROGRESS_SECONDS, InstalledActions
+from app.ui.model_actions import PROGRESS_SECONDS, InstalledActions, show_in_bar
 from app.ui.tasks import in_background
 
 GB = 1e9
@@ -77,14 +77,9 @@ class DownloadRow(QWidget):
             self.pause.setText(tr("Resume"))
 
     def show_progress(self, p: OverallProgress) -> None:
-        """The figures go in the bar's own text: a label whose text changes width asks the whole
-        window to lay itself out again (2-7 ms on every update, seen in the stall benchmark's
-        download), while the bar's size does not depend on its text."""
-        self.bar.setMaximum(max(1, p.total // 1024))
-        self.bar.setValue(p.done // 1024)
         eta = ", " + tr("{seconds} s left").format(seconds=f"{p.file.eta_s:.0f}") if p.file.eta_s else ""
         speed = f"{p.file.speed_bps / 1e6:.1f} MB/s" if p.file.speed_bps else p.file.state
-        self.bar.setFormat(f"{p.done / GB:.2f} / {p.total / GB:.2f} GB, {speed}{eta}")
+        show_in_bar(self.bar, p.done, p.total, f"{p.done / GB:.2f} / {p.total / GB:.2f} GB, {speed}{eta}")
 
 
 class InterruptedRow(QWidget):
@@ -176,8 +171,7 @@ class ModelManager(InstalledActions, QDialog):
         self.usage = QLabel()
         self.status = QLabel()
         self.status.setAccessibleName(tr("Verification result"))
-        # An import's progress goes in a bar's own text: a label's changing text lays the whole
-        # window out again each time (see DownloadRow.show_progress).
+        # An import's progress goes in a bar's own text (see model_actions.show_in_bar).
         self.import_bar = QProgressBar()
         self.import_bar.setAccessibleName(tr("Import progress"))
         self.import_bar.hide()
